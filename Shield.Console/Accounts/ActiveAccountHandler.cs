@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Shield.Core.Accounts;
+
+namespace Shield.Console.Accounts;
+
+/// <summary>An API token counts only while its account is enabled and unchanged since the token was issued.</summary>
+internal sealed class ActiveAccountRequirement : IAuthorizationRequirement;
+
+/// <summary>
+/// Checks <see cref="ActiveAccountRequirement"/> on every API call (one database read): bearer tokens live an hour,
+/// and a disabled account or a changed role or password must take effect at once.
+/// </summary>
+internal sealed class ActiveAccountHandler(SignInManager<ShieldUser> signIn) : AuthorizationHandler<ActiveAccountRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ActiveAccountRequirement requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated == true && await signIn.ValidateSecurityStampAsync(context.User) is { Enabled: true })
+        {
+            context.Succeed(requirement);
+        }
+        else
+        {
+            context.Fail(new AuthorizationFailureReason(this, "The account was disabled or changed since this token was issued. Sign in again."));
+        }
+    }
+}

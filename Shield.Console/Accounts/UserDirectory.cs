@@ -1,0 +1,207 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Accounts;
+using Shield.Core.Persistence;
+
+namespace Shield.Console.Accounts;
+
+/// <summary>
+/// Lists, creates and changes local accounts for the Users page and <c>/api/users</c>, with the guards that keep
+/// the console administrable: nobody disables or demotes themselves, and the last enabled administrator stays.
+/// Every change that affects access renews the account's security stamp, which ends its existing sign-ins.
+/// Each change is one transaction: it applies whole or not at all. Use one instance per operation.
+/// </summary>
+public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext db, TimeProvider time)
+{
+    public async Task<IReadOnlyList<UserView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var accounts = await users.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        var views = new List<UserView>(accounts.Count);
+        foreach (var account in accounts)
+        {
+            views.Add(await ViewAsync(account));
+        }
+
+        return views;
+    }
+
+    public async Task<UserView?> FindAsync(string id) =>
+        await users.FindByIdAsync(id) is { } account ? await ViewAsync(account) : null;
+
+    public Task<UserResult> CreateAsync(CreateUserRequest request) => InTransactionAsync(() => CreateCoreAsync(request));
+
+    /// <param name="id">The account to change.</param>
+    /// <param name="request">What to change.</param>
+    /// <param name="actorId">The account making the change, which may not lock itself out.</param>
+    public Task<UserResult> UpdateAsync(string id, UpdateUserRequest request, string? actorId) =>
+        InTransactionAsync(() => UpdateCoreAsync(id, request, actorId));
+
+    private async Task<UserResult> CreateCoreAsync(CreateUserRequest request)
+    {
+        var roles = request.Roles ?? [];
+        if (CheckRoles(roles) is { } roleError)
+        {
+            return roleError;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Email))
+        {
+            return UserError.Invalid("email", "An email address is required.");
+        }
+
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            return UserError.Invalid("password", "A password is required.");
+        }
+
+        var email = request.Email.Trim();
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            return new UserError(UserErrorKind.Conflict, $"An account for {email} already exists.");
+        }
+
+        var account = new ShieldUser
+        {
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            Enabled = request.Enabled ?? true,
+            CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+        };
+        var created = await users.CreateAsync(account, request.Password);
+        if (!created.Succeeded)
+        {
+            return FromIdentity(created);
+        }
+
+        if (roles.Count > 0 && await users.AddToRolesAsync(account, roles.Distinct()) is { Succeeded: false } added)
+        {
+            return FromIdentity(added);
+        }
+
+        return UserResult.Ok(await ViewAsync(account));
+    }
+
+    private async Task<UserResult> UpdateCoreAsync(string id, UpdateUserRequest request, string? actorId)
+    {
+        if (await users.FindByIdAsync(id) is not { } account)
+        {
+            return new UserError(UserErrorKind.NotFound, "There is no account with that id.");
+        }
+
+        if (request.Roles is { } roles && CheckRoles(roles) is { } roleError)
+        {
+            return roleError;
+        }
+
+        var currentRoles = await users.GetRolesAsync(account);
+        var wasAdmin = account.Enabled && currentRoles.Contains(ShieldRoles.Admin);
+        var staysAdmin = (request.Enabled ?? account.Enabled) && (request.Roles ?? [.. currentRoles]).Contains(ShieldRoles.Admin);
+        if (wasAdmin && !staysAdmin)
+        {
+            if (account.Id == actorId)
+            {
+                return new UserError(UserErrorKind.Conflict,
+                    "You cannot disable your own account or remove your own administrator role. Ask another administrator.");
+            }
+
+            if (await CountEnabledAdminsAsync() <= 1)
+            {
+                return new UserError(UserErrorKind.Conflict,
+                    "This is the last enabled administrator. Make another account an administrator first.");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(request.Password) && await SetPasswordAsync(account, request.Password) is { } passwordError)
+        {
+            return passwordError;
+        }
+
+        if (request.Roles is { } wanted)
+        {
+            var remove = currentRoles.Except(wanted).ToList();
+            var add = wanted.Except(currentRoles).Distinct().ToList();
+            if (remove.Count > 0 && await users.RemoveFromRolesAsync(account, remove) is { Succeeded: false } removed)
+            {
+                return FromIdentity(removed);
+            }
+
+            if (add.Count > 0 && await users.AddToRolesAsync(account, add) is { Succeeded: false } added)
+            {
+                return FromIdentity(added);
+            }
+        }
+
+        if (request.Enabled is { } enabled && enabled != account.Enabled)
+        {
+            account.Enabled = enabled;
+            if (enabled)
+            {
+                // Re-enabling also lifts a lockout, so the person can sign in straight away.
+                account.LockoutEnd = null;
+                account.AccessFailedCount = 0;
+            }
+        }
+
+        await users.UpdateSecurityStampAsync(account);
+        return UserResult.Ok(await ViewAsync(account));
+    }
+
+    private Task<UserResult> InTransactionAsync(Func<Task<UserResult>> change) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var result = await change();
+            if (result.Error is null)
+            {
+                await transaction.CommitAsync();
+            }
+
+            return result;
+        });
+
+    private async Task<UserError?> SetPasswordAsync(ShieldUser account, string password)
+    {
+        foreach (var validator in users.PasswordValidators)
+        {
+            if (await validator.ValidateAsync(users, account, password) is { Succeeded: false } invalid)
+            {
+                return FromIdentity(invalid).Error;
+            }
+        }
+
+        if (await users.RemovePasswordAsync(account) is { Succeeded: false } removed)
+        {
+            return FromIdentity(removed).Error;
+        }
+
+        return await users.AddPasswordAsync(account, password) is { Succeeded: false } added ? FromIdentity(added).Error : null;
+    }
+
+    private async Task<int> CountEnabledAdminsAsync() =>
+        (await users.GetUsersInRoleAsync(ShieldRoles.Admin)).Count(u => u.Enabled);
+
+    private async Task<UserView> ViewAsync(ShieldUser account) => new(
+        account.Id,
+        account.Email ?? account.UserName ?? "",
+        [.. (await users.GetRolesAsync(account)).Order(StringComparer.Ordinal)],
+        account.Enabled,
+        account.LockoutEnd is { } end && end > time.GetUtcNow(),
+        account.CreatedAtUtc);
+
+    private static UserError? CheckRoles(IReadOnlyList<string> roles) =>
+        roles.FirstOrDefault(r => !ShieldRoles.IsKnown(r)) is { } unknown
+            ? UserError.Invalid("roles", $"'{unknown}' is not a Shield role. Use {string.Join(", ", ShieldRoles.All)}.")
+            : null;
+
+    private static UserResult FromIdentity(IdentityResult result)
+    {
+        var byField = result.Errors
+            .GroupBy(e => e.Code.StartsWith("Password", StringComparison.Ordinal) ? "password"
+                : e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email"
+                : "account")
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
+        var kind = result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName") ? UserErrorKind.Conflict : UserErrorKind.Invalid;
+        return new UserError(kind, string.Join(" ", result.Errors.Select(e => e.Description)), byField);
+    }
+}

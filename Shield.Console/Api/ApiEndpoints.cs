@@ -1,0 +1,22 @@
+using Shield.Console.Accounts;
+using Shield.Console.Authentication;
+
+namespace Shield.Console.Api;
+
+internal static class ApiEndpoints
+{
+    /// <summary>
+    /// Maps <c>/api</c>. Every endpoint requires a bearer token (never the console cookie) and checks the caller's
+    /// role; errors are RFC 9457 problem details.
+    /// </summary>
+    public static void MapShieldApi(this IEndpointRouteBuilder endpoints, ApiAuthentication authentication)
+    {
+        var api = endpoints.MapGroup("/api").RequireAuthorization(ShieldPolicies.ApiCaller);
+        api.MapMeApi();
+        if (authentication.IsLocal)
+        {
+            api.MapAuthApi();
+            api.MapUsersApi();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Authorization;
+using Shield.Console.Accounts;
+
+namespace Shield.Console.Authentication;
+
+internal static class ShieldAuthenticationExtensions
+{
+    /// <summary>Local accounts, or Microsoft Entra ID when an <c>AzureAd</c> section is configured; plus the policies.</summary>
+    public static ApiAuthentication AddShieldAuthentication(this WebApplicationBuilder builder)
+    {
+        var api = EntraSignIn.IsConfigured(builder.Configuration) ? builder.AddEntraSignIn() : builder.AddLocalAccounts();
+        builder.Services.AddSingleton(api);
+        builder.Services.AddAuthorization(options => ShieldPolicies.Add(options, api));
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, StaleSignInResultHandler>();
+        builder.Services.AddCascadingAuthenticationState();
+        return api;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+using Shield.Console.Accounts;
+using Shield.Console.Api;
+using Shield.Console.Authentication;
+using Shield.Console.Components;
+using Shield.Console.Security;
+
+namespace Shield.Console.Hosting;
+
+public static class ShieldConsoleApplicationExtensions
+{
+    private const string ApiReferencePath = "/scalar";
+
+    /// <summary>The request pipeline and every endpoint: console pages, <c>/api</c>, <c>/healthz</c>, OpenAPI.</summary>
+    public static WebApplication UseShieldConsole(this WebApplication app)
+    {
+        var authentication = app.Services.GetRequiredService<ApiAuthentication>();
+        var development = app.Environment.IsDevelopment();
+        var formActions = authentication.IsLocal ? [] : EntraFormActions(app.Configuration);
+        var headers = new SecurityHeaders(SecurityHeaders.BuildPolicy(formActions), development ? ApiReferencePath : null);
+        app.Use(headers.Apply);
+
+        if (!development)
+        {
+            // API errors become problem details (ApiExceptionHandler); page errors show the error page.
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        // An empty error response becomes a page for people, or problem details for /api (written first, so kept).
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        app.UseWhen(IsApi, api => api.UseStatusCodePages());
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapOpenApi("/openapi/{documentName}.json");
+        if (development)
+        {
+            app.MapScalarApiReference(ApiReferencePath);
+        }
+
+        app.MapShieldApi(authentication);
+        app.MapAccountEndpoints(authentication);
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    internal static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+
+    private static string[] EntraFormActions(IConfiguration configuration) =>
+        Uri.TryCreate(configuration[$"{EntraSignIn.SectionName}:Instance"] ?? "https://login.microsoftonline.com/", UriKind.Absolute, out var instance)
+            ? [instance.GetLeftPart(UriPartial.Authority)]
+            : [];
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
+using Shield.Console.Authentication;
+using Shield.Console.Security;
+using Shield.Console.Telemetry;
+using Shield.Core;
+using Shield.Core.Persistence;
+
+namespace Shield.Console.Hosting;
+
+public static class ShieldConsoleBuilderExtensions
+{
+    /// <summary>Everything the console needs: Core, sign-in, the Blazor UI, the API, health and telemetry.</summary>
+    public static WebApplicationBuilder AddShieldConsole(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddShieldCore(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.AddShieldTelemetry();
+        builder.AddShieldAuthentication();
+
+        services.AddDataProtection().SetApplicationName("Shield");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<IDbContextFactory<ShieldDbContext>>((options, contexts) => options.XmlRepository = new DatabaseXmlRepository(contexts));
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "shield.antiforgery";
+            options.Cookie.SecurePolicy = CookieSecurity.SecurePolicy(builder.Environment);
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        // A malformed request body is the caller's mistake: answer 400, never throw.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        services.AddOpenApi(options => options.ShouldInclude = description =>
+            description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddHealthChecks().AddDbContextCheck<ShieldDbContext>("database");
+        services.AddHostedService<StartupBanner>();
+        return builder;
+    }
+}

@@ -1,0 +1,8 @@
+using Shield.Console.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddShieldConsole();
+
+var app = builder.Build();
+app.UseShieldConsole();
+app.Run();

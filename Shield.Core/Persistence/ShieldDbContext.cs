@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Accounts;
+
+namespace Shield.Core.Persistence;
+
+/// <summary>
+/// Everything Shield stores. Each database provider has a derived context with its own migrations
+/// (<see cref="Sqlite.SqliteShieldDbContext"/>, <see cref="SqlServer.SqlServerShieldDbContext"/>); the rest of
+/// the code only ever sees this type.
+/// </summary>
+/// <remarks>
+/// ASP.NET Core Identity shapes its tables from the application's <see cref="StoreOptions"/>, so every
+/// place that builds this model (the console, the tests, <c>dotnet ef</c>) applies <see cref="PinIdentitySchema"/>.
+/// </remarks>
+public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbContext<ShieldUser>(options)
+{
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
+    public static void PinIdentitySchema(StoreOptions stores)
+    {
+        stores.SchemaVersion = IdentitySchemaVersions.Version3;
+        stores.MaxLengthForKeys = 128;
+        stores.ProtectPersonalData = false;
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ShieldDbContext).Assembly);
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Shield.Core.Diagnostics;
+using Shield.Core.Persistence;
+using Shield.Core.Persistence.Sqlite;
+using Shield.Core.Persistence.SqlServer;
+
+namespace Shield.Core;
+
+public static class ShieldCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Shield's domain and persistence: the database chosen by <c>Shield:Database:Provider</c>, its
+    /// migrations applied at start, and a <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddShieldCore(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<IdentityOptions>(options => ShieldDbContext.PinIdentitySchema(options.Stores));
+
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.SectionName))
+            .Configure(options =>
+            {
+                var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+                options.ConnectionString = options.IsSqlite
+                    ? SqliteConnectionStrings.Resolve(configured, contentRootPath)
+                    : configured;
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+
+        services.AddDbContextFactory<SqliteShieldDbContext>((provider, builder) => builder
+            .UseSqlite(ConnectionString(provider))
+            .AddInterceptors(new DbCommandTracingInterceptor("sqlite")));
+        services.AddDbContextFactory<SqlServerShieldDbContext>((provider, builder) => builder
+            .UseSqlServer(ConnectionString(provider), sql => sql.EnableRetryOnFailure())
+            .AddInterceptors(new DbCommandTracingInterceptor("microsoft.sql_server")));
+        services.AddSingleton<IDbContextFactory<ShieldDbContext>, ShieldDbContextFactory>();
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContext());
+        services.AddHostedService<DatabaseInitializer>();
+        return services;
+    }
+
+    private static string? ConnectionString(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+}

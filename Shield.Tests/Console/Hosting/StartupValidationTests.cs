@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Hosting;
+
+/// <summary>Bad settings stop the console at start with a message that says how to fix them.</summary>
+public sealed class StartupValidationTests
+{
+    public static TheoryData<string, string?, string> BadSettings => new()
+    {
+        { "Shield:Database:Provider", "Postgres", "Set it to 'Sqlite' (the embedded default) or 'SqlServer'" },
+        { "Shield:Bootstrap:AdminPassword", "password", "Shield:Bootstrap:AdminPassword is too weak" },
+        { "Shield:Bootstrap:AdminEmail", "not an email", "is not an email address" },
+        { "Shield:Telemetry:OtlpEndpoint", "collector:4317", "Set it to the OTLP/gRPC collector" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task BadSetting_StopsStart_WithAFix(string key, string? value, string expected)
+    {
+        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { [key] = value } };
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
+
+        Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SqlServerWithoutAConnectionString_StopsStart()
+    {
+        await using var app = new ShieldAppFactory
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                ["Shield:Database:Provider"] = "SqlServer",
+                ["ConnectionStrings:Shield"] = "",
+            },
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
+
+        Assert.Contains(error.Failures, f => f.Contains("ConnectionStrings__Shield", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Shield.Console.Accounts;
+using Shield.Core.Accounts;
+
+namespace Shield.Tests.Infrastructure;
+
+/// <summary>
+/// The real console on its own SQLite file in a temporary folder, with a known first administrator.
+/// Settings and service overrides are set when it is created; a folder it made itself is deleted on disposal.
+/// </summary>
+public sealed class ShieldAppFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@shield.test";
+    public const string AdminPassword = "Adm1n-Passw0rd!";
+    public const string Password = "Us3r-Passw0rd!x";
+
+    private string? _ownDirectory;
+
+    /// <summary>Configuration that overrides the defaults below; a null value removes a default.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Service overrides applied after the console's own registrations.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
+    /// <summary>A folder shared by several app instances (a restart); by default a fresh temporary one.</summary>
+    public string? DataDirectory { get; init; }
+
+    public string DatabasePath => Path.Combine(Folder, "shield.db");
+
+    private string Folder => DataDirectory ?? (_ownDirectory ??= Directory.CreateTempSubdirectory("shield-tests-").FullName);
+
+    public CapturedLogs Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Logging:LogLevel:Shield"] = "Information",
+            ["ConnectionStrings:Shield"] = $"Data Source={DatabasePath}",
+            ["Shield:Bootstrap:AdminEmail"] = AdminEmail,
+            ["Shield:Bootstrap:AdminPassword"] = AdminPassword,
+        };
+        foreach (var (key, value) in Settings)
+        {
+            values[key] = value;
+            if (value is null)
+            {
+                values.Remove(key);
+            }
+        }
+
+        foreach (var (key, value) in values)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(values));
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
+        }
+    }
+
+    /// <summary>A client that does not follow redirects and keeps cookies, as a browser would over HTTPS.</summary>
+    public HttpClient CreateBrowserLikeClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+
+    /// <summary>Creates a local account with the given roles through the same code path as the console.</summary>
+    public async Task<UserView> CreateUserAsync(string email, params string[] roles)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>()
+            .CreateAsync(new CreateUserRequest(email, Password, roles, true));
+        return result.User ?? throw new InvalidOperationException(result.Error?.Message);
+    }
+
+    /// <summary>A unique email for a test's own account.</summary>
+    public static string NewEmail(string role = "user") => $"{role}-{Guid.NewGuid():N}@shield.test";
+
+    public static string[] RolesFor(string? role) => role is null ? [] : [role];
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearPool(new SqliteConnection($"Data Source={DatabasePath}"));
+        if (_ownDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_ownDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open is removed with the temp folder later; never fail a test over cleanup.
+            }
+        }
+    }
+
+    /// <summary>The admin and default role names, for table tests.</summary>
+    public static readonly string[] AllRoles = [ShieldRoles.Admin, ShieldRoles.Reviewer, ShieldRoles.Auditor];
+}
