@@ -26,6 +26,7 @@ public static class ShieldConsoleApplicationExtensions
             // API errors become problem details (ApiExceptionHandler); page errors show the error page.
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
+            app.Use(HttpsRequirement.Apply);
         }
 
         // An empty error response becomes a page for people, or problem details for /api (written first, so kept).
@@ -46,7 +47,8 @@ public static class ShieldConsoleApplicationExtensions
 
         app.MapShieldApi(authentication);
         app.MapAccountEndpoints(authentication);
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // SecurityHeaders already forbids framing; Blazor need not send a second, weaker policy.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 

@@ -28,6 +28,7 @@ public static class ShieldConsoleBuilderExtensions
             options.Cookie.Name = "shield.antiforgery";
             options.Cookie.SecurePolicy = CookieSecurity.SecurePolicy(builder.Environment);
             options.Cookie.SameSite = SameSiteMode.Strict;
+            options.SuppressXFrameOptionsHeader = true; // SecurityHeaders sends DENY on every response
         });
 
         services.AddRazorComponents().AddInteractiveServerComponents();

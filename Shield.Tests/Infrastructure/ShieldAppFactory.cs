@@ -28,12 +28,16 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
     /// <summary>Service overrides applied after the console's own registrations.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
+    /// <summary>The hosting environment; Development (the default) is how <c>dotnet run</c> starts the console.</summary>
+    public string Environment { get; init; } = "Development";
+
     /// <summary>A folder shared by several app instances (a restart); by default a fresh temporary one.</summary>
     public string? DataDirectory { get; init; }
 
     public string DatabasePath => Path.Combine(Folder, "shield.db");
 
-    private string Folder => DataDirectory ?? (_ownDirectory ??= Directory.CreateTempSubdirectory("shield-tests-").FullName);
+    /// <summary>The folder holding the database: a fresh temporary one unless <see cref="DataDirectory"/> is set.</summary>
+    public string Folder => DataDirectory ?? (_ownDirectory ??= Directory.CreateTempSubdirectory("shield-tests-").FullName);
 
     public CapturedLogs Logs { get; } = new();
 
@@ -62,6 +66,7 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(values));
         builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         if (TestServices is not null)
