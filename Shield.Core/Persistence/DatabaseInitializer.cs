@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace Shield.Core.Persistence;
 
-/// <summary>Creates the SQLite folder and applies pending migrations before anything else starts.</summary>
+/// <summary>
+/// Creates the SQLite folder and applies pending migrations before anything else starts. With
+/// <c>MigrateOnStart</c> off, a database that is behind the code stops the start: running on a stale schema is unsafe.
+/// </summary>
 internal sealed partial class DatabaseInitializer(
     IDbContextFactory<ShieldDbContext> contexts,
     IOptions<DatabaseOptions> options,
@@ -23,9 +26,12 @@ internal sealed partial class DatabaseInitializer(
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0 && !settings.MigrateOnStart)
         {
-            LogPendingNotApplied(logger, pending.Count, string.Join(", ", pending));
+            throw new InvalidOperationException(
+                $"The {settings.Provider} database is {pending.Count} migration(s) behind this version of Shield ({string.Join(", ", pending)}) " +
+                "and Shield:Database:MigrateOnStart is false. Apply the idempotent migration script (see CONTRIBUTING.md) or set MigrateOnStart to true.");
         }
-        else if (pending.Count > 0)
+
+        if (pending.Count > 0)
         {
             await db.Database.MigrateAsync(cancellationToken);
             LogMigrated(logger, pending.Count, settings.Provider);
@@ -42,8 +48,4 @@ internal sealed partial class DatabaseInitializer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} database migration(s) to the {Provider} database.")]
     private static partial void LogMigrated(ILogger logger, int count, string provider);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} database migration(s) are pending and Shield:Database:MigrateOnStart is false: {Migrations}. " +
-        "Apply them with the idempotent SQL script (see CONTRIBUTING.md) before using the console.")]
-    private static partial void LogPendingNotApplied(ILogger logger, int count, string migrations);
 }

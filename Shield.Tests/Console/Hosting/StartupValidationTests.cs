@@ -41,4 +41,33 @@ public sealed class StartupValidationTests
 
         Assert.Contains(error.Failures, f => f.Contains("ConnectionStrings__Shield", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ADatabaseBehindTheCode_StopsStart_WhenMigrationsAreNotAppliedOnStart()
+    {
+        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Database:MigrateOnStart"] = "false" } };
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.Services);
+
+        Assert.Contains("Apply the idempotent migration script", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMigratedDatabase_StartsWithMigrateOnStartOff()
+    {
+        using var folder = new TempFolder();
+        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path })
+        {
+            _ = first.Services;
+        }
+
+        await using var second = new ShieldAppFactory
+        {
+            DataDirectory = folder.Path,
+            Settings = new Dictionary<string, string?> { ["Shield:Database:MigrateOnStart"] = "false" },
+        };
+        var response = await second.CreateBrowserLikeClient().GetAsync("/healthz", TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
 }
