@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -39,7 +40,13 @@ internal static class LocalAccountsExtensions
         services.AddScoped<IUserConfirmation<ShieldUser>, EnabledAccountConfirmation>();
 
         // A disabled account, or one whose roles or password changed, loses its console sign-in within a minute.
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((options, time) =>
+        {
+            options.ValidationInterval = TimeSpan.FromMinutes(1);
+            options.TimeProvider = time;
+        });
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<TimeProvider>((options, time) => options.TimeProvider = time);
         services.ConfigureApplicationCookie(options =>
         {
             options.LoginPath = LoginPath;

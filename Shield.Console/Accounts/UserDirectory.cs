@@ -1,3 +1,4 @@
+using System.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Accounts;
@@ -28,13 +29,16 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
     public async Task<UserView?> FindAsync(string id) =>
         await users.FindByIdAsync(id) is { } account ? await ViewAsync(account) : null;
 
-    public Task<UserResult> CreateAsync(CreateUserRequest request) => InTransactionAsync(() => CreateCoreAsync(request));
+    /// <param name="request">The new account.</param>
+    /// <param name="actorId">The administrator creating it, checked afresh; null for Shield itself.</param>
+    public Task<UserResult> CreateAsync(CreateUserRequest request, string? actorId) =>
+        InTransactionAsync(actorId, () => CreateCoreAsync(request));
 
     /// <param name="id">The account to change.</param>
     /// <param name="request">What to change.</param>
-    /// <param name="actorId">The account making the change, which may not lock itself out.</param>
+    /// <param name="actorId">The administrator making the change, checked afresh and never allowed to lock itself out; null for Shield itself.</param>
     public Task<UserResult> UpdateAsync(string id, UpdateUserRequest request, string? actorId) =>
-        InTransactionAsync(() => UpdateCoreAsync(id, request, actorId));
+        InTransactionAsync(actorId, () => UpdateCoreAsync(id, request, actorId));
 
     private async Task<UserResult> CreateCoreAsync(CreateUserRequest request)
     {
@@ -147,11 +151,12 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         return UserResult.Ok(await ViewAsync(account));
     }
 
-    private Task<UserResult> InTransactionAsync(Func<Task<UserResult>> change) =>
+    // Serializable: two administrators demoting each other at once must not both pass the last-administrator check.
+    private Task<UserResult> InTransactionAsync(string? actorId, Func<Task<UserResult>> change) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var result = await change();
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
+            var result = await CheckActorAsync(actorId) ?? await change();
             if (result.Error is null)
             {
                 await transaction.CommitAsync();
@@ -159,6 +164,22 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
 
             return result;
         });
+
+    // A console page may outlive its author's role by up to a minute: check the administrator at the moment of change.
+    private async Task<UserResult?> CheckActorAsync(string? actorId)
+    {
+        if (actorId is null)
+        {
+            return null;
+        }
+
+        if (await users.FindByIdAsync(actorId) is { Enabled: true } actor && await users.IsInRoleAsync(actor, ShieldRoles.Admin))
+        {
+            return null;
+        }
+
+        return new UserError(UserErrorKind.Forbidden, "Your account can no longer manage users: it was disabled or is no longer an administrator.");
+    }
 
     private async Task<UserError?> SetPasswordAsync(ShieldUser account, string password)
     {

@@ -14,6 +14,7 @@ public enum UserErrorKind
     Invalid,
     NotFound,
     Conflict,
+    Forbidden,
 }
 
 /// <summary>Why a change to an account was refused; <see cref="Errors"/> maps a field to its messages.</summary>

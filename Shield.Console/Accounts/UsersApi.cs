@@ -22,9 +22,10 @@ internal static class UsersApi
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> GetAsync(string id, UserDirectory directory) =>
         await directory.FindAsync(id) is { } user ? TypedResults.Ok(user) : NotFound();
 
-    private static async Task<Results<Created<UserView>, ValidationProblem, ProblemHttpResult>> CreateAsync(CreateUserRequest request, UserDirectory directory)
+    private static async Task<Results<Created<UserView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateUserRequest request, UserDirectory directory, UserManager<ShieldUser> accounts, ClaimsPrincipal caller)
     {
-        var result = await directory.CreateAsync(request);
+        var result = await directory.CreateAsync(request, accounts.GetUserId(caller));
         return result.User is { } user ? TypedResults.Created($"/api/users/{user.Id}", user)
             : result.Error!.Kind == UserErrorKind.Invalid ? Invalid(result.Error) : Refused(result.Error);
     }
@@ -43,7 +44,10 @@ internal static class UsersApi
     private static ValidationProblem Invalid(UserError error) =>
         TypedResults.ValidationProblem(error.Errors ?? new Dictionary<string, string[]>(), error.Message, title: "The account was not saved");
 
-    private static ProblemHttpResult Refused(UserError error) => error.Kind == UserErrorKind.NotFound
-        ? NotFound()
-        : TypedResults.Problem(error.Message, statusCode: StatusCodes.Status409Conflict, title: "The account was not saved");
+    private static ProblemHttpResult Refused(UserError error) => error.Kind switch
+    {
+        UserErrorKind.NotFound => NotFound(),
+        UserErrorKind.Forbidden => TypedResults.Problem(error.Message, statusCode: StatusCodes.Status403Forbidden, title: "The account was not saved"),
+        _ => TypedResults.Problem(error.Message, statusCode: StatusCodes.Status409Conflict, title: "The account was not saved"),
+    };
 }

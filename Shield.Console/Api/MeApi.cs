@@ -14,6 +14,7 @@ internal static class MeApi
                 caller.Identity?.Name ?? caller.FindFirstValue("preferred_username") ?? "",
                 [.. ShieldRoles.All.Where(caller.IsInRole)],
                 authentication.Mode)))
+            .RequireAuthorization(ShieldPolicies.AnyRole)
             .WithTags("Sign-in")
             .WithSummary("The caller's name, Shield roles and sign-in mode: a quick check that a token works.");
 }

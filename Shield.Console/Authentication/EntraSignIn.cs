@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Shield.Console.Accounts;
 using Shield.Console.Security;
@@ -14,14 +15,14 @@ namespace Shield.Console.Authentication;
 internal static class EntraSignIn
 {
     public const string SectionName = "AzureAd";
-
-    public static bool IsConfigured(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[$"{SectionName}:ClientId"]);
+    public const string SignInFailedPath = "/account/signin-failed";
 
     public static ApiAuthentication AddEntraSignIn(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(SectionName);
         var services = builder.Services;
+        services.AddOptions<EntraSettings>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EntraSettings>, EntraSettingsValidator>();
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
@@ -41,6 +42,22 @@ internal static class EntraSignIn
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
+        });
+
+        // A sign-in that fails on the way back from Entra ID (expired, tampered or replayed) ends on a page that
+        // says so, rather than on an error page.
+        services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, options =>
+        {
+            var previous = options.Events.OnRemoteFailure;
+            options.Events.OnRemoteFailure = async context =>
+            {
+                await previous(context);
+                if (context.Result is not { Handled: true })
+                {
+                    context.Response.Redirect(SignInFailedPath);
+                    context.HandleResponse();
+                }
+            };
         });
 
         return new ApiAuthentication(ApiAuthentication.Entra, JwtBearerDefaults.AuthenticationScheme, []);

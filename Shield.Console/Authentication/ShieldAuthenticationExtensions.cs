@@ -8,7 +8,7 @@ internal static class ShieldAuthenticationExtensions
     /// <summary>Local accounts, or Microsoft Entra ID when an <c>AzureAd</c> section is configured; plus the policies.</summary>
     public static ApiAuthentication AddShieldAuthentication(this WebApplicationBuilder builder)
     {
-        var api = EntraSignIn.IsConfigured(builder.Configuration) ? builder.AddEntraSignIn() : builder.AddLocalAccounts();
+        var api = EntraSettings.IsRequested(builder.Configuration) ? builder.AddEntraSignIn() : builder.AddLocalAccounts();
         builder.Services.AddSingleton(api);
         builder.Services.AddAuthorization(options => ShieldPolicies.Add(options, api));
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, StaleSignInResultHandler>();

@@ -8,7 +8,9 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!ShieldConsoleApplicationExtensions.IsApi(httpContext))
+        // By now the request path is the error page's; the feature keeps the path that failed.
+        var path = httpContext.Features.Get<IExceptionHandlerFeature>()?.Path ?? httpContext.Request.Path;
+        if (!path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }

@@ -21,10 +21,11 @@ public static class ShieldConsoleApplicationExtensions
         var headers = new SecurityHeaders(SecurityHeaders.BuildPolicy(formActions), development ? ApiReferencePath : null);
         app.Use(headers.Apply);
 
+        // In every environment, Development included: API errors become problem details (ApiExceptionHandler) and
+        // page errors show the error page with a reference. Details go to the log, never to the browser.
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
         if (!development)
         {
-            // API errors become problem details (ApiExceptionHandler); page errors show the error page.
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
             app.Use(HttpsRequirement.Apply);
         }
@@ -52,7 +53,7 @@ public static class ShieldConsoleApplicationExtensions
         return app;
     }
 
-    internal static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
 
     private static string[] EntraFormActions(IConfiguration configuration) =>
         Uri.TryCreate(configuration[$"{EntraSignIn.SectionName}:Instance"] ?? "https://login.microsoftonline.com/", UriKind.Absolute, out var instance)

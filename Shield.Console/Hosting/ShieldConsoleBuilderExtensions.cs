@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 using Shield.Console.Authentication;
 using Shield.Console.Security;
@@ -20,9 +17,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddShieldTelemetry();
         builder.AddShieldAuthentication();
 
-        services.AddDataProtection().SetApplicationName("Shield");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<IDbContextFactory<ShieldDbContext>>((options, contexts) => options.XmlRepository = new DatabaseXmlRepository(contexts));
+        builder.AddKeyProtection();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "shield.antiforgery";

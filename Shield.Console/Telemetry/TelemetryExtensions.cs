@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Shield.Console.Accounts;
 using Shield.Core.Diagnostics;
 
 namespace Shield.Console.Telemetry;
@@ -30,6 +32,9 @@ internal static class TelemetryExtensions
         var section = builder.Configuration.GetSection(TelemetryOptions.SectionName);
         builder.Services.AddOptions<TelemetryOptions>().Bind(section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
+        // The first start writes a generated administrator password to the log, once, for the operator at the
+        // console; it must never travel to a telemetry collector.
+        builder.Logging.AddFilter<OpenTelemetryLoggerProvider>(typeof(AdminBootstrapper).FullName, LogLevel.None);
         if (section.Get<TelemetryOptions>()?.OtlpUri is { } collector)
         {
             telemetry.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, collector);

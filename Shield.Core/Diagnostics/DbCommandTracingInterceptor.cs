@@ -57,6 +57,15 @@ internal sealed class DbCommandTracingInterceptor(string dbSystem) : DbCommandIn
         return Task.CompletedTask;
     }
 
+    public override void CommandCanceled(DbCommand command, CommandEndEventData eventData)
+        => Fail(command, new OperationCanceledException("The database command was canceled."));
+
+    public override Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Fail(command, new OperationCanceledException("The database command was canceled."));
+        return Task.CompletedTask;
+    }
+
     private T Start<T>(DbCommand command, T result)
     {
         var activity = Source.StartActivity(dbSystem, ActivityKind.Client);

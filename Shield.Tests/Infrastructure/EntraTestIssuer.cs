@@ -48,6 +48,8 @@ public sealed class EntraTestIssuer
         {
             options.Configuration = configuration;
             options.ConfigurationManager = manager;
+            options.TokenValidationParameters.IssuerValidator = null;
+            options.TokenValidationParameters.ValidIssuer = Issuer;
         });
         services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
@@ -61,7 +63,15 @@ public sealed class EntraTestIssuer
     }
 
     /// <summary>An access token for Shield's API carrying the given app roles.</summary>
-    public string AccessToken(string name, params string[] roles)
+    public string AccessToken(string name, params string[] roles) => Token(name, roles, nonce: null, scope: null);
+
+    /// <summary>An access token with a delegated scope and no app role: a person without a Shield role.</summary>
+    public string AccessTokenWithoutRoles(string name) => Token(name, [], nonce: null, scope: "access_as_user");
+
+    /// <summary>The ID token Entra ID would post back to Shield after a person signs in.</summary>
+    public string IdToken(string name, string nonce, params string[] roles) => Token(name, roles, nonce, scope: null);
+
+    private string Token(string name, string[] roles, string? nonce, string? scope)
     {
         var claims = new Dictionary<string, object>
         {
@@ -71,11 +81,22 @@ public sealed class EntraTestIssuer
             ["preferred_username"] = name,
             ["name"] = name,
             ["ver"] = "2.0",
-            ["azp"] = Guid.NewGuid().ToString(),
+            // An ID token is issued to Shield itself; an access token names the app that asked for it.
+            ["azp"] = nonce is null ? Guid.NewGuid().ToString() : ClientId,
         };
         if (roles.Length > 0)
         {
             claims["roles"] = roles;
+        }
+
+        if (nonce is not null)
+        {
+            claims["nonce"] = nonce;
+        }
+
+        if (scope is not null)
+        {
+            claims["scp"] = scope;
         }
 
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

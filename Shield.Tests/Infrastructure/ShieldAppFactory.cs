@@ -84,7 +84,7 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
     {
         await using var scope = Services.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>()
-            .CreateAsync(new CreateUserRequest(email, Password, roles, true));
+            .CreateAsync(new CreateUserRequest(email, Password, roles, true), actorId: null);
         return result.User ?? throw new InvalidOperationException(result.Error?.Message);
     }
 

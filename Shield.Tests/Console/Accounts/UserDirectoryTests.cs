@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Accounts;
 using Shield.Core.Accounts;
@@ -25,19 +26,41 @@ public sealed class UserDirectoryTests
     }
 
     [Fact]
-    public async Task AFailedChange_AppliesNothing()
+    public async Task AChangeThatFailsHalfway_AppliesNothing()
     {
         await using var app = new ShieldAppFactory();
-        var user = await app.CreateUserAsync(ShieldAppFactory.NewEmail(), ShieldRoles.Reviewer);
+        var email = ShieldAppFactory.NewEmail();
+        var user = await app.CreateUserAsync(email, ShieldRoles.Reviewer);
         await using var scope = app.Services.CreateAsyncScope();
+        // The new password is valid and is written first; adding a role that has vanished then fails.
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        Assert.True((await roles.DeleteAsync((await roles.FindByNameAsync(ShieldRoles.Auditor))!)).Succeeded);
         var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
 
-        // New roles are valid, the password is not: neither may be applied.
-        var result = await directory.UpdateAsync(user.Id, new UpdateUserRequest([ShieldRoles.Auditor], null, "weak"), actorId: null);
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>
+            directory.UpdateAsync(user.Id, new UpdateUserRequest([ShieldRoles.Auditor], null, "N3w-Passw0rd!!"), actorId: null));
 
-        Assert.Equal(UserErrorKind.Invalid, result.Error?.Kind);
         await using var fresh = app.Services.CreateAsyncScope();
         Assert.Equal([ShieldRoles.Reviewer], (await fresh.ServiceProvider.GetRequiredService<UserDirectory>().FindAsync(user.Id))!.Roles);
+        await ConsoleSignIn.LoginAsync(app.CreateBrowserLikeClient(), email, ShieldAppFactory.Password);
+    }
+
+    [Fact]
+    public async Task AnAdministratorDemotedMeanwhile_CanNoLongerChangeAccounts()
+    {
+        await using var app = new ShieldAppFactory();
+        var former = await app.CreateUserAsync(ShieldAppFactory.NewEmail("admin"), ShieldRoles.Admin);
+        var target = await app.CreateUserAsync(ShieldAppFactory.NewEmail(), ShieldRoles.Reviewer);
+        await using var scope = app.Services.CreateAsyncScope();
+        var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
+        Assert.Null((await directory.UpdateAsync(former.Id, new UpdateUserRequest([ShieldRoles.Auditor], null, null), actorId: null)).Error);
+
+        var update = await directory.UpdateAsync(target.Id, new UpdateUserRequest(null, false, null), former.Id);
+        var create = await directory.CreateAsync(new CreateUserRequest(ShieldAppFactory.NewEmail(), ShieldAppFactory.Password, [ShieldRoles.Admin], true), former.Id);
+
+        Assert.Equal(UserErrorKind.Forbidden, update.Error?.Kind);
+        Assert.Equal(UserErrorKind.Forbidden, create.Error?.Kind);
+        Assert.True((await directory.FindAsync(target.Id))!.Enabled);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class ApiAuthorizationTests(ShieldAppFactory app) : IClassFixture<
     public static TheoryData<string, string, string?, HttpStatusCode> Calls => new()
     {
         { "GET", "/api/me", ShieldRoles.Reviewer, HttpStatusCode.OK },
-        { "GET", "/api/me", null, HttpStatusCode.OK },
+        { "GET", "/api/me", null, HttpStatusCode.Forbidden },
         { "GET", "/api/users", ShieldRoles.Admin, HttpStatusCode.OK },
         { "GET", "/api/users", ShieldRoles.Auditor, HttpStatusCode.Forbidden },
         { "GET", "/api/users", ShieldRoles.Reviewer, HttpStatusCode.Forbidden },

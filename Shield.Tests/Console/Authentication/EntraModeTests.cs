@@ -66,5 +66,78 @@ public sealed class EntraModeTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/users", _cancel)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(ShieldRoles.Reviewer, "/approvals", true)]
+    [InlineData(ShieldRoles.Reviewer, "/servers", false)]
+    [InlineData(ShieldRoles.Admin, "/settings", true)]
+    [InlineData(ShieldRoles.Auditor, "/settings", false)]
+    public async Task PeopleSignedInWithEntraId_ReachOnlyTheAreasOfTheirAppRoles(string role, string path, bool allowed)
+    {
+        var client = await SignInThroughEntraAsync(path, role);
+
+        var response = await client.GetAsync(path, _cancel);
+
+        if (allowed)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("https://localhost/account/access-denied", response.Headers.Location?.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AForgedSignInResponse_EndsOnAPageThatSaysSo()
+    {
+        var client = _app.CreateBrowserLikeClient();
+        var challenge = await client.GetAsync("/servers", _cancel);
+        var query = System.Web.HttpUtility.ParseQueryString(challenge.Headers.Location!.Query);
+
+        var callback = await client.PostAsync("/signin-oidc", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["id_token"] = new EntraTestIssuer().IdToken("mallory@evil.test", query["nonce"]!, ShieldRoles.Admin),
+            ["state"] = query["state"]!,
+        }), _cancel);
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal("/account/signin-failed", callback.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/signin-failed", _cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/servers", _cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ATokenWithoutAShieldRole_IsForbiddenTheApi()
+    {
+        var client = _app.CreateBrowserLikeClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _entra.AccessTokenWithoutRoles("erin@contoso.test"));
+
+        var response = await client.GetAsync("/api/me", _cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    /// <summary>
+    /// Walks the OpenID Connect round trip: the challenge to Entra ID, then Entra ID's form post of the ID token back
+    /// to /signin-oidc with the state and nonce Shield issued. Returns a client holding Shield's sign-in cookie.
+    /// </summary>
+    private async Task<HttpClient> SignInThroughEntraAsync(string path, string role)
+    {
+        var client = _app.CreateBrowserLikeClient();
+        var challenge = await client.GetAsync(path, _cancel);
+        var query = System.Web.HttpUtility.ParseQueryString(challenge.Headers.Location!.Query);
+
+        var callback = await client.PostAsync("/signin-oidc", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["id_token"] = _entra.IdToken("dana@contoso.test", query["nonce"]!, role),
+            ["state"] = query["state"]!,
+        }), _cancel);
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal(path, callback.Headers.Location?.OriginalString);
+        return client;
+    }
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -13,7 +13,7 @@ namespace Shield.Tests.Console.Components;
 /// <summary>
 /// bUnit with MudBlazor and the console's real authorization policies, for a signed-in person with the given roles.
 /// </summary>
-public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
+public abstract class ComponentTestContext : BunitContext
 {
     protected ComponentTestContext()
     {
@@ -34,8 +34,6 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.Replace(ServiceDescriptor.Singleton<AuthenticationStateProvider>(new FixedAuthenticationState(new ClaimsPrincipal(identity))));
         return Render<CascadingAuthenticationState>(state => state.AddChildContent<T>(parameters ?? (_ => { })));
     }
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     private sealed class FixedAuthenticationState(ClaimsPrincipal user) : AuthenticationStateProvider
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Hosting;
@@ -28,11 +27,7 @@ public sealed class HealthTests
         var client = app.CreateBrowserLikeClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz", TestContext.Current.CancellationToken)).StatusCode);
 
-        // Take the database away: its folder becomes a plain file, so no connection can open it.
-        SqliteConnection.ClearAllPools();
-        Directory.Move(app.Folder, app.Folder + ".gone");
-        await File.WriteAllTextAsync(app.Folder, "not a folder", TestContext.Current.CancellationToken);
-        try
+        using (DatabaseOutage.Begin(app))
         {
             var response = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
@@ -40,11 +35,6 @@ public sealed class HealthTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("database").GetString());
             Assert.DoesNotContain("Exception", body.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(app.Folder);
-            Directory.Move(app.Folder + ".gone", app.Folder);
         }
     }
 }

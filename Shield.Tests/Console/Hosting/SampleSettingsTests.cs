@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Shield.Console.Accounts;
+using Shield.Console.Authentication;
+using Shield.Console.Security;
 using Shield.Console.Telemetry;
 using Shield.Core.Persistence;
 using Shield.Tests.Infrastructure;
@@ -18,6 +20,8 @@ public sealed class SampleSettingsTests
         { DatabaseOptions.SectionName, typeof(DatabaseOptions) },
         { BootstrapOptions.SectionName, typeof(BootstrapOptions) },
         { TelemetryOptions.SectionName, typeof(TelemetryOptions) },
+        { KeyProtectionOptions.SectionName, typeof(KeyProtectionOptions) },
+        { "AzureAd", typeof(EntraSettings) },
     };
 
     [Theory]

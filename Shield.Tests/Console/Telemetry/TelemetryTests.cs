@@ -4,7 +4,7 @@ using OpenTelemetry.Trace;
 using Shield.Core.Diagnostics;
 using Shield.Tests.Infrastructure;
 
-namespace Shield.Tests.Console.Hosting;
+namespace Shield.Tests.Console.Telemetry;
 
 public sealed class TelemetryTests
 {

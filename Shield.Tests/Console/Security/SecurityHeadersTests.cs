@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Shield.Tests.Infrastructure;
 
-namespace Shield.Tests.Console.Hosting;
+namespace Shield.Tests.Console.Security;
 
 public sealed class SecurityHeadersTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
 {
@@ -67,5 +67,52 @@ public sealed class SecurityHeadersTests(ShieldAppFactory app) : IClassFixture<S
         Assert.Contains("ASPNETCORE_FORWARDEDHEADERS_ENABLED", await plainPage.Content.ReadAsStringAsync(cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, plainLogin.StatusCode);
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+    }
+
+    [Fact]
+    public async Task InProduction_PagesCarryThePolicy_AndFailuresStayProblemDetailsWithHeadersAndNoStackTrace()
+    {
+        await using var production = new ShieldAppFactory
+        {
+            Environment = "Production",
+            Settings = new Dictionary<string, string?> { ["AllowedHosts"] = "shield.example" },
+        };
+        var client = production.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = new Uri("https://shield.example") });
+        var cancel = TestContext.Current.CancellationToken;
+        var token = (await ConsoleSignIn.LoginAsync(client, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword)).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        var page = await client.GetAsync("/account/login", cancel);
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+
+        using (DatabaseOutage.Begin(production))
+        {
+            var failed = await client.GetAsync("/api/users", cancel);
+            var body = await failed.Content.ReadAsStringAsync(cancel);
+
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Nothing was changed", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
+            Assert.Equal("DENY", failed.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Contains("frame-ancestors 'none'", failed.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AFailingPage_ShowsTheErrorPage_WithHeaders_EvenInDevelopment()
+    {
+        var client = await ConsoleSignIn.SignedInClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
+
+        using (DatabaseOutage.Begin(app))
+        {
+            var failed = await client.GetAsync("/settings", TestContext.Current.CancellationToken);
+            var body = await failed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            Assert.Contains("Something went wrong", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
+            Assert.Equal("DENY", failed.Headers.GetValues("X-Frame-Options").Single());
+        }
     }
 }
