@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Accounts;
+using Shield.Core.Governance;
+using Shield.Core.Registry;
 
 namespace Shield.Core.Persistence;
 
@@ -17,6 +19,14 @@ namespace Shield.Core.Persistence;
 public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbContext<ShieldUser>(options)
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<RegisteredServer> Servers => Set<RegisteredServer>();
+
+    public DbSet<RegisteredTool> Tools => Set<RegisteredTool>();
+
+    public DbSet<ToolDefinitionRecord> ToolDefinitions => Set<ToolDefinitionRecord>();
+
+    public DbSet<GovernanceChange> GovernanceChanges => Set<GovernanceChange>();
 
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
     public static void PinIdentitySchema(StoreOptions stores)

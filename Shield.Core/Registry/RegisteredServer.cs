@@ -1,0 +1,56 @@
+namespace Shield.Core.Registry;
+
+/// <summary>An upstream MCP server registered with Shield, with what its last discovery found.</summary>
+public sealed class RegisteredServer
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    /// <summary>The slug that prefixes its tools' names (<c>crm__delete_record</c>); see <see cref="ServerName"/>.</summary>
+    public string Name { get; set; } = "";
+
+    public string DisplayName { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    public string Owner { get; set; } = "";
+
+    public bool Enabled { get; set; } = true;
+
+    public ServerTransport Transport { get; set; }
+
+    /// <summary>The streamable HTTP endpoint (HTTP transport).</summary>
+    public string? Url { get; set; }
+
+    /// <summary>The program to start (stdio transport).</summary>
+    public string? Command { get; set; }
+
+    public List<string> Arguments { get; set; } = [];
+
+    /// <summary>HTTP headers sent upstream, typically carrying Shield's own credential for the server.</summary>
+    public List<SecretSetting> Headers { get; set; } = [];
+
+    /// <summary>Environment variables of the stdio process.</summary>
+    public List<SecretSetting> Environment { get; set; } = [];
+
+    public DateTime CreatedAtUtc { get; set; }
+
+    public string CreatedBy { get; set; } = "";
+
+    public DateTime UpdatedAtUtc { get; set; }
+
+    public string UpdatedBy { get; set; } = "";
+
+    public DateTime? LastDiscoveryAtUtc { get; set; }
+
+    /// <summary>Null until the first discovery; then whether the last one succeeded.</summary>
+    public bool? LastDiscoverySucceeded { get; set; }
+
+    /// <summary>Why the last discovery failed, written for an administrator.</summary>
+    public string? LastDiscoveryError { get; set; }
+
+    public int? PromptCount { get; set; }
+
+    public int? ResourceCount { get; set; }
+
+    public List<RegisteredTool> Tools { get; set; } = [];
+}
