@@ -1,6 +1,7 @@
 using System.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Shield.Console.Common;
 using Shield.Core.Accounts;
 using Shield.Core.Persistence;
 
@@ -31,16 +32,16 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
 
     /// <param name="request">The new account.</param>
     /// <param name="actorId">The administrator creating it, checked afresh; null for Shield itself.</param>
-    public Task<UserResult> CreateAsync(CreateUserRequest request, string? actorId) =>
+    public Task<Result<UserView>> CreateAsync(CreateUserRequest request, string? actorId) =>
         InTransactionAsync(actorId, () => CreateCoreAsync(request));
 
     /// <param name="id">The account to change.</param>
     /// <param name="request">What to change.</param>
     /// <param name="actorId">The administrator making the change, checked afresh and never allowed to lock itself out; null for Shield itself.</param>
-    public Task<UserResult> UpdateAsync(string id, UpdateUserRequest request, string? actorId) =>
+    public Task<Result<UserView>> UpdateAsync(string id, UpdateUserRequest request, string? actorId) =>
         InTransactionAsync(actorId, () => UpdateCoreAsync(id, request, actorId));
 
-    private async Task<UserResult> CreateCoreAsync(CreateUserRequest request)
+    private async Task<Result<UserView>> CreateCoreAsync(CreateUserRequest request)
     {
         var roles = request.Roles ?? [];
         if (CheckRoles(roles) is { } roleError)
@@ -50,18 +51,18 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
 
         if (string.IsNullOrWhiteSpace(request.Email))
         {
-            return UserError.Invalid("email", "An email address is required.");
+            return Refusal.Invalid("email", "An email address is required.");
         }
 
         if (string.IsNullOrEmpty(request.Password))
         {
-            return UserError.Invalid("password", "A password is required.");
+            return Refusal.Invalid("password", "A password is required.");
         }
 
         var email = request.Email.Trim();
         if (await users.FindByEmailAsync(email) is not null)
         {
-            return new UserError(UserErrorKind.Conflict, $"An account for {email} already exists.");
+            return Refusal.Conflict($"An account for {email} already exists.");
         }
 
         var account = new ShieldUser
@@ -83,14 +84,14 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
             return FromIdentity(added);
         }
 
-        return UserResult.Ok(await ViewAsync(account));
+        return Result<UserView>.Ok(await ViewAsync(account));
     }
 
-    private async Task<UserResult> UpdateCoreAsync(string id, UpdateUserRequest request, string? actorId)
+    private async Task<Result<UserView>> UpdateCoreAsync(string id, UpdateUserRequest request, string? actorId)
     {
         if (await users.FindByIdAsync(id) is not { } account)
         {
-            return new UserError(UserErrorKind.NotFound, "There is no account with that id.");
+            return Refusal.NotFound("There is no account with that id.");
         }
 
         if (request.Roles is { } roles && CheckRoles(roles) is { } roleError)
@@ -105,13 +106,13 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         {
             if (account.Id == actorId)
             {
-                return new UserError(UserErrorKind.Conflict,
+                return Refusal.Conflict(
                     "You cannot disable your own account or remove your own administrator role. Ask another administrator.");
             }
 
             if (await CountEnabledAdminsAsync() <= 1)
             {
-                return new UserError(UserErrorKind.Conflict,
+                return Refusal.Conflict(
                     "This is the last enabled administrator. Make another account an administrator first.");
             }
         }
@@ -148,16 +149,16 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         }
 
         await users.UpdateSecurityStampAsync(account);
-        return UserResult.Ok(await ViewAsync(account));
+        return Result<UserView>.Ok(await ViewAsync(account));
     }
 
     // Serializable: two administrators demoting each other at once must not both pass the last-administrator check.
-    private Task<UserResult> InTransactionAsync(string? actorId, Func<Task<UserResult>> change) =>
+    private Task<Result<UserView>> InTransactionAsync(string? actorId, Func<Task<Result<UserView>>> change) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
             var result = await CheckActorAsync(actorId) ?? await change();
-            if (result.Error is null)
+            if (result.Refusal is null)
             {
                 await transaction.CommitAsync();
             }
@@ -166,7 +167,7 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         });
 
     // A console page may outlive its author's role by up to a minute: check the administrator at the moment of change.
-    private async Task<UserResult?> CheckActorAsync(string? actorId)
+    private async Task<Result<UserView>?> CheckActorAsync(string? actorId)
     {
         if (actorId is null)
         {
@@ -178,25 +179,25 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
             return null;
         }
 
-        return new UserError(UserErrorKind.Forbidden, "Your account can no longer manage users: it was disabled or is no longer an administrator.");
+        return Refusal.Forbidden("Your account can no longer manage users: it was disabled or is no longer an administrator.");
     }
 
-    private async Task<UserError?> SetPasswordAsync(ShieldUser account, string password)
+    private async Task<Refusal?> SetPasswordAsync(ShieldUser account, string password)
     {
         foreach (var validator in users.PasswordValidators)
         {
             if (await validator.ValidateAsync(users, account, password) is { Succeeded: false } invalid)
             {
-                return FromIdentity(invalid).Error;
+                return FromIdentity(invalid).Refusal;
             }
         }
 
         if (await users.RemovePasswordAsync(account) is { Succeeded: false } removed)
         {
-            return FromIdentity(removed).Error;
+            return FromIdentity(removed).Refusal;
         }
 
-        return await users.AddPasswordAsync(account, password) is { Succeeded: false } added ? FromIdentity(added).Error : null;
+        return await users.AddPasswordAsync(account, password) is { Succeeded: false } added ? FromIdentity(added).Refusal : null;
     }
 
     private async Task<int> CountEnabledAdminsAsync() =>
@@ -210,19 +211,19 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         account.LockoutEnd is { } end && end > time.GetUtcNow(),
         account.CreatedAtUtc);
 
-    private static UserError? CheckRoles(IReadOnlyList<string> roles) =>
+    private static Refusal? CheckRoles(IReadOnlyList<string> roles) =>
         roles.FirstOrDefault(r => !ShieldRoles.IsKnown(r)) is { } unknown
-            ? UserError.Invalid("roles", $"'{unknown}' is not a Shield role. Use {string.Join(", ", ShieldRoles.All)}.")
+            ? Refusal.Invalid("roles", $"'{unknown}' is not a Shield role. Use {string.Join(", ", ShieldRoles.All)}.")
             : null;
 
-    private static UserResult FromIdentity(IdentityResult result)
+    private static Result<UserView> FromIdentity(IdentityResult result)
     {
         var byField = result.Errors
             .GroupBy(e => e.Code.StartsWith("Password", StringComparison.Ordinal) ? "password"
                 : e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email"
                 : "account")
             .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
-        var kind = result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName") ? UserErrorKind.Conflict : UserErrorKind.Invalid;
-        return new UserError(kind, string.Join(" ", result.Errors.Select(e => e.Description)), byField);
+        var kind = result.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName") ? RefusalKind.Conflict : RefusalKind.Invalid;
+        return new Refusal(kind, string.Join(" ", result.Errors.Select(e => e.Description)), byField);
     }
 }

@@ -8,26 +8,3 @@ public sealed record CreateUserRequest(string? Email, string? Password, IReadOnl
 
 /// <summary>Body of <c>PUT /api/users/{id}</c>: only the properties given are changed.</summary>
 public sealed record UpdateUserRequest(IReadOnlyList<string>? Roles, bool? Enabled, string? Password);
-
-public enum UserErrorKind
-{
-    Invalid,
-    NotFound,
-    Conflict,
-    Forbidden,
-}
-
-/// <summary>Why a change to an account was refused; <see cref="Errors"/> maps a field to its messages.</summary>
-public sealed record UserError(UserErrorKind Kind, string Message, IReadOnlyDictionary<string, string[]>? Errors = null)
-{
-    public static UserError Invalid(string field, params string[] messages) =>
-        new(UserErrorKind.Invalid, string.Join(" ", messages), new Dictionary<string, string[]> { [field] = messages });
-}
-
-/// <summary>The outcome of a change: the account as it is now, or the reason nothing changed.</summary>
-public sealed record UserResult(UserView? User, UserError? Error)
-{
-    public static UserResult Ok(UserView user) => new(user, null);
-
-    public static implicit operator UserResult(UserError error) => new(null, error);
-}

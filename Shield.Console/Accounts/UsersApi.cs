@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Shield.Console.Common;
 using Shield.Console.Authentication;
 using Shield.Core.Accounts;
 
@@ -20,34 +21,27 @@ internal static class UsersApi
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> GetAsync(string id, UserDirectory directory) =>
-        await directory.FindAsync(id) is { } user ? TypedResults.Ok(user) : NotFound();
+        await directory.FindAsync(id) is { } user ? TypedResults.Ok(user) : Refused(Refusal.NotFound("There is no account with that id."));
 
     private static async Task<Results<Created<UserView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CreateUserRequest request, UserDirectory directory, UserManager<ShieldUser> accounts, ClaimsPrincipal caller)
     {
         var result = await directory.CreateAsync(request, accounts.GetUserId(caller));
-        return result.User is { } user ? TypedResults.Created($"/api/users/{user.Id}", user)
-            : result.Error!.Kind == UserErrorKind.Invalid ? Invalid(result.Error) : Refused(result.Error);
+        return result.Value is { } user ? TypedResults.Created($"/api/users/{user.Id}", user)
+            : result.Refusal!.Kind == RefusalKind.Invalid ? Invalid(result.Refusal) : Refused(result.Refusal);
     }
 
     private static async Task<Results<Ok<UserView>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string id, UpdateUserRequest request, UserDirectory directory, UserManager<ShieldUser> accounts, ClaimsPrincipal caller)
     {
         var result = await directory.UpdateAsync(id, request, accounts.GetUserId(caller));
-        return result.User is { } user ? TypedResults.Ok(user)
-            : result.Error!.Kind == UserErrorKind.Invalid ? Invalid(result.Error) : Refused(result.Error);
+        return result.Value is { } user ? TypedResults.Ok(user)
+            : result.Refusal!.Kind == RefusalKind.Invalid ? Invalid(result.Refusal) : Refused(result.Refusal);
     }
 
-    private static ProblemHttpResult NotFound() =>
-        TypedResults.Problem("There is no account with that id.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    private const string NotSaved = "The account was not saved";
 
-    private static ValidationProblem Invalid(UserError error) =>
-        TypedResults.ValidationProblem(error.Errors ?? new Dictionary<string, string[]>(), error.Message, title: "The account was not saved");
+    private static ValidationProblem Invalid(Refusal refusal) => ProblemResults.Invalid(refusal, NotSaved);
 
-    private static ProblemHttpResult Refused(UserError error) => error.Kind switch
-    {
-        UserErrorKind.NotFound => NotFound(),
-        UserErrorKind.Forbidden => TypedResults.Problem(error.Message, statusCode: StatusCodes.Status403Forbidden, title: "The account was not saved"),
-        _ => TypedResults.Problem(error.Message, statusCode: StatusCodes.Status409Conflict, title: "The account was not saved"),
-    };
+    private static ProblemHttpResult Refused(Refusal refusal) => ProblemResults.Refused(refusal, NotSaved);
 }

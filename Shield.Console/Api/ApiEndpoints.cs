@@ -1,5 +1,6 @@
 using Shield.Console.Accounts;
 using Shield.Console.Authentication;
+using Shield.Console.Registry;
 
 namespace Shield.Console.Api;
 
@@ -13,6 +14,7 @@ internal static class ApiEndpoints
     {
         var api = endpoints.MapGroup("/api").RequireAuthorization(ShieldPolicies.ApiCaller);
         api.MapMeApi();
+        api.MapRegistryApi();
         if (authentication.IsLocal)
         {
             api.MapAuthApi();

@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using Shield.Console.Authentication;
+using Shield.Console.Registry;
 using Shield.Console.Security;
 using Shield.Console.Telemetry;
 using Shield.Core;
@@ -18,6 +19,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddShieldAuthentication();
 
         builder.AddKeyProtection();
+        builder.AddRegistry();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "shield.antiforgery";

@@ -39,7 +39,13 @@ public static class InventoryReconciler
 
             if (tool.Fingerprint == definition.Fingerprint)
             {
-                if (!returning)
+                if (tool.State == ToolState.Approved && tool.ApprovedFingerprint != tool.Fingerprint)
+                {
+                    // Approved against a definition that had already changed (a race with a discovery): not callable, so say so.
+                    tool.State = ToolState.Quarantined;
+                    changes.Quarantined.Add(tool.Name);
+                }
+                else if (!returning)
                 {
                     changes.Unchanged++;
                 }

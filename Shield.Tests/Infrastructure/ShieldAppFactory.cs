@@ -85,7 +85,7 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
         await using var scope = Services.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<UserDirectory>()
             .CreateAsync(new CreateUserRequest(email, Password, roles, true), actorId: null);
-        return result.User ?? throw new InvalidOperationException(result.Error?.Message);
+        return result.Value ?? throw new InvalidOperationException(result.Refusal?.Message);
     }
 
     /// <summary>A unique email for a test's own account.</summary>

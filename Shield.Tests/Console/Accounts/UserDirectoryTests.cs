@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Accounts;
+using Shield.Console.Common;
 using Shield.Core.Accounts;
 using Shield.Tests.Infrastructure;
 
@@ -19,9 +20,9 @@ public sealed class UserDirectoryTests
         var disable = await directory.UpdateAsync(admin.Id, new UpdateUserRequest(null, false, null), actorId: null);
         var demote = await directory.UpdateAsync(admin.Id, new UpdateUserRequest([ShieldRoles.Auditor], null, null), actorId: null);
 
-        Assert.Equal(UserErrorKind.Conflict, disable.Error?.Kind);
-        Assert.Contains("last enabled administrator", disable.Error!.Message, StringComparison.Ordinal);
-        Assert.Equal(UserErrorKind.Conflict, demote.Error?.Kind);
+        Assert.Equal(RefusalKind.Conflict, disable.Refusal?.Kind);
+        Assert.Contains("last enabled administrator", disable.Refusal!.Message, StringComparison.Ordinal);
+        Assert.Equal(RefusalKind.Conflict, demote.Refusal?.Kind);
         Assert.True((await directory.FindAsync(admin.Id))!.Enabled);
     }
 
@@ -53,13 +54,13 @@ public sealed class UserDirectoryTests
         var target = await app.CreateUserAsync(ShieldAppFactory.NewEmail(), ShieldRoles.Reviewer);
         await using var scope = app.Services.CreateAsyncScope();
         var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
-        Assert.Null((await directory.UpdateAsync(former.Id, new UpdateUserRequest([ShieldRoles.Auditor], null, null), actorId: null)).Error);
+        Assert.Null((await directory.UpdateAsync(former.Id, new UpdateUserRequest([ShieldRoles.Auditor], null, null), actorId: null)).Refusal);
 
         var update = await directory.UpdateAsync(target.Id, new UpdateUserRequest(null, false, null), former.Id);
         var create = await directory.CreateAsync(new CreateUserRequest(ShieldAppFactory.NewEmail(), ShieldAppFactory.Password, [ShieldRoles.Admin], true), former.Id);
 
-        Assert.Equal(UserErrorKind.Forbidden, update.Error?.Kind);
-        Assert.Equal(UserErrorKind.Forbidden, create.Error?.Kind);
+        Assert.Equal(RefusalKind.Forbidden, update.Refusal?.Kind);
+        Assert.Equal(RefusalKind.Forbidden, create.Refusal?.Kind);
         Assert.True((await directory.FindAsync(target.Id))!.Enabled);
     }
 
@@ -81,7 +82,7 @@ public sealed class UserDirectoryTests
         await directory.UpdateAsync(user.Id, new UpdateUserRequest(null, false, null), actorId: null);
         var enabled = await directory.UpdateAsync(user.Id, new UpdateUserRequest(null, true, null), actorId: null);
 
-        Assert.False(enabled.User!.LockedOut);
+        Assert.False(enabled.Value!.LockedOut);
         Assert.Equal(System.Net.HttpStatusCode.Redirect, (await ConsoleSignIn.PostFormAsync(app.CreateBrowserLikeClient(), email, ShieldAppFactory.Password)).StatusCode);
     }
 }

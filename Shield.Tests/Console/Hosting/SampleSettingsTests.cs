@@ -13,7 +13,7 @@ namespace Shield.Tests.Console.Hosting;
 /// <summary><c>appsettings.sample.json</c> shows every setting, and the console starts on it as it stands.</summary>
 public sealed class SampleSettingsTests
 {
-    private static readonly string SamplePath = Path.Combine(RepositoryRoot(), "appsettings.sample.json");
+    private static readonly string SamplePath = Repository.PathOf("appsettings.sample.json");
 
     public static TheoryData<string, Type> OptionsSections => new()
     {
@@ -50,16 +50,5 @@ public sealed class SampleSettingsTests
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(app.Logs.Messages("AdminBootstrapper"), m => m.Contains("admin@shield.local", StringComparison.Ordinal));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Shield.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Shield.sln not found above the test binaries.");
     }
 }

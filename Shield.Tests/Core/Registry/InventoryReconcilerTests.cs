@@ -83,6 +83,19 @@ public sealed class InventoryReconcilerTests
     }
 
     [Fact]
+    public void AnApprovalPinnedToAnOlderDefinition_IsQuarantinedAtTheNextDiscovery()
+    {
+        var server = ServerWith(Monday, Tool("t", "v2"));
+        server.Tools[0].State = ToolState.Approved;
+        server.Tools[0].ApprovedFingerprint = Tool("t", "v1").Fingerprint;
+
+        var changes = InventoryReconciler.Reconcile(server, [Tool("t", "v2")], Tuesday);
+
+        Assert.Equal(["t"], changes.Quarantined);
+        Assert.Equal(ToolState.Quarantined, server.Tools[0].State);
+    }
+
+    [Fact]
     public void AnnotationsNeverApproveATool()
     {
         var server = new RegisteredServer { Name = "srv" };

@@ -1,0 +1,39 @@
+using System.ComponentModel;
+using System.Security.Authentication;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary>Turns why a discovery failed into one sentence an administrator can act on. Never includes a secret.</summary>
+internal static class DiscoveryErrors
+{
+    public static string Describe(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) => error switch
+    {
+        UpstreamException upstream => upstream.Message,
+        OperationCanceledException or TimeoutException =>
+            $"The server did not answer within {timeout.TotalSeconds:0} seconds ({RegistryOptions.SectionName}:DiscoveryTimeout).{Tail(standardErrorTail)}",
+        ClientTransportClosedException { Details: StdioClientCompletionDetails { ExitCode: { } code } } =>
+            $"The server process exited with code {code} before answering.{Tail(standardErrorTail)}",
+        ClientTransportClosedException => $"The server closed the connection before answering.{Tail(standardErrorTail)}",
+        IOException { InnerException: Win32Exception start } when server.Transport == ServerTransport.Stdio =>
+            $"Shield could not start '{server.Command}': {start.Message}.",
+        HttpRequestException { InnerException: AuthenticationException tls } =>
+            $"The TLS connection to {Host(server)} failed: {tls.Message}",
+        HttpRequestException { StatusCode: { } status } =>
+            $"{Host(server)} answered HTTP {(int)status} ({status}). Check the URL and the credential headers.",
+        HttpRequestException http => $"Shield could not reach {Host(server)}: {http.Message}",
+        McpProtocolException protocol => $"The server refused the request: {protocol.Message}",
+        McpException mcp => $"The MCP exchange failed: {mcp.Message}",
+        JsonException => "The server's answer is not valid JSON.",
+        _ => $"Discovery failed unexpectedly ({error.GetType().Name}). See Shield's log for details.",
+    };
+
+    private static string Host(RegisteredServer server) =>
+        Uri.TryCreate(server.Url, UriKind.Absolute, out var url) ? url.GetLeftPart(UriPartial.Authority) : "the server";
+
+    private static string Tail(string? standardError) =>
+        string.IsNullOrWhiteSpace(standardError) ? "" : $" Its last output: {standardError.Trim()}";
+}

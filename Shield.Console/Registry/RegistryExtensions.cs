@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+internal static class RegistryExtensions
+{
+    /// <summary>The server registry, tool discovery (on demand and scheduled) and the review of tools.</summary>
+    public static void AddRegistry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RegistryOptions>().Bind(builder.Configuration.GetSection(RegistryOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>();
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddHttpClient(UpstreamConnector.HttpClientName);
+        services.AddSingleton<UpstreamConnector>();
+        services.AddSingleton<ToolDiscoverer>();
+        services.AddSingleton<DiscoveryService>();
+        services.AddSingleton<ServerCatalog>();
+        services.AddSingleton<ToolReview>();
+        services.AddHostedService<DiscoveryRefresher>();
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary><c>Shield:Registry</c>: how often and how patiently Shield discovers upstream tools, and how much it accepts.</summary>
+public sealed class RegistryOptions
+{
+    public const string SectionName = "Shield:Registry";
+
+    /// <summary>How often every enabled server is discovered again.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long one discovery may take, connecting included, before it is recorded as failed.</summary>
+    public TimeSpan DiscoveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int MaxToolsPerServer { get; set; } = 10_000;
+
+    public int MaxPages { get; set; } = 1_000;
+
+    public int MaxDescriptionLength { get; set; } = 16_384;
+
+    internal ToolLimits Limits => new(MaxToolsPerServer, MaxPages, MaxDescriptionLength);
+}
+
+internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
+    {
+        List<string> errors = [];
+        if (options.RefreshInterval < TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{RegistryOptions.SectionName}:RefreshInterval is {options.RefreshInterval}; use at least 00:01:00 (one minute).");
+        }
+
+        if (options.DiscoveryTimeout < TimeSpan.FromSeconds(1) || options.DiscoveryTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{RegistryOptions.SectionName}:DiscoveryTimeout is {options.DiscoveryTimeout}; use between 00:00:01 and 00:10:00.");
+        }
+
+        Positive(errors, nameof(options.MaxToolsPerServer), options.MaxToolsPerServer);
+        Positive(errors, nameof(options.MaxPages), options.MaxPages);
+        Positive(errors, nameof(options.MaxDescriptionLength), options.MaxDescriptionLength);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Positive(List<string> errors, string setting, int value)
+    {
+        if (value < 1)
+        {
+            errors.Add($"{RegistryOptions.SectionName}:{setting} is {value}; it must be a positive number.");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Shield.Console.Common;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary>
+/// Registers, changes, enables, disables and deletes upstream servers. Secrets entered here are encrypted at once and
+/// never returned; every change is recorded with who made it.
+/// </summary>
+public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, TimeProvider time)
+{
+    public async Task<IReadOnlyList<ServerView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var servers = await db.Servers.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
+        var states = (await db.Tools.AsNoTracking().Select(t => new { t.ServerId, t.State }).ToListAsync(cancellationToken))
+            .ToLookup(t => t.ServerId, t => t.State);
+        return [.. servers.Select(s => ServerView.Of(s, states[s.Id]))];
+    }
+
+    public async Task<ServerView?> FindAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var server = await db.Servers.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, cancellationToken);
+        return server is null ? null : ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken));
+    }
+
+    public async Task<Result<ServerView>> CreateAsync(ServerInput input, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (Invalid(input, existing: null) is { } invalid)
+        {
+            return invalid;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Servers.AnyAsync(s => s.Name == input.Name, cancellationToken))
+        {
+            return Refusal.Conflict($"A server named {input.Name} is already registered.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var server = new RegisteredServer { Name = input.Name!, CreatedAtUtc = now, CreatedBy = actor.Name };
+        Apply(server, input, now, actor);
+        db.Servers.Add(server);
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, "created", after: Snapshot(server)));
+        await db.SaveChangesAsync(cancellationToken);
+        return Result<ServerView>.Ok(ServerView.Of(server, []));
+    }
+
+    /// <remarks>The name cannot change: it prefixes the server's tool names wherever they are granted.</remarks>
+    public async Task<Result<ServerView>> UpdateAsync(string name, ServerInput input, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Servers.SingleOrDefaultAsync(s => s.Name == name, cancellationToken) is not { } server)
+        {
+            return NotFound(name);
+        }
+
+        if (input.Name != name)
+        {
+            return Refusal.Invalid("name", "A server's name cannot change: it prefixes its tools' names in grants and sessions. Register a new server instead.");
+        }
+
+        if (Invalid(input, server) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var before = Snapshot(server);
+        var now = time.GetUtcNow().UtcDateTime;
+        Apply(server, input, now, actor);
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, "updated", before, Snapshot(server)));
+        await db.SaveChangesAsync(cancellationToken);
+        return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
+    }
+
+    public async Task<Result<ServerView>> SetEnabledAsync(string name, bool enabled, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Servers.SingleOrDefaultAsync(s => s.Name == name, cancellationToken) is not { } server)
+        {
+            return NotFound(name);
+        }
+
+        if (server.Enabled != enabled)
+        {
+            var before = Snapshot(server);
+            var now = time.GetUtcNow().UtcDateTime;
+            server.Enabled = enabled;
+            server.UpdatedAtUtc = now;
+            server.UpdatedBy = actor.Name;
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, enabled ? "enabled" : "disabled", before, Snapshot(server)));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
+    }
+
+    /// <summary>Deletes a server and its whole inventory, leaving the record of who did it.</summary>
+    public async Task<Refusal?> DeleteAsync(string name, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Servers.SingleOrDefaultAsync(s => s.Name == name, cancellationToken) is not { } server)
+        {
+            return NotFound(name).Refusal;
+        }
+
+        var tools = await db.Tools.CountAsync(t => t.ServerId == server.Id, cancellationToken);
+        db.Servers.Remove(server);
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "server", server.Name, "deleted",
+            Snapshot(server), JsonSerializer.Serialize(new { toolsRemoved = tools })));
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    private static Refusal? Invalid(ServerInput input, RegisteredServer? existing)
+    {
+        var problems = ServerInputCheck.Problems(input);
+        MissingSecrets(input.Headers, existing?.Headers, "headers", problems);
+        MissingSecrets(input.Environment, existing?.Environment, "environment", problems);
+        return problems.Count == 0
+            ? null
+            : new Refusal(RefusalKind.Invalid, string.Join(" ", problems.Values.SelectMany(m => m)), problems);
+    }
+
+    // A setting left empty keeps its stored secret; a new setting needs a value.
+    private static void MissingSecrets(IReadOnlyList<SettingInput>? given, List<SecretSetting>? stored, string field, Dictionary<string, string[]> problems)
+    {
+        var missing = (given ?? []).Where(s => string.IsNullOrEmpty(s.Value) && stored?.Any(k => k.Name == s.Name) != true).Select(s => $"'{s.Name}' needs a value.").ToArray();
+        if (missing.Length > 0)
+        {
+            problems[field] = [.. problems.GetValueOrDefault(field, []), .. missing];
+        }
+    }
+
+    private void Apply(RegisteredServer server, ServerInput input, DateTime now, Actor actor)
+    {
+        server.DisplayName = string.IsNullOrWhiteSpace(input.DisplayName) ? input.Name! : input.DisplayName.Trim();
+        server.Description = input.Description?.Trim() ?? "";
+        server.Owner = input.Owner?.Trim() ?? "";
+        server.Enabled = input.Enabled;
+        server.Transport = input.Transport;
+        var http = input.Transport == ServerTransport.Http;
+        server.Url = http ? input.Url!.Trim() : null;
+        server.Command = http ? null : input.Command!.Trim();
+        server.Arguments = http ? [] : [.. input.Arguments ?? []];
+        server.Headers = http ? Merge(input.Headers, server.Headers) : [];
+        server.Environment = http ? [] : Merge(input.Environment, server.Environment);
+        server.UpdatedAtUtc = now;
+        server.UpdatedBy = actor.Name;
+    }
+
+    private List<SecretSetting> Merge(IReadOnlyList<SettingInput>? given, List<SecretSetting> stored) =>
+        [.. (given ?? []).Select(s => string.IsNullOrEmpty(s.Value)
+            ? stored.Single(k => k.Name == s.Name)
+            : SecretSetting.From(s.Name, s.Value, secrets))];
+
+    private static Result<ServerView> NotFound(string name) => Refusal.NotFound($"No server named {name} is registered.");
+
+    /// <summary>The server as recorded in the change history: no secret, only whether one is set.</summary>
+    internal static string Snapshot(RegisteredServer server) => JsonSerializer.Serialize(new
+    {
+        server.Name,
+        server.DisplayName,
+        server.Description,
+        server.Owner,
+        server.Enabled,
+        Transport = server.Transport.ToString(),
+        server.Url,
+        server.Command,
+        server.Arguments,
+        Headers = server.Headers.Select(SettingView.Of),
+        Environment = server.Environment.Select(SettingView.Of),
+    });
+}

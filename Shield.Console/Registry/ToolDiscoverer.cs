@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary>What a server offers: its tools as listed, entries rejected while reading, and its prompt and resource counts.</summary>
+public sealed record DiscoveryListing(IReadOnlyList<ToolDefinition> Tools, IReadOnlyList<RejectedTool> Rejected, int? PromptCount, int? ResourceCount);
+
+/// <summary>
+/// Connects to a server and reads every page of <c>tools/list</c>, within the configured caps: too many tools, too
+/// many pages or a cursor that repeats end the discovery with an error rather than a hang or a partial inventory.
+/// </summary>
+public sealed class ToolDiscoverer(UpstreamConnector connector)
+{
+    public async Task<DiscoveryListing> ListAsync(RegisteredServer server, ToolLimits limits, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken)
+    {
+        await using var client = await connector.ConnectAsync(server, timeout, standardError, cancellationToken);
+        List<ToolDefinition> tools = [];
+        List<RejectedTool> rejected = [];
+        HashSet<string> cursors = new(StringComparer.Ordinal);
+        string? cursor = null;
+        for (var pages = 1; ; pages++)
+        {
+            var response = await client.SendRequestAsync(new JsonRpcRequest
+            {
+                Method = RequestMethods.ToolsList,
+                Params = cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor },
+            }, cancellationToken);
+            var (next, listed, refused) = ToolListParser.ParsePage(response.Result);
+            tools.AddRange(listed);
+            rejected.AddRange(refused);
+            if (tools.Count + rejected.Count > limits.MaxToolsPerServer)
+            {
+                throw new UpstreamException($"The server lists more than {limits.MaxToolsPerServer:N0} tools, the limit set by {RegistryOptions.SectionName}:MaxToolsPerServer.");
+            }
+
+            if (next is null)
+            {
+                break;
+            }
+
+            if (pages >= limits.MaxPages)
+            {
+                throw new UpstreamException($"The server's tool list runs past {limits.MaxPages:N0} pages, the limit set by {RegistryOptions.SectionName}:MaxPages.");
+            }
+
+            if (!cursors.Add(next))
+            {
+                throw new UpstreamException("The server's tool list repeats a page cursor, so it would never end.");
+            }
+
+            cursor = next;
+        }
+
+        var prompts = client.ServerCapabilities.Prompts is null ? null : await CountAsync<ListPromptsRequestParams, ListPromptsResult>(
+            (request, token) => client.ListPromptsAsync(request, token), r => (r.Prompts.Count, r.NextCursor), limits, cancellationToken);
+        var resources = client.ServerCapabilities.Resources is null ? null : await CountAsync<ListResourcesRequestParams, ListResourcesResult>(
+            (request, token) => client.ListResourcesAsync(request, token), r => (r.Resources.Count, r.NextCursor), limits, cancellationToken);
+        return new DiscoveryListing(tools, rejected, prompts, resources);
+    }
+
+    // Prompts and resources are only counted here (the relay serves them); a server that fails to list them keeps its tools.
+    private static async Task<int?> CountAsync<TParams, TResult>(
+        Func<TParams, CancellationToken, ValueTask<TResult>> list, Func<TResult, (int Count, string? Next)> read, ToolLimits limits, CancellationToken cancellationToken)
+        where TParams : PaginatedRequestParams, new()
+    {
+        var count = 0;
+        string? cursor = null;
+        try
+        {
+            for (var pages = 0; pages < limits.MaxPages; pages++)
+            {
+                var (items, next) = read(await list(new TParams { Cursor = cursor }, cancellationToken));
+                count += items;
+                if (next is null || next == cursor)
+                {
+                    return count;
+                }
+
+                cursor = next;
+            }
+
+            return count;
+        }
+        catch (ModelContextProtocol.McpException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary>A tool as the inventory lists it. <see cref="Description"/> is the server's untrusted text.</summary>
+public sealed record ToolView(
+    Guid Id,
+    string Server,
+    string Name,
+    string? Title,
+    string? Description,
+    ToolState State,
+    RiskLevel Risk,
+    RiskLevel SuggestedRisk,
+    string Fingerprint,
+    string? ApprovedFingerprint,
+    bool Callable,
+    DateTime FirstSeenAtUtc,
+    DateTime LastSeenAtUtc,
+    string? ReviewedBy,
+    DateTime? ReviewedAtUtc)
+{
+    public static ToolView Of(RegisteredTool tool, string server) => new(
+        tool.Id, server, tool.Name, tool.Title, tool.Description, tool.State, tool.Risk, tool.SuggestedRisk, tool.Fingerprint,
+        tool.ApprovedFingerprint, tool.IsCallable, tool.FirstSeenAtUtc, tool.LastSeenAtUtc, tool.ReviewedBy, tool.ReviewedAtUtc);
+}
+
+/// <summary>One definition in a tool's history.</summary>
+public sealed record DefinitionVersion(string Fingerprint, DateTime FirstSeenAtUtc, string Definition);
+
+/// <summary>Everything about one tool: schemas, annotations, its history and, when quarantined, what was approved.</summary>
+public sealed record ToolDetail(
+    ToolView Tool,
+    string InputSchema,
+    string? OutputSchema,
+    string? Annotations,
+    IReadOnlyList<DefinitionVersion> History,
+    DefinitionVersion? Approved,
+    DefinitionVersion Current);
+
+/// <summary>How a bulk approval went: tools approved, and tools skipped with the reason.</summary>
+public sealed record BulkApproval(IReadOnlyList<string> Approved, IReadOnlyList<RejectedTool> Skipped);

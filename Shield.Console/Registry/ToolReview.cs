@@ -1,0 +1,113 @@
+using Microsoft.EntityFrameworkCore;
+using Shield.Console.Common;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary>
+/// The administrator's decisions on tools: approve (pinning the exact definition reviewed), block, and set the risk.
+/// An approval names the fingerprint the administrator saw; if the server changed the tool in the meantime, the
+/// approval is refused rather than applied to a definition nobody reviewed.
+/// </summary>
+public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, TimeProvider time)
+{
+    public async Task<IReadOnlyList<ToolView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var tools = await db.Tools.AsNoTracking().Include(t => t.Server).ToListAsync(cancellationToken);
+        return [.. tools.OrderBy(t => t.Server!.Name, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).Select(t => ToolView.Of(t, t.Server!.Name))];
+    }
+
+    public async Task<ToolDetail?> DetailAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Tools.AsNoTracking().Include(t => t.Server).SingleOrDefaultAsync(t => t.Id == id, cancellationToken) is not { } tool)
+        {
+            return null;
+        }
+
+        var history = (await db.ToolDefinitions.AsNoTracking().Where(d => d.ToolId == id).OrderBy(d => d.Id).ToListAsync(cancellationToken))
+            .Select(d => new DefinitionVersion(d.Fingerprint, d.FirstSeenAtUtc, d.Definition)).ToList();
+        var current = history.LastOrDefault(h => h.Fingerprint == tool.Fingerprint) ?? new DefinitionVersion(tool.Fingerprint, tool.LastSeenAtUtc, "");
+        var approved = tool.ApprovedFingerprint is null ? null : history.LastOrDefault(h => h.Fingerprint == tool.ApprovedFingerprint);
+        return new ToolDetail(ToolView.Of(tool, tool.Server!.Name), tool.InputSchema, tool.OutputSchema, tool.Annotations, history, approved, current);
+    }
+
+    public Task<Result<ToolView>> ApproveAsync(Guid id, string reviewedFingerprint, Actor actor, CancellationToken cancellationToken = default) =>
+        DecideAsync(id, actor, "approved", tool =>
+        {
+            if (tool.State == ToolState.Removed)
+            {
+                return Refusal.Conflict($"{tool.Name} is no longer offered by its server and cannot be approved.");
+            }
+
+            if (tool.Fingerprint != reviewedFingerprint)
+            {
+                return Refusal.Conflict($"{tool.Name} changed on its server since you reviewed it. Review the new definition, then approve again.");
+            }
+
+            tool.State = ToolState.Approved;
+            tool.ApprovedFingerprint = tool.Fingerprint;
+            return null;
+        }, cancellationToken);
+
+    public Task<Result<ToolView>> BlockAsync(Guid id, Actor actor, CancellationToken cancellationToken = default) =>
+        DecideAsync(id, actor, "blocked", tool =>
+        {
+            tool.State = tool.State == ToolState.Removed ? ToolState.Removed : ToolState.Blocked;
+            tool.ApprovedFingerprint = null;
+            return null;
+        }, cancellationToken);
+
+    public Task<Result<ToolView>> SetRiskAsync(Guid id, RiskLevel risk, Actor actor, CancellationToken cancellationToken = default) =>
+        DecideAsync(id, actor, "risk-changed", tool =>
+        {
+            tool.Risk = risk;
+            return null;
+        }, cancellationToken);
+
+    /// <summary>Approves each tool at the fingerprint reviewed; tools that changed or were removed meanwhile are skipped.</summary>
+    public async Task<BulkApproval> ApproveManyAsync(IReadOnlyList<(Guid Id, string Fingerprint)> reviewed, Actor actor, CancellationToken cancellationToken = default)
+    {
+        List<string> approved = [];
+        List<RejectedTool> skipped = [];
+        foreach (var (id, fingerprint) in reviewed)
+        {
+            var result = await ApproveAsync(id, fingerprint, actor, cancellationToken);
+            if (result.Value is { } tool)
+            {
+                approved.Add($"{tool.Server}/{tool.Name}");
+            }
+            else
+            {
+                skipped.Add(new RejectedTool(id.ToString(), result.Refusal!.Message));
+            }
+        }
+
+        return new BulkApproval(approved, skipped);
+    }
+
+    private async Task<Result<ToolView>> DecideAsync(Guid id, Actor actor, string action, Func<RegisteredTool, Refusal?> decide, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Tools.Include(t => t.Server).SingleOrDefaultAsync(t => t.Id == id, cancellationToken) is not { } tool)
+        {
+            return Refusal.NotFound("There is no tool with that id.");
+        }
+
+        var before = ToolSnapshot.Of(tool);
+        if (decide(tool) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        tool.ReviewedAtUtc = now;
+        tool.ReviewedBy = actor.Name;
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool", $"{tool.Server!.Name}/{tool.Name}", action, before, ToolSnapshot.Of(tool)));
+        await db.SaveChangesAsync(cancellationToken);
+        return Result<ToolView>.Ok(ToolView.Of(tool, tool.Server.Name));
+    }
+}

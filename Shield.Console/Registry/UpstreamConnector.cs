@@ -1,0 +1,89 @@
+using System.Reflection;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Registry;
+
+/// <summary>
+/// Opens an MCP client session to a registered server with Shield's own credentials for it. A stdio server starts
+/// with a minimal environment plus its configured variables: it never inherits Shield's own settings or secrets.
+/// </summary>
+public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFactory httpClients, ILoggerFactory logs)
+{
+    public const string HttpClientName = "upstream";
+
+    /// <summary>The protocol revision Shield speaks upstream; pinning it avoids a discovery probe on every connect.</summary>
+    public const string ProtocolVersion = "2025-11-25";
+
+    private static readonly Implementation ClientInfo = new()
+    {
+        Name = "shield",
+        Version = typeof(UpstreamConnector).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "1.0.0",
+    };
+
+    /// <exception cref="UpstreamException">The server could not be configured, started or reached.</exception>
+    public async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken)
+    {
+        IClientTransport transport = server.Transport == ServerTransport.Http ? HttpTransport(server) : StdioTransport(server, standardError);
+        var options = new McpClientOptions { ClientInfo = ClientInfo, ProtocolVersion = ProtocolVersion, InitializationTimeout = timeout };
+        return await McpClient.CreateAsync(transport, options, logs, cancellationToken);
+    }
+
+    private HttpClientTransport HttpTransport(RegisteredServer server)
+    {
+        if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var endpoint))
+        {
+            throw new UpstreamException($"The server's URL '{server.Url}' is not an absolute URL.");
+        }
+
+        var options = new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = Resolve(server.Headers, "header"),
+            Name = server.Name,
+        };
+        return new HttpClientTransport(options, httpClients.CreateClient(HttpClientName), logs, ownsHttpClient: true);
+    }
+
+    private StdioClientTransport StdioTransport(RegisteredServer server, Action<string>? standardError)
+    {
+        if (string.IsNullOrWhiteSpace(server.Command))
+        {
+            throw new UpstreamException("The server has no command to start.");
+        }
+
+        var environment = StdioClientTransportOptions.GetDefaultEnvironmentVariables();
+        foreach (var (name, value) in Resolve(server.Environment, "environment variable"))
+        {
+            environment[name] = value;
+        }
+
+        return new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = server.Command,
+            Arguments = [.. server.Arguments],
+            EnvironmentVariables = environment,
+            InheritEnvironmentVariables = false,
+            ShutdownTimeout = TimeSpan.FromSeconds(2),
+            StandardErrorLines = standardError,
+            Name = server.Name,
+        }, logs);
+    }
+
+    private Dictionary<string, string> Resolve(IEnumerable<SecretSetting> settings, string kind)
+    {
+        Dictionary<string, string> values = new(StringComparer.Ordinal);
+        foreach (var setting in settings)
+        {
+            var resolved = setting.Resolve(secrets, Environment.GetEnvironmentVariable);
+            values[setting.Name] = resolved.Value ?? throw new UpstreamException($"The {kind} {resolved.Problem}");
+        }
+
+        return values;
+    }
+}
+
+/// <summary>An upstream server could not be configured, started or reached; the message is written for an administrator.</summary>
+public sealed class UpstreamException(string message, Exception? inner = null) : Exception(message, inner);

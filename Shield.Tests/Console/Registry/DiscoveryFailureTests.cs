@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Registry;
+using Shield.Core.Registry;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Registry;
+
+/// <summary>Every way a server can fail ends in a recorded, readable error and an untouched inventory.</summary>
+public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
+{
+    [Fact]
+    public async Task AnUnreachableServer_IsRecordedAsFailed_AndItsToolsStay()
+    {
+        string url;
+        await using (var upstream = await UpstreamServer.StartAsync())
+        {
+            upstream.Set("kept", "Stays in the inventory.");
+            url = upstream.Url;
+            await app.HttpServerAsync("flaky", url);
+            Assert.True((await app.DiscoverAsync("flaky")).Succeeded);
+        }
+
+        var report = await app.DiscoverAsync("flaky");
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("could not reach http://127.0.0.1:", report.Error, StringComparison.Ordinal);
+        var tool = Assert.Single(await app.ToolsAsync("flaky"));
+        Assert.Equal(ToolState.PendingReview, tool.State);
+        var server = (await app.Services.GetRequiredService<ServerCatalog>().FindAsync("flaky", TestContext.Current.CancellationToken))!;
+        Assert.False(server.LastDiscoverySucceeded);
+        Assert.Equal(report.Error, server.LastDiscoveryError);
+    }
+
+    [Fact]
+    public async Task AMissingCommand_SaysItCouldNotStart()
+    {
+        await app.StdioServerAsync("missing", "/no/such/mcp-server", []);
+
+        var report = await app.DiscoverAsync("missing");
+
+        Assert.False(report.Succeeded);
+        Assert.StartsWith("Shield could not start '/no/such/mcp-server'", report.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProcessThatExitsAtOnce_ReportsItsExitCodeAndLastWords()
+    {
+        await app.StdioServerAsync("crashing", "sh", ["-c", "echo 'config file not found' >&2; exit 3"]);
+
+        var report = await app.DiscoverAsync("crashing");
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("exited with code 3", report.Error, StringComparison.Ordinal);
+        Assert.Contains("config file not found", report.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedEntries_AreRejectedOneByOne_AndTheRestIsInventoried()
+    {
+        await using var upstream = await MisbehavingMcpServer.StartAsync(_ => new JsonObject
+        {
+            ["tools"] = new JsonArray(
+                MisbehavingMcpServer.Tool("good"),
+                "not an object",
+                new JsonObject { ["name"] = "no_schema" },
+                MisbehavingMcpServer.Tool("bad name!"),
+                MisbehavingMcpServer.Tool("twin", "one"),
+                MisbehavingMcpServer.Tool("twin", "two"),
+                MisbehavingMcpServer.Tool("verbose", new string('x', 1024 * 1024)),
+                new JsonObject { ["name"] = "odd_title", ["title"] = 42, ["inputSchema"] = new JsonObject() }),
+        });
+        await app.HttpServerAsync("sloppy", upstream.Url);
+
+        var report = await app.DiscoverAsync("sloppy");
+
+        Assert.True(report.Succeeded, report.Error);
+        Assert.Equal(["good"], report.Added);
+        Assert.Equal(["(unnamed)", "no_schema", "odd_title", "bad name!", "twin", "verbose"], report.Rejected.Select(r => r.Name));
+        Assert.Contains("1,048,576 characters", report.Rejected.Single(r => r.Name == "verbose").Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("loop", "repeats a page cursor")]
+    [InlineData("endless", "runs past 1,000 pages")]
+    [InlineData("no-tools", "has no 'tools' array")]
+    public async Task BrokenPagination_EndsInAnError_NotAHang(string behaviour, string expected)
+    {
+        var page = 0;
+        await using var upstream = await MisbehavingMcpServer.StartAsync(cursor => behaviour switch
+        {
+            "loop" => new JsonObject { ["tools"] = new JsonArray(MisbehavingMcpServer.Tool($"t{page++}")), ["nextCursor"] = "again" },
+            "endless" => new JsonObject { ["tools"] = new JsonArray(), ["nextCursor"] = $"page-{page++}" },
+            _ => new JsonObject { ["items"] = new JsonArray() },
+        });
+        var name = $"broken-{behaviour}";
+        await app.HttpServerAsync(name, upstream.Url);
+
+        var report = await app.DiscoverAsync(name);
+
+        Assert.False(report.Succeeded);
+        Assert.Contains(expected, report.Error, StringComparison.Ordinal);
+        Assert.Empty(await app.ToolsAsync(name));
+    }
+
+    [Fact]
+    public async Task TooManyTools_FailTheDiscovery_WithoutAPartialInventory()
+    {
+        await using var limited = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Registry:MaxToolsPerServer"] = "20" } };
+        await using var upstream = await UpstreamServer.StartAsync();
+        for (var i = 0; i < 25; i++)
+        {
+            upstream.Set($"t{i}", "A tool");
+        }
+
+        await limited.HttpServerAsync("crowded", upstream.Url);
+
+        var report = await limited.DiscoverAsync("crowded");
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("more than 20 tools", report.Error, StringComparison.Ordinal);
+        Assert.Empty(await limited.ToolsAsync("crowded"));
+    }
+
+    [Fact]
+    public async Task AServerThatNeverAnswers_TimesOut()
+    {
+        await using var quick = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Registry:DiscoveryTimeout"] = "00:00:02" } };
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        await quick.HttpServerAsync("silent", $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/mcp");
+
+        var report = await quick.DiscoverAsync("silent");
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("did not answer within 2 seconds", report.Error, StringComparison.Ordinal);
+    }
+}

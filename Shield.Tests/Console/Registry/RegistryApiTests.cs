@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shield.Core.Accounts;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Registry;
+
+public sealed class RegistryApiTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task DiscoverNow_AnswersWithWhatChanged()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("echo", "Echoes.");
+        await app.HttpServerAsync("api-echo", upstream.Url);
+        var admin = await ConsoleSignIn.ApiClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
+
+        var response = await admin.PostAsync("/api/servers/api-echo/discover", null, _cancel);
+        var report = await response.Content.ReadFromJsonAsync<JsonElement>(_cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(report.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(["echo"], report.GetProperty("added").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/servers/nope/discover", null, _cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Auditors_ReadTheRegistry_ButCannotDiscover_AndReviewersSeeNothing()
+    {
+        await app.HttpServerAsync("api-readonly", "https://crm.example/mcp", new Shield.Console.Registry.SettingInput("Authorization", "Bearer hidden"));
+        var auditorEmail = ShieldAppFactory.NewEmail("auditor");
+        var reviewerEmail = ShieldAppFactory.NewEmail("reviewer");
+        await app.CreateUserAsync(auditorEmail, ShieldRoles.Auditor);
+        await app.CreateUserAsync(reviewerEmail, ShieldRoles.Reviewer);
+        var auditor = await ConsoleSignIn.ApiClientAsync(app, auditorEmail, ShieldAppFactory.Password);
+        var reviewer = await ConsoleSignIn.ApiClientAsync(app, reviewerEmail, ShieldAppFactory.Password);
+
+        var servers = await auditor.GetStringAsync("/api/servers", _cancel);
+
+        Assert.Contains("\"name\":\"api-readonly\"", servers, StringComparison.Ordinal);
+        Assert.Contains("\"hasSecret\":true", servers, StringComparison.Ordinal);
+        Assert.DoesNotContain("hidden", servers, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/tools", _cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.PostAsync("/api/servers/api-readonly/discover", null, _cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/api/servers", _cancel)).StatusCode);
+    }
+}

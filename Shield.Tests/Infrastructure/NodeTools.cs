@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Shield.Tests.Infrastructure;
+
+/// <summary>
+/// The npm packages in <c>tools/mcp-node</c> (installed by <c>npm ci</c>, which <c>.ci/run</c> does): real MCP servers
+/// the tests run as child processes, always bound to 127.0.0.1 and killed when the test ends.
+/// </summary>
+public static class NodeTools
+{
+    public static string Folder => Repository.PathOf("tools", "mcp-node");
+
+    /// <summary>The reference "everything" server's entry point.</summary>
+    public static string EverythingServer
+    {
+        get
+        {
+            var path = Path.Combine(Folder, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
+            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: run 'npm ci' in tools/mcp-node (.ci/run does).");
+        }
+    }
+
+    /// <summary>Starts the everything server over streamable HTTP on a free loopback port and waits until it listens.</summary>
+    public static async Task<NodeProcess> StartEverythingOverHttpAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = Folder,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--require", "./loopback.cjs", EverythingServer, "streamableHttp" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var process = new NodeProcess(Process.Start(start)!, $"http://127.0.0.1:{port}/mcp");
+        await process.WaitForOutputAsync("listening", cancellationToken);
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A child process a test started; disposing kills it and everything it started.</summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiting = [];
+
+    internal NodeProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+        process.OutputDataReceived += (_, line) => Seen(line.Data);
+        process.ErrorDataReceived += (_, line) => Seen(line.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => _exited.TrySetResult();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Url { get; }
+
+    public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.Any(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+
+            _waiting.Add((text, seen));
+        }
+
+        var first = await Task.WhenAny(seen.Task, _exited.Task).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        if (first == _exited.Task)
+        {
+            throw new InvalidOperationException($"The process exited before printing '{text}': {string.Join(" | ", _output)}");
+        }
+    }
+
+    private void Seen(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+            foreach (var waiter in _waiting.Where(w => line.Contains(w.Text, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                waiter.Seen.TrySetResult();
+                _waiting.Remove(waiter);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

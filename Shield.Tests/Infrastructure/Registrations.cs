@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Registry;
+using Shield.Core.Governance;
+using Shield.Core.Registry;
+
+namespace Shield.Tests.Infrastructure;
+
+/// <summary>Registers servers and runs discoveries through the console's own services, as an administrator would.</summary>
+public static class Registrations
+{
+    public static readonly Actor Admin = new(Actor.Person, "test-admin", ShieldAppFactory.AdminEmail);
+
+    public static async Task<ServerView> HttpServerAsync(this ShieldAppFactory app, string name, string url, params SettingInput[] headers)
+    {
+        var result = await app.Services.GetRequiredService<ServerCatalog>().CreateAsync(
+            new ServerInput(name, null, null, "tests", true, ServerTransport.Http, url, null, null, headers, null), Admin);
+        return result.Value ?? throw new InvalidOperationException(result.Refusal!.Message);
+    }
+
+    public static async Task<ServerView> StdioServerAsync(this ShieldAppFactory app, string name, string command, string[] arguments, params SettingInput[] environment)
+    {
+        var result = await app.Services.GetRequiredService<ServerCatalog>().CreateAsync(
+            new ServerInput(name, null, null, "tests", true, ServerTransport.Stdio, null, command, arguments, null, environment), Admin);
+        return result.Value ?? throw new InvalidOperationException(result.Refusal!.Message);
+    }
+
+    public static async Task<DiscoveryReport> DiscoverAsync(this ShieldAppFactory app, string name) =>
+        await app.Services.GetRequiredService<DiscoveryService>().DiscoverAsync(name, Admin, TestContext.Current.CancellationToken)
+            ?? throw new InvalidOperationException($"No server named {name}.");
+
+    public static async Task<IReadOnlyList<ToolView>> ToolsAsync(this ShieldAppFactory app, string server) =>
+        [.. (await app.Services.GetRequiredService<ToolReview>().ListAsync(TestContext.Current.CancellationToken)).Where(t => t.Server == server)];
+}

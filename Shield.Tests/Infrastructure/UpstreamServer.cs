@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+
+namespace Shield.Tests.Infrastructure;
+
+/// <summary>
+/// A real MCP server (the C# SDK over streamable HTTP, on a Kestrel socket on 127.0.0.1) whose tools the test
+/// changes at will: add, reword, remove. It pages <c>tools/list</c> and remembers the headers it received.
+/// </summary>
+public sealed class UpstreamServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, Tool> _tools = new(StringComparer.Ordinal);
+
+    private UpstreamServer(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public int PageSize { get; set; } = 10;
+
+    /// <summary>Headers of every request received, newest last.</summary>
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
+
+    public static async Task<UpstreamServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        UpstreamServer? server = null;
+        builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
+            .WithHttpTransport()
+            .WithListToolsHandler((request, _) => ValueTask.FromResult(server!.Page(request.Params?.Cursor)))
+            .WithCallToolHandler((request, _) => ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = $"called {request.Params!.Name}" }] }));
+        var app = builder.Build();
+        server = new UpstreamServer(app);
+        app.Use((context, next) =>
+        {
+            server.Requests.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            return next(context);
+        });
+        app.MapMcp("/mcp");
+        await app.StartAsync();
+        server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/mcp";
+        return server;
+    }
+
+    public void Set(string name, string description, string schema = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}", ToolAnnotations? annotations = null) =>
+        _tools[name] = new Tool { Name = name, Description = description, InputSchema = JsonDocument.Parse(schema).RootElement.Clone(), Annotations = annotations };
+
+    public void Remove(string name) => _tools.TryRemove(name, out _);
+
+    private ListToolsResult Page(string? cursor)
+    {
+        var all = _tools.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var start = string.IsNullOrEmpty(cursor) ? 0 : int.Parse(cursor, System.Globalization.CultureInfo.InvariantCulture);
+        var page = all.Skip(start).Take(PageSize).ToList();
+        var next = start + page.Count;
+        return new ListToolsResult { Tools = page, NextCursor = next < all.Count ? next.ToString(System.Globalization.CultureInfo.InvariantCulture) : null };
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
