@@ -21,6 +21,9 @@ public sealed partial class DiscoveryService(
 {
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _running = new();
 
+    /// <summary>Raised after every discovery, successful or not, whoever started it (pages refresh on it).</summary>
+    public event Action<DiscoveryReport>? Completed;
+
     /// <returns>The report, or null when no server has that name.</returns>
     public async Task<DiscoveryReport?> DiscoverAsync(string serverName, Actor actor, CancellationToken cancellationToken)
     {
@@ -37,14 +40,18 @@ public sealed partial class DiscoveryService(
 
         var gate = _running.GetOrAdd(server.Id, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
+        DiscoveryReport report;
         try
         {
-            return await RunAsync(server, actor, cancellationToken);
+            report = await RunAsync(server, actor, cancellationToken);
         }
         finally
         {
             gate.Release();
         }
+
+        Completed?.Invoke(report);
+        return report;
     }
 
     private async Task<DiscoveryReport> RunAsync(RegisteredServer server, Actor actor, CancellationToken cancellationToken)

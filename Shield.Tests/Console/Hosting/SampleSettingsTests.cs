@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Shield.Console.Accounts;
 using Shield.Console.Authentication;
+using Shield.Console.Registry;
 using Shield.Console.Security;
 using Shield.Console.Telemetry;
 using Shield.Core.Persistence;
@@ -22,6 +23,7 @@ public sealed class SampleSettingsTests
         { TelemetryOptions.SectionName, typeof(TelemetryOptions) },
         { KeyProtectionOptions.SectionName, typeof(KeyProtectionOptions) },
         { "AzureAd", typeof(EntraSettings) },
+        { RegistryOptions.SectionName, typeof(RegistryOptions) },
     };
 
     [Theory]
