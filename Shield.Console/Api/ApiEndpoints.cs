@@ -1,5 +1,6 @@
 using Shield.Console.Accounts;
 using Shield.Console.Authentication;
+using Shield.Console.Governance;
 using Shield.Console.Registry;
 
 namespace Shield.Console.Api;
@@ -15,6 +16,7 @@ internal static class ApiEndpoints
         var api = endpoints.MapGroup("/api").RequireAuthorization(ShieldPolicies.ApiCaller);
         api.MapMeApi();
         api.MapRegistryApi();
+        api.MapGovernanceApi();
         if (authentication.IsLocal)
         {
             api.MapAuthApi();

@@ -8,18 +8,19 @@ using Shield.Core.Registry;
 namespace Shield.Console.Registry;
 
 /// <summary>Turns why a discovery failed into one sentence an administrator can act on. Never includes a secret.</summary>
-internal static class DiscoveryErrors
+internal static partial class DiscoveryErrors
 {
     public static string Describe(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) => error switch
     {
         UpstreamException upstream => upstream.Message,
         OperationCanceledException or TimeoutException =>
             $"The server did not answer within {timeout.TotalSeconds:0} seconds ({RegistryOptions.SectionName}:DiscoveryTimeout).{Tail(standardErrorTail)}",
-        ClientTransportClosedException { Details: StdioClientCompletionDetails { ExitCode: { } code } } =>
-            $"The server process exited with code {code} before answering.{Tail(standardErrorTail)}",
-        ClientTransportClosedException => $"The server closed the connection before answering.{Tail(standardErrorTail)}",
         IOException { InnerException: Win32Exception start } when server.Transport == ServerTransport.Stdio =>
             $"Shield could not start '{server.Command}': {start.Message}.",
+        // A process that dies at once surfaces in several ways (exit noticed, broken pipe, closed transport): one message.
+        IOException when server.Transport == ServerTransport.Stdio =>
+            $"The server process stopped before answering{ExitCode(error)}.{Tail(standardErrorTail)}",
+        ClientTransportClosedException => $"The server closed the connection before answering.{Tail(standardErrorTail)}",
         HttpRequestException { InnerException: AuthenticationException tls } =>
             $"The TLS connection to {Host(server)} failed: {tls.Message}",
         HttpRequestException { StatusCode: { } status } =>
@@ -30,6 +31,27 @@ internal static class DiscoveryErrors
         JsonException => "The server's answer is not valid JSON.",
         _ => $"Discovery failed unexpectedly ({error.GetType().Name}). See Shield's log for details.",
     };
+
+    private static string ExitCode(Exception error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (current is ClientTransportClosedException { Details: StdioClientCompletionDetails { ExitCode: { } code } })
+            {
+                return $" (exit code {code})";
+            }
+
+            if (ExitCodeText().Match(current.Message) is { Success: true } match)
+            {
+                return $" (exit code {match.Groups[1].Value})";
+            }
+        }
+
+        return "";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"exit code:? (-?\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ExitCodeText();
 
     private static string Host(RegisteredServer server) =>
         Uri.TryCreate(server.Url, UriKind.Absolute, out var url) ? url.GetLeftPart(UriPartial.Authority) : "the server";

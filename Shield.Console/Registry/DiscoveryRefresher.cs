@@ -7,44 +7,67 @@ namespace Shield.Console.Registry;
 
 /// <summary>
 /// Discovers every enabled server again each <see cref="RegistryOptions.RefreshInterval"/>, so a tool that changes
-/// upstream is quarantined without anyone asking. One server's failure never stops the others.
+/// upstream is quarantined without anyone asking; at start it first catches up with servers never discovered or not
+/// discovered for a whole interval (as after an import of the policy file). One server's failure never stops the others.
 /// </summary>
 internal sealed partial class DiscoveryRefresher(
     IDbContextFactory<ShieldDbContext> contexts,
     DiscoveryService discovery,
+    DiscoveryQueue queue,
     IOptionsMonitor<RegistryOptions> options,
     TimeProvider time,
     ILogger<DiscoveryRefresher> logger) : BackgroundService
 {
     private static readonly Actor Refresher = Actor.Shield("scheduled discovery");
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RefreshPeriodicallyAsync(stoppingToken), WorkOffQueueAsync(stoppingToken));
+
+    private async Task WorkOffQueueAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.CurrentValue.RefreshInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        await foreach (var name in queue.Reader.ReadAllAsync(stoppingToken))
         {
-            await RefreshAllAsync(stoppingToken);
+            await DiscoverAsync(name, stoppingToken);
         }
     }
 
-    internal async Task RefreshAllAsync(CancellationToken cancellationToken)
+    private async Task RefreshPeriodicallyAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.CurrentValue.RefreshInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        await RefreshAsync(time.GetUtcNow().UtcDateTime - interval, stoppingToken);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await RefreshAsync(DateTime.MaxValue, stoppingToken);
+        }
+    }
+
+    /// <summary>Discovers the enabled servers last discovered before <paramref name="staleBeforeUtc"/> (or never).</summary>
+    private async Task RefreshAsync(DateTime staleBeforeUtc, CancellationToken cancellationToken)
     {
         List<string> names;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            names = await db.Servers.Where(s => s.Enabled).OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(cancellationToken);
+            names = await db.Servers
+                .Where(s => s.Enabled && (s.LastDiscoveryAtUtc == null || s.LastDiscoveryAtUtc < staleBeforeUtc))
+                .OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(cancellationToken);
         }
 
         foreach (var name in names)
         {
-            try
-            {
-                await discovery.DiscoverAsync(name, Refresher, cancellationToken);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                LogRefreshFailed(logger, error, name);
-            }
+            await DiscoverAsync(name, cancellationToken);
+        }
+    }
+
+    private async Task DiscoverAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await discovery.DiscoverAsync(name, Refresher, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogRefreshFailed(logger, error, name);
         }
     }
 

@@ -99,7 +99,8 @@ public sealed partial class DiscoveryService(
         }
 
         var (accepted, rejected) = ToolScreening.Screen(listing.Tools, settings.Limits);
-        var changes = InventoryReconciler.Reconcile(tracked, accepted, startedAt);
+        var declared = await db.ToolDecisions.AsNoTracking().Where(d => d.ServerName == tracked.Name).ToDictionaryAsync(d => d.ToolName, StringComparer.Ordinal, cancellationToken);
+        var changes = InventoryReconciler.Reconcile(tracked, accepted, startedAt, declared);
         db.GovernanceChanges.AddRange([.. Records(tracked, changes, actor, startedAt)]);
         db.Tools.AddRange(changes.NewTools);
         db.ToolDefinitions.AddRange(changes.NewDefinitions);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Shield.Console.Governance;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Registry;
@@ -16,8 +17,12 @@ internal static class RegistryExtensions
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ToolDiscoverer>();
         services.AddSingleton<DiscoveryService>();
+        services.AddSingleton<DiscoveryQueue>();
         services.AddSingleton<ServerCatalog>();
         services.AddSingleton<ToolReview>();
+        services.AddSingleton<GovernanceExporter>();
+        services.AddSingleton<GovernanceImporter>();
+        services.AddHostedService<PolicyFileImport>();
         services.AddHostedService<DiscoveryRefresher>();
     }
 }

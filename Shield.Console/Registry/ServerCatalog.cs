@@ -44,7 +44,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
 
         var now = time.GetUtcNow().UtcDateTime;
         var server = new RegisteredServer { Name = input.Name!, CreatedAtUtc = now, CreatedBy = actor.Name };
-        Apply(server, input, now, actor);
+        Apply(server, input, now, actor, secrets);
         db.Servers.Add(server);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, "created", after: Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
@@ -72,7 +72,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
 
         var before = Snapshot(server);
         var now = time.GetUtcNow().UtcDateTime;
-        Apply(server, input, now, actor);
+        Apply(server, input, now, actor, secrets);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, "updated", before, Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
         return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
@@ -119,12 +119,19 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
 
     private static Refusal? Invalid(ServerInput input, RegisteredServer? existing)
     {
-        var problems = ServerInputCheck.Problems(input);
-        MissingSecrets(input.Headers, existing?.Headers, "headers", problems);
-        MissingSecrets(input.Environment, existing?.Environment, "environment", problems);
+        var problems = Problems(input, existing);
         return problems.Count == 0
             ? null
             : new Refusal(RefusalKind.Invalid, string.Join(" ", problems.Values.SelectMany(m => m)), problems);
+    }
+
+    /// <summary>Every problem with <paramref name="input"/> by field, given the server it would change (if any).</summary>
+    internal static Dictionary<string, string[]> Problems(ServerInput input, RegisteredServer? existing)
+    {
+        var problems = ServerInputCheck.Problems(input);
+        MissingSecrets(input.Headers, existing?.Headers, "headers", problems);
+        MissingSecrets(input.Environment, existing?.Environment, "environment", problems);
+        return problems;
     }
 
     // A setting left empty keeps its stored secret; a new setting needs a value.
@@ -137,7 +144,8 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         }
     }
 
-    private void Apply(RegisteredServer server, ServerInput input, DateTime now, Actor actor)
+    /// <summary>Writes a checked <see cref="ServerInput"/> onto a server; new secrets are encrypted, empty ones keep the stored secret.</summary>
+    internal static void Apply(RegisteredServer server, ServerInput input, DateTime now, Actor actor, ISecretProtector secrets)
     {
         server.DisplayName = string.IsNullOrWhiteSpace(input.DisplayName) ? input.Name! : input.DisplayName.Trim();
         server.Description = input.Description?.Trim() ?? "";
@@ -148,13 +156,13 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         server.Url = http ? input.Url!.Trim() : null;
         server.Command = http ? null : input.Command!.Trim();
         server.Arguments = http ? [] : [.. input.Arguments ?? []];
-        server.Headers = http ? Merge(input.Headers, server.Headers) : [];
-        server.Environment = http ? [] : Merge(input.Environment, server.Environment);
+        server.Headers = http ? Merge(input.Headers, server.Headers, secrets) : [];
+        server.Environment = http ? [] : Merge(input.Environment, server.Environment, secrets);
         server.UpdatedAtUtc = now;
         server.UpdatedBy = actor.Name;
     }
 
-    private List<SecretSetting> Merge(IReadOnlyList<SettingInput>? given, List<SecretSetting> stored) =>
+    private static List<SecretSetting> Merge(IReadOnlyList<SettingInput>? given, List<SecretSetting> stored, ISecretProtector secrets) =>
         [.. (given ?? []).Select(s => string.IsNullOrEmpty(s.Value)
             ? stored.Single(k => k.Name == s.Name)
             : SecretSetting.From(s.Name, s.Value, secrets))];

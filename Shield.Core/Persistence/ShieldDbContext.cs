@@ -26,6 +26,8 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<ToolDefinitionRecord> ToolDefinitions => Set<ToolDefinitionRecord>();
 
+    public DbSet<ToolDecision> ToolDecisions => Set<ToolDecision>();
+
     public DbSet<GovernanceChange> GovernanceChanges => Set<GovernanceChange>();
 
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>

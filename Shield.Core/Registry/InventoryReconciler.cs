@@ -3,11 +3,13 @@ namespace Shield.Core.Registry;
 /// <summary>
 /// Brings a server's inventory in line with what a discovery found. A deterministic function of its inputs (the
 /// tracked tools are updated in place); it never makes a tool callable: new and returning tools wait for review, and
-/// an approved tool whose fingerprint changed is quarantined.
+/// an approved tool whose fingerprint changed is quarantined. The only exception is a decision an administrator
+/// declared beforehand in the governance document, applied to a tool when it first appears.
 /// </summary>
 public static class InventoryReconciler
 {
-    public static InventoryChanges Reconcile(RegisteredServer server, IReadOnlyList<ToolDefinition> discovered, DateTime nowUtc)
+    public static InventoryChanges Reconcile(
+        RegisteredServer server, IReadOnlyList<ToolDefinition> discovered, DateTime nowUtc, IReadOnlyDictionary<string, ToolDecision>? declared = null)
     {
         var changes = new InventoryChanges();
         var existing = server.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -24,6 +26,7 @@ public static class InventoryReconciler
                     FirstSeenAtUtc = nowUtc,
                 };
                 Describe(tool, definition, nowUtc, changes);
+                declared?.GetValueOrDefault(tool.Name)?.Apply(tool, nowUtc);
                 changes.Added.Add(tool.Name);
                 changes.NewTools.Add(tool);
                 continue;

@@ -28,6 +28,31 @@ public static class Registrations
         await app.Services.GetRequiredService<DiscoveryService>().DiscoverAsync(name, Admin, TestContext.Current.CancellationToken)
             ?? throw new InvalidOperationException($"No server named {name}.");
 
+    /// <summary>Runs <paramref name="trigger"/> and waits for the discovery of <paramref name="server"/> it causes.</summary>
+    public static async Task<DiscoveryReport> DiscoveryCausedByAsync(this ShieldAppFactory app, string server, Func<Task> trigger)
+    {
+        var discovery = app.Services.GetRequiredService<DiscoveryService>();
+        var completed = new TaskCompletionSource<DiscoveryReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Seen(DiscoveryReport report)
+        {
+            if (report.Server == server)
+            {
+                completed.TrySetResult(report);
+            }
+        }
+
+        discovery.Completed += Seen;
+        try
+        {
+            await trigger();
+            return await completed.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            discovery.Completed -= Seen;
+        }
+    }
+
     public static async Task<IReadOnlyList<ToolView>> ToolsAsync(this ShieldAppFactory app, string server) =>
         [.. (await app.Services.GetRequiredService<ToolReview>().ListAsync(TestContext.Current.CancellationToken)).Where(t => t.Server == server)];
 }

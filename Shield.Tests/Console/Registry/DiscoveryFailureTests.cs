@@ -52,9 +52,9 @@ public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<
 
         var report = await app.DiscoverAsync("crashing");
 
+        // How the death is noticed varies (exit status, broken pipe, closed stream); the message says the same either way.
         Assert.False(report.Succeeded);
-        Assert.Contains("exited with code 3", report.Error, StringComparison.Ordinal);
-        Assert.Contains("config file not found", report.Error, StringComparison.Ordinal);
+        Assert.StartsWith("The server process stopped before answering", report.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shield.Console.Authentication;
+using Shield.Console.Common;
+
+namespace Shield.Console.Governance;
+
+/// <summary><c>/api/governance</c>: export (admins, auditors) and import (admins) of the governance document.</summary>
+internal static class GovernanceApi
+{
+    /// <summary>A governance document larger than this is refused before it is read.</summary>
+    public const int MaxDocumentBytes = 10 * 1024 * 1024;
+
+    public static void MapGovernanceApi(this RouteGroupBuilder api)
+    {
+        var governance = api.MapGroup("/governance").WithTags("Governance");
+        governance.MapGet("/export", async (GovernanceExporter exporter, CancellationToken cancellationToken) =>
+                TypedResults.Json(await exporter.ExportAsync(cancellationToken), GovernanceDocument.Json))
+            .RequireAuthorization(ShieldPolicies.RegistryRead)
+            .Produces<GovernanceDocument>()
+            .WithSummary("The governance document: servers (never a secret) and tool decisions. Suitable for version control.");
+        governance.MapPost("/import", ImportAsync)
+            .RequireAuthorization(ShieldPolicies.Admin)
+            .Accepts<GovernanceDocument>("application/json")
+            .WithSummary("Validate a governance document and, only if all of it is valid, apply it in one transaction.");
+    }
+
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+        HttpRequest request, GovernanceImporter importer, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxDocumentBytes)
+        {
+            return TypedResults.Problem($"The document is larger than {MaxDocumentBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+        }
+
+        // Read in chunks and stop past the limit: a body without a length cannot exhaust memory either.
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var document = new StringBuilder();
+        var chunk = new char[64 * 1024];
+        int read;
+        while ((read = await reader.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (document.Length + read > MaxDocumentBytes)
+            {
+                return TypedResults.Problem($"The document is larger than {MaxDocumentBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+            }
+
+            document.Append(chunk, 0, read);
+        }
+
+        var result = await importer.ImportAsync(document.ToString(), Actors.Of(caller), cancellationToken);
+        return result.Applied
+            ? TypedResults.Ok(result)
+            : TypedResults.ValidationProblem(
+                result.Errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                $"The document was not applied: {result.Errors.Count} problem(s). Nothing changed.",
+                title: "The governance document is not valid");
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Persistence;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Governance;
+
+/// <summary>
+/// Writes the current configuration as a governance document: servers with their references but never a secret, and
+/// every tool decision (approved with its pinned fingerprint, blocked, or a risk set on a tool still pending).
+/// </summary>
+public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contexts)
+{
+    public async Task<GovernanceDocument> ExportAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var servers = await db.Servers.AsNoTracking().Include(s => s.Tools).ToListAsync(cancellationToken);
+        return new GovernanceDocument
+        {
+            Version = GovernanceReader.SupportedVersion,
+            Servers = [.. servers.OrderBy(s => s.Name, StringComparer.Ordinal).Select(Server)],
+            Tools = [.. servers.OrderBy(s => s.Name, StringComparer.Ordinal)
+                .SelectMany(s => s.Tools.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => Tool(s.Name, t)))
+                .OfType<ToolEntry>()],
+        };
+    }
+
+    private static ServerEntry Server(RegisteredServer server) => new()
+    {
+        Name = server.Name,
+        DisplayName = server.DisplayName == server.Name ? null : server.DisplayName,
+        Description = string.IsNullOrEmpty(server.Description) ? null : server.Description,
+        Owner = string.IsNullOrEmpty(server.Owner) ? null : server.Owner,
+        Enabled = server.Enabled,
+        Transport = server.Transport == ServerTransport.Http ? "http" : "stdio",
+        Url = server.Url,
+        Headers = References(server.Headers),
+        Command = server.Command,
+        Args = server.Transport == ServerTransport.Stdio ? server.Arguments : null,
+        Env = References(server.Environment),
+    };
+
+    // Only references leave Shield; a secret typed into the console stays inside it.
+    private static Dictionary<string, string>? References(List<SecretSetting> settings) =>
+        settings.Any(s => s.Reference is not null) ? settings.Where(s => s.Reference is not null).ToDictionary(s => s.Name, s => s.Reference!) : null;
+
+    private static ToolEntry? Tool(string server, RegisteredTool tool) => tool.State switch
+    {
+        ToolState.Approved or ToolState.Quarantined when tool.ApprovedFingerprint is not null =>
+            new ToolEntry { Server = server, Name = tool.Name, State = "approved", Risk = Risk(tool.Risk), Fingerprint = tool.ApprovedFingerprint },
+        ToolState.Blocked => new ToolEntry { Server = server, Name = tool.Name, State = "blocked", Risk = Risk(tool.Risk) },
+        ToolState.PendingReview when tool.Risk != tool.SuggestedRisk => new ToolEntry { Server = server, Name = tool.Name, State = "pending", Risk = Risk(tool.Risk) },
+        _ => null,
+    };
+
+    private static string Risk(RiskLevel risk) => risk.ToString().ToLowerInvariant();
+}

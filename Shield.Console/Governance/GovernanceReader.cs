@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Shield.Console.Registry;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Governance;
+
+/// <summary>One problem in a governance document, at its JSON path.</summary>
+public sealed record GovernanceError(string Path, string Message);
+
+/// <summary>
+/// Reads and checks a governance document, reporting every problem at once with its JSON path. Checks that need the
+/// database (a tool of a server that is neither in the document nor registered) are the importer's.
+/// </summary>
+public static partial class GovernanceReader
+{
+    public const int SupportedVersion = 1;
+
+    public static (GovernanceDocument? Document, List<GovernanceError> Errors) Read(string json)
+    {
+        GovernanceDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<GovernanceDocument>(json, GovernanceDocument.Json);
+        }
+        catch (JsonException error)
+        {
+            var where = error.LineNumber is { } line ? $" (line {line + 1}, position {error.BytePositionInLine + 1})" : "";
+            return (null, [new GovernanceError(error.Path ?? "$", $"{FirstSentence(error.Message)}{where}")]);
+        }
+
+        if (document is null)
+        {
+            return (null, [new GovernanceError("$", "The document is empty: expected a JSON object with \"version\": 1.")]);
+        }
+
+        List<GovernanceError> errors = [];
+        if (document.Version != SupportedVersion)
+        {
+            errors.Add(new("$.version", $"Version {document.Version} is not supported: this Shield reads version {SupportedVersion}."));
+        }
+
+        foreach (var (section, value) in new[] { ("agents", document.Agents), ("grants", document.Grants), ("redaction", document.Redaction) })
+        {
+            if (value is { ValueKind: not JsonValueKind.Null } present && !(present.ValueKind == JsonValueKind.Array && present.GetArrayLength() == 0))
+            {
+                errors.Add(new($"$.{section}", $"This version of Shield does not manage {section} yet; remove the section (nothing in it would be applied)."));
+            }
+        }
+
+        CheckServers(document.Servers ?? [], errors);
+        CheckTools(document.Tools ?? [], errors);
+        return (document, errors);
+    }
+
+    /// <summary>The console's input for a server entry; settings as given (references kept as written).</summary>
+    public static ServerInput ToInput(ServerEntry entry) => new(
+        entry.Name, entry.DisplayName, entry.Description, entry.Owner, entry.Enabled ?? true,
+        string.Equals(entry.Transport, "stdio", StringComparison.Ordinal) ? ServerTransport.Stdio : ServerTransport.Http,
+        entry.Url, entry.Command, entry.Args,
+        [.. (entry.Headers ?? []).Select(h => new SettingInput(h.Key, h.Value))],
+        [.. (entry.Env ?? []).Select(e => new SettingInput(e.Key, e.Value))]);
+
+    public static ToolState? State(string? state) => state switch
+    {
+        "approved" => ToolState.Approved,
+        "blocked" => ToolState.Blocked,
+        "pending" => ToolState.PendingReview,
+        _ => null,
+    };
+
+    public static RiskLevel? Risk(string? risk) => risk switch
+    {
+        "low" => RiskLevel.Low,
+        "medium" => RiskLevel.Medium,
+        "high" => RiskLevel.High,
+        "critical" => RiskLevel.Critical,
+        _ => null,
+    };
+
+    private static void CheckServers(List<ServerEntry> servers, List<GovernanceError> errors)
+    {
+        for (var i = 0; i < servers.Count; i++)
+        {
+            var path = $"$.servers[{i}]";
+            var entry = servers[i];
+            if (entry.Transport is not ("http" or "stdio"))
+            {
+                errors.Add(new($"{path}.transport", $"'{entry.Transport}' is not a transport: use \"http\" or \"stdio\"."));
+            }
+
+            foreach (var (field, messages) in ServerCatalog.Problems(ToInput(entry), existing: null))
+            {
+                var documentField = field switch { "environment" => "env", "arguments" => "args", _ => field };
+                errors.AddRange(messages.Select(m => new GovernanceError($"{path}.{documentField}", m)));
+            }
+
+            if (servers.Take(i).Any(s => s.Name == entry.Name))
+            {
+                errors.Add(new($"{path}.name", $"{entry.Name} is listed more than once."));
+            }
+        }
+    }
+
+    private static void CheckTools(List<ToolEntry> tools, List<GovernanceError> errors)
+    {
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var path = $"$.tools[{i}]";
+            var entry = tools[i];
+            if (ServerName.Problem(entry.Server) is { } server)
+            {
+                errors.Add(new($"{path}.server", server));
+            }
+
+            if (string.IsNullOrEmpty(entry.Name) || entry.Name.Length > ToolLimits.MaxNameLength || !ToolNameCharacters().IsMatch(entry.Name))
+            {
+                errors.Add(new($"{path}.name", $"'{entry.Name}' is not a tool name: 1 to {ToolLimits.MaxNameLength} characters of A-Z, a-z, 0-9, _, - and ."));
+            }
+
+            if (State(entry.State) is null)
+            {
+                errors.Add(new($"{path}.state", $"'{entry.State}' is not a decision: use \"approved\", \"blocked\" or \"pending\"."));
+            }
+
+            if (entry.Risk is not null && Risk(entry.Risk) is null)
+            {
+                errors.Add(new($"{path}.risk", $"'{entry.Risk}' is not a risk: use \"low\", \"medium\", \"high\" or \"critical\"."));
+            }
+
+            if (entry.Fingerprint is not null && !FingerprintFormat().IsMatch(entry.Fingerprint))
+            {
+                errors.Add(new($"{path}.fingerprint", "A fingerprint is \"sha256:\" followed by 64 lowercase hexadecimal digits, as Shield exports it."));
+            }
+
+            if (entry.Fingerprint is not null && entry.State != "approved")
+            {
+                errors.Add(new($"{path}.fingerprint", "A fingerprint pins an approval; it only goes with \"state\": \"approved\"."));
+            }
+
+            if (tools.Take(i).Any(t => t.Server == entry.Server && t.Name == entry.Name))
+            {
+                errors.Add(new(path, $"{entry.Server}/{entry.Name} is listed more than once."));
+            }
+        }
+    }
+
+    private static string FirstSentence(string message) => message.Split(". Path:")[0].TrimEnd('.') + ".";
+
+    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
+    private static partial Regex FingerprintFormat();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex ToolNameCharacters();
+}
