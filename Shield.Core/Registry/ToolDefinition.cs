@@ -19,11 +19,12 @@ public sealed record ToolDefinition(
     JsonElement? Annotations)
 {
     private string? _canonical;
+    private string? _fingerprint;
 
     /// <summary>The canonical JSON the fingerprint covers; members in sorted order, absent fields left out.</summary>
     public string Canonical => _canonical ??= BuildCanonical();
 
-    public string Fingerprint => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)));
+    public string Fingerprint => _fingerprint ??= "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)));
 
     public RiskLevel SuggestedRisk => RiskSuggestion.From(Annotations);
 

@@ -35,6 +35,18 @@ public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<
     }
 
     [Fact]
+    public async Task ATlsFailure_IsNamedAsSuch()
+    {
+        await using var plain = await UpstreamServer.StartAsync();
+        await app.HttpServerAsync("tls", plain.Url.Replace("http://", "https://", StringComparison.Ordinal));
+
+        var report = await app.DiscoverAsync("tls");
+
+        Assert.False(report.Succeeded);
+        Assert.StartsWith("The TLS connection to https://127.0.0.1:", report.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AMissingCommand_SaysItCouldNotStart()
     {
         await app.StdioServerAsync("missing", "/no/such/mcp-server", []);

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Common;
+using Shield.Console.Registry;
+using Shield.Core.Persistence;
+using Shield.Core.Registry;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Registry;
+
+public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    private ToolReview Review => app.Services.GetRequiredService<ToolReview>();
+
+    [Fact]
+    public async Task AnApprovalOfADefinitionThatChangedMeanwhile_IsRefused()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("moving", "Version one.");
+        await app.HttpServerAsync("moving", upstream.Url);
+        await app.DiscoverAsync("moving");
+        var seen = Assert.Single(await app.ToolsAsync("moving"));
+        upstream.Set("moving", "Version two.");
+        await app.DiscoverAsync("moving");
+
+        var approval = await Review.ApproveAsync(seen.Id, seen.Fingerprint, Registrations.Admin, _cancel);
+
+        Assert.Equal(RefusalKind.Conflict, approval.Refusal?.Kind);
+        Assert.Contains("changed on its server since you reviewed it", approval.Refusal!.Message, StringComparison.Ordinal);
+        Assert.False(Assert.Single(await app.ToolsAsync("moving")).Callable);
+    }
+
+    [Fact]
+    public async Task DecisionsAreRecorded_WithBeforeAndAfter()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("decided", "Decide me.");
+        await app.HttpServerAsync("decisions", upstream.Url);
+        await app.DiscoverAsync("decisions");
+        var tool = Assert.Single(await app.ToolsAsync("decisions"));
+
+        await Review.ApproveAsync(tool.Id, tool.Fingerprint, Registrations.Admin, _cancel);
+        await Review.SetRiskAsync(tool.Id, RiskLevel.Critical, Registrations.Admin, _cancel);
+        await Review.BlockAsync(tool.Id, Registrations.Admin, _cancel);
+
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        var changes = await db.GovernanceChanges.Where(c => c.SubjectKey == "decisions/decided").OrderBy(c => c.Id).ToListAsync(_cancel);
+        Assert.Equal(["discovered", "approved", "risk-changed", "blocked"], changes.Select(c => c.Action));
+        Assert.Contains("\"state\":\"Approved\"", changes[2].Before, StringComparison.Ordinal);
+        Assert.Contains("\"risk\":\"Critical\"", changes[2].After, StringComparison.Ordinal);
+        Assert.Equal(ToolState.Blocked, Assert.Single(await app.ToolsAsync("decisions")).State);
+    }
+
+    [Fact]
+    public async Task BulkApproval_SkipsToolsThatChanged_AndApprovesTheRest()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("a", "A.");
+        upstream.Set("b", "B.");
+        await app.HttpServerAsync("bulk", upstream.Url);
+        await app.DiscoverAsync("bulk");
+        var reviewed = await app.ToolsAsync("bulk");
+        upstream.Set("b", "B, changed.");
+        await app.DiscoverAsync("bulk");
+
+        var result = await Review.ApproveManyAsync([.. reviewed.Select(t => (t.Id, t.Fingerprint))], Registrations.Admin, _cancel);
+
+        Assert.Equal(["bulk/a"], result.Approved);
+        Assert.Single(result.Skipped);
+    }
+}

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Shield.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(ReconcileBenchmarks).Assembly).Run(args);
