@@ -106,7 +106,14 @@ public sealed partial class DiscoveryService(
         db.ToolDefinitions.AddRange(changes.NewDefinitions);
         tracked.PromptCount = listing.PromptCount;
         tracked.ResourceCount = listing.ResourceCount;
-        await db.SaveChangesAsync(cancellationToken);
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Tools.Where(t => t.ServerId == tracked.Id && t.State != ToolState.Removed)
+                .ExecuteUpdateAsync(tool => tool.SetProperty(t => t.LastSeenAtUtc, startedAt), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
 
         LogDiscovered(logger, server.Name, changes.Added.Count, changes.Quarantined.Count, changes.Removed.Count);
         return new DiscoveryReport(server.Name, true, null, startedAt, elapsed, changes.Added, changes.Changed, changes.Quarantined,

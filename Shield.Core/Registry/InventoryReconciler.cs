@@ -32,7 +32,7 @@ public static class InventoryReconciler
                 continue;
             }
 
-            tool.LastSeenAtUtc = nowUtc;
+            // An unchanged tool's last-seen time is the caller's to bump, in bulk (one UPDATE, not one per tool).
             var returning = tool.State == ToolState.Removed;
             if (returning)
             {

@@ -60,6 +60,12 @@ public class DiscoveryBenchmarks
     [Benchmark(Description = "rediscovery of 1,000 unchanged tools")]
     public DiscoveryReport Rediscovery() => Discover("steady");
 
+    [Benchmark(Description = "listing alone: connect and read 1,000 tools (10 pages), no database")]
+    public DiscoveryListing ListOnly() =>
+        _shield.Services.GetRequiredService<ToolDiscoverer>()
+            .ListAsync(new RegisteredServer { Name = "steady", Transport = ServerTransport.Http, Url = _url }, new ToolLimits(), TimeSpan.FromSeconds(30), null, CancellationToken.None)
+            .GetAwaiter().GetResult();
+
     [GlobalCleanup]
     public void Cleanup()
     {

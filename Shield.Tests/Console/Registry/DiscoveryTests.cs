@@ -65,10 +65,15 @@ public sealed class DiscoveryTests(ShieldAppFactory app) : IClassFixture<ShieldA
         await app.HttpServerAsync("stable", upstream.Url);
         await app.DiscoverAsync("stable");
 
+        var first = Assert.Single(await app.ToolsAsync("stable"));
+
         var again = await app.DiscoverAsync("stable");
 
         Assert.True(again.Succeeded);
         Assert.Equal(1, again.Unchanged);
+        var seen = Assert.Single(await app.ToolsAsync("stable"));
+        Assert.Equal(first.FirstSeenAtUtc, seen.FirstSeenAtUtc);
+        Assert.True(seen.LastSeenAtUtc > first.LastSeenAtUtc);
         Assert.Empty(again.Added.Concat(again.Changed).Concat(again.Quarantined).Concat(again.Removed));
     }
 
