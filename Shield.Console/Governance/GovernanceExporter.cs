@@ -14,13 +14,24 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var servers = await db.Servers.AsNoTracking().Include(s => s.Tools).ToListAsync(cancellationToken);
+        var decided = servers.SelectMany(s => s.Tools.Select(t => Tool(s.Name, t))).OfType<ToolEntry>().ToList();
+        // Decisions declared for tools not discovered yet are part of the configuration too.
+        var discovered = servers.SelectMany(s => s.Tools.Select(t => (s.Name, t.Name))).ToHashSet();
+        var declared = (await db.ToolDecisions.AsNoTracking().ToListAsync(cancellationToken))
+            .Where(d => !discovered.Contains((d.ServerName, d.ToolName)))
+            .Select(d => new ToolEntry
+            {
+                Server = d.ServerName,
+                Name = d.ToolName,
+                State = d.State switch { ToolState.Approved => "approved", ToolState.Blocked => "blocked", _ => "pending" },
+                Risk = d.Risk is { } risk ? Risk(risk) : null,
+                Fingerprint = d.Fingerprint,
+            });
         return new GovernanceDocument
         {
             Version = GovernanceReader.SupportedVersion,
             Servers = [.. servers.OrderBy(s => s.Name, StringComparer.Ordinal).Select(Server)],
-            Tools = [.. servers.OrderBy(s => s.Name, StringComparer.Ordinal)
-                .SelectMany(s => s.Tools.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => Tool(s.Name, t)))
-                .OfType<ToolEntry>()],
+            Tools = [.. decided.Concat(declared).OrderBy(t => t.Server, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)],
         };
     }
 

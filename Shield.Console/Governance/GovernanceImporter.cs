@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Registry;
 using Shield.Core.Governance;
@@ -21,15 +22,16 @@ public sealed record ImportResult(
 /// <summary>
 /// Applies a governance document: checks all of it first and reports every error at once; then, in one transaction,
 /// adds or updates the servers it lists and declares its tool decisions, applying them at once to tools already
-/// discovered. It never deletes: servers missing from the document stay (delete them in the console).
-/// A secret entered in the console, which exports leave out, is kept unless the document names that setting.
+/// discovered (never loosening a later decision: see <see cref="ToolDecision.Apply"/>). It never deletes: servers
+/// missing from the document stay (delete them in the console). A secret entered in the console, which exports leave
+/// out, is kept unless the document names that setting; a server whose entry omits "enabled" keeps its state.
 /// </summary>
 public sealed class GovernanceImporter(IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, DiscoveryQueue discoveries, TimeProvider time)
 {
     public async Task<ImportResult> ImportAsync(string json, Actor actor, CancellationToken cancellationToken = default)
     {
         var (document, errors) = GovernanceReader.Read(json);
-        if (document is null || errors.Count > 0)
+        if (document is null)
         {
             return ImportResult.Invalid(errors);
         }
@@ -39,49 +41,71 @@ public sealed class GovernanceImporter(IDbContextFactory<ShieldDbContext> contex
         var tools = document.Tools ?? [];
         for (var i = 0; i < tools.Count; i++)
         {
-            if (!servers.ContainsKey(tools[i].Server!) && document.Servers?.Any(s => s.Name == tools[i].Server) != true)
+            if (tools[i].Server is { } name && !servers.ContainsKey(name) && document.Servers?.Any(s => s.Name == name) != true)
             {
-                errors.Add(new($"$.tools[{i}].server", $"No server named {tools[i].Server} is in the document or registered."));
+                errors.Add(new($"$.tools[{i}].server", $"No server named {name} is in the document or registered."));
             }
         }
 
         if (errors.Count > 0)
         {
-            return ImportResult.Invalid(errors);
+            return ImportResult.Invalid([.. errors.OrderBy(e => e.Path, StringComparer.Ordinal)]);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        var (created, updated) = ApplyServers(db, document.Servers ?? [], servers, actor, now);
+        var decided = await DeclareAsync(db, tools, servers, actor, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        discoveries.Enqueue([.. created, .. updated]);
+        return new ImportResult(true, [], created, updated, decided, tools.Count);
+    }
+
+    private (List<string> Created, List<string> Updated) ApplyServers(
+        ShieldDbContext db, List<ServerEntry> entries, Dictionary<string, RegisteredServer> servers, Actor actor, DateTime now)
+    {
         List<string> created = [];
         List<string> updated = [];
-        foreach (var entry in document.Servers ?? [])
+        foreach (var entry in entries)
         {
             var existing = servers.GetValueOrDefault(entry.Name!);
             var server = existing ?? new RegisteredServer { Name = entry.Name!, CreatedAtUtc = now, CreatedBy = actor.Name };
             var before = existing is null ? null : ServerCatalog.Snapshot(existing);
-            ServerCatalog.Apply(server, KeepConsoleSecrets(GovernanceReader.ToInput(entry), existing), now, actor, secrets);
+            // A document that does not say "enabled" leaves a registered server as it is.
+            var input = GovernanceReader.ToInput(entry) with { Enabled = entry.Enabled ?? existing?.Enabled ?? true };
+            ServerCatalog.Apply(server, KeepConsoleSecrets(input, existing), now, actor, secrets);
             var after = ServerCatalog.Snapshot(server);
+            if (before == after)
+            {
+                continue;
+            }
+
             if (existing is null)
             {
                 db.Servers.Add(server);
                 servers[server.Name] = server;
                 created.Add(server.Name);
             }
-            else if (before != after)
+            else
             {
                 updated.Add(server.Name);
             }
 
-            if (before != after)
-            {
-                db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, existing is null ? "created" : "updated", before, after));
-            }
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, existing is null ? ChangeActions.Created : ChangeActions.Updated, before, after));
         }
 
+        return (created, updated);
+    }
+
+    private static async Task<List<string>> DeclareAsync(
+        ShieldDbContext db, List<ToolEntry> entries, Dictionary<string, RegisteredServer> servers, Actor actor, DateTime now, CancellationToken cancellationToken)
+    {
         var declared = await db.ToolDecisions.ToDictionaryAsync(d => (d.ServerName, d.ToolName), cancellationToken);
         List<string> decided = [];
-        foreach (var entry in tools)
+        foreach (var entry in entries)
         {
+            var key = $"{entry.Server}/{entry.Name}";
             var decision = declared.GetValueOrDefault((entry.Server!, entry.Name!));
+            var before = decision is null ? null : DecisionSnapshot(decision);
             if (decision is null)
             {
                 decision = new ToolDecision { ServerName = entry.Server!, ToolName = entry.Name! };
@@ -91,24 +115,32 @@ public sealed class GovernanceImporter(IDbContextFactory<ShieldDbContext> contex
             decision.State = GovernanceReader.State(entry.State)!.Value;
             decision.Risk = GovernanceReader.Risk(entry.Risk);
             decision.Fingerprint = entry.Fingerprint;
-            decision.DeclaredAtUtc = now;
-            decision.DeclaredBy = actor.Name;
+            if (DecisionSnapshot(decision) != before)
+            {
+                (decision.DeclaredAtUtc, decision.DeclaredBy, decision.DeclaredByKind, decision.DeclaredById) = (now, actor.Name, actor.Kind, actor.Id);
+                db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool-decision", key, ChangeActions.Declared, before, DecisionSnapshot(decision)));
+            }
+
             if (servers[entry.Server!].Tools.SingleOrDefault(t => t.Name == entry.Name) is { } tool)
             {
-                var before = ToolSnapshot.Of(tool);
-                var action = decision.Apply(tool, now);
-                if (ToolSnapshot.Of(tool) != before)
+                var toolBefore = ToolSnapshot.Of(tool);
+                if (decision.Apply(tool, now) is { } action)
                 {
-                    decided.Add($"{entry.Server}/{entry.Name}");
-                    db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool", $"{entry.Server}/{entry.Name}", action, before, ToolSnapshot.Of(tool)));
+                    decided.Add(key);
+                    db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool", key, action, toolBefore, ToolSnapshot.Of(tool)));
                 }
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        discoveries.Enqueue([.. created, .. updated]);
-        return new ImportResult(true, [], created, updated, decided, tools.Count);
+        return decided;
     }
+
+    private static string DecisionSnapshot(ToolDecision decision) => JsonSerializer.Serialize(new
+    {
+        state = decision.State.ToString(),
+        risk = decision.Risk?.ToString(),
+        fingerprint = decision.Fingerprint,
+    });
 
     private static ServerInput KeepConsoleSecrets(ServerInput input, RegisteredServer? existing) => existing is null ? input : input with
     {

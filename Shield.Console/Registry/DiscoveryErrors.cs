@@ -54,7 +54,7 @@ internal static partial class DiscoveryErrors
     private static partial System.Text.RegularExpressions.Regex ExitCodeText();
 
     private static string Host(RegisteredServer server) =>
-        Uri.TryCreate(server.Url, UriKind.Absolute, out var url) ? url.GetLeftPart(UriPartial.Authority) : "the server";
+        Uri.TryCreate(server.Url, UriKind.Absolute, out var url) ? $"{url.Scheme}://{url.Host}:{url.Port}" : "the server";
 
     private static string Tail(string? standardError) =>
         string.IsNullOrWhiteSpace(standardError) ? "" : $" Its last output: {standardError.Trim()}";

@@ -46,11 +46,18 @@ internal sealed partial class DiscoveryRefresher(
     private async Task RefreshAsync(DateTime staleBeforeUtc, CancellationToken cancellationToken)
     {
         List<string> names;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        try
         {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             names = await db.Servers
                 .Where(s => s.Enabled && (s.LastDiscoveryAtUtc == null || s.LastDiscoveryAtUtc < staleBeforeUtc))
                 .OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // The database is unreachable for now: try again at the next tick rather than stop Shield.
+            LogListFailed(logger, error);
+            return;
         }
 
         foreach (var name in names)
@@ -70,6 +77,9 @@ internal sealed partial class DiscoveryRefresher(
             LogRefreshFailed(logger, error, name);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled discovery could not read the list of servers; it will try again at the next interval")]
+    private static partial void LogListFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled discovery of server {Server} could not be recorded")]
     private static partial void LogRefreshFailed(ILogger logger, Exception error, string server);

@@ -15,6 +15,7 @@ namespace Shield.Console.Registry;
 public sealed partial class DiscoveryService(
     IDbContextFactory<ShieldDbContext> contexts,
     ToolDiscoverer discoverer,
+    UpstreamConnector connector,
     IOptionsMonitor<RegistryOptions> options,
     TimeProvider time,
     ILogger<DiscoveryService> logger)
@@ -50,8 +51,24 @@ public sealed partial class DiscoveryService(
             gate.Release();
         }
 
-        Completed?.Invoke(report);
+        Announce(report);
         return report;
+    }
+
+    // One listener failing (a page whose circuit just closed) must not turn a committed discovery into an error.
+    private void Announce(DiscoveryReport report)
+    {
+        foreach (var listener in Completed?.GetInvocationList().Cast<Action<DiscoveryReport>>() ?? [])
+        {
+            try
+            {
+                listener(report);
+            }
+            catch (Exception error)
+            {
+                LogListenerFailed(logger, error, report.Server);
+            }
+        }
     }
 
     private async Task<DiscoveryReport> RunAsync(RegisteredServer server, Actor actor, CancellationToken cancellationToken)
@@ -82,6 +99,33 @@ public sealed partial class DiscoveryService(
         }
 
         var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
+        if (listing is null)
+        {
+            return await RecordFailureAsync(server, Redact(error!, server), startedAt, elapsed, cancellationToken);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyAsync(server, listing, actor, startedAt, elapsed, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // An administrator decided about a tool while this discovery ran: reconcile again, against their decision.
+            }
+            catch (DbUpdateException failure)
+            {
+                LogApplyFailed(logger, failure, server.Name);
+                return await RecordFailureAsync(server,
+                    "Shield could not store what the server listed (see Shield's log); the inventory is unchanged.", startedAt, elapsed, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<DiscoveryReport> ApplyAsync(RegisteredServer server, DiscoveryListing listing, Actor actor, DateTime startedAt, double elapsed, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var tracked = await db.Servers.Include(s => s.Tools).SingleOrDefaultAsync(s => s.Id == server.Id, cancellationToken);
         if (tracked is null)
@@ -89,43 +133,87 @@ public sealed partial class DiscoveryService(
             return DiscoveryReport.Failed(server.Name, "The server was deleted while it was being discovered.", startedAt, elapsed);
         }
 
-        tracked.LastDiscoveryAtUtc = startedAt;
-        tracked.LastDiscoverySucceeded = listing is not null;
-        tracked.LastDiscoveryError = error;
-        if (listing is null)
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return DiscoveryReport.Failed(server.Name, error!, startedAt, elapsed);
-        }
-
         var (accepted, rejected) = ToolScreening.Screen(listing.Tools, settings.Limits);
-        var declared = await db.ToolDecisions.AsNoTracking().Where(d => d.ServerName == tracked.Name).ToDictionaryAsync(d => d.ToolName, StringComparer.Ordinal, cancellationToken);
+        List<RejectedTool> rejections = [.. listing.Rejected, .. rejected];
+        var declared = await db.ToolDecisions.AsNoTracking().Where(d => d.ServerName == tracked.Name)
+            .ToDictionaryAsync(d => d.ToolName, StringComparer.Ordinal, cancellationToken);
         var changes = InventoryReconciler.Reconcile(tracked, accepted, startedAt, declared);
-        db.GovernanceChanges.AddRange([.. Records(tracked, changes, actor, startedAt)]);
+        db.GovernanceChanges.AddRange([.. Records(tracked, changes, actor, declared, startedAt)]);
         db.Tools.AddRange(changes.NewTools);
-        db.ToolDefinitions.AddRange(changes.NewDefinitions);
+        db.ToolDefinitions.AddRange(await NewToHistoryAsync(db, changes.NewDefinitions, cancellationToken));
+        tracked.LastDiscoveryAtUtc = startedAt;
+        tracked.LastDiscoverySucceeded = true;
+        tracked.LastDiscoveryError = null;
+        tracked.LastDiscoveryRejections = [.. rejections.Take(100).Select(r => Shorten($"{r.Name}: {r.Reason}", 300))];
         tracked.PromptCount = listing.PromptCount;
         tracked.ResourceCount = listing.ResourceCount;
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await db.Tools.Where(t => t.ServerId == tracked.Id && t.State != ToolState.Removed)
+            await db.Tools.Where(t => t.ServerId == tracked.Id && t.State != ToolState.Removed && t.State != ToolState.Blocked)
                 .ExecuteUpdateAsync(tool => tool.SetProperty(t => t.LastSeenAtUtc, startedAt), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
 
         LogDiscovered(logger, server.Name, changes.Added.Count, changes.Quarantined.Count, changes.Removed.Count);
         return new DiscoveryReport(server.Name, true, null, startedAt, elapsed, changes.Added, changes.Changed, changes.Quarantined,
-            changes.Removed, changes.Returned, changes.Unchanged, [.. listing.Rejected, .. rejected], listing.PromptCount, listing.ResourceCount);
+            changes.Removed, changes.Returned, changes.Unchanged, rejections, listing.PromptCount, listing.ResourceCount);
     }
 
-    private static IEnumerable<GovernanceChange> Records(RegisteredServer server, InventoryChanges changes, Actor actor, DateTime atUtc)
+    // A definition a tool had before (a server switching back and forth) is already in its history.
+    private static async Task<IEnumerable<ToolDefinitionRecord>> NewToHistoryAsync(ShieldDbContext db, List<ToolDefinitionRecord> definitions, CancellationToken cancellationToken)
+    {
+        var ids = definitions.Select(d => d.ToolId).ToList();
+        var known = (await db.ToolDefinitions.Where(d => ids.Contains(d.ToolId)).Select(d => new { d.ToolId, d.Fingerprint }).ToListAsync(cancellationToken))
+            .Select(d => (d.ToolId, d.Fingerprint)).ToHashSet();
+        return definitions.Where(d => known.Add((d.ToolId, d.Fingerprint)));
+    }
+
+    private async Task<DiscoveryReport> RecordFailureAsync(RegisteredServer server, string error, DateTime startedAt, double elapsed, CancellationToken cancellationToken)
+    {
+        error = Shorten(error, 4000);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Servers.SingleOrDefaultAsync(s => s.Id == server.Id, cancellationToken) is { } tracked)
+        {
+            tracked.LastDiscoveryAtUtc = startedAt;
+            tracked.LastDiscoverySucceeded = false;
+            tracked.LastDiscoveryError = error;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return DiscoveryReport.Failed(server.Name, error, startedAt, elapsed);
+    }
+
+    // Error text can quote the server (its output, its protocol errors): never let it repeat a credential Shield sent it.
+    private string Redact(string error, RegisteredServer server)
+    {
+        foreach (var secret in connector.SecretValues(server).Where(v => v.Length >= 4))
+        {
+            error = error.Replace(secret, "•••", StringComparison.Ordinal);
+        }
+
+        return error;
+    }
+
+    private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    private static IEnumerable<GovernanceChange> Records(
+        RegisteredServer server, InventoryChanges changes, Actor actor, IReadOnlyDictionary<string, ToolDecision> declared, DateTime atUtc)
     {
         var tools = server.Tools.Concat(changes.NewTools).ToDictionary(t => t.Name, StringComparer.Ordinal);
-        return new[] { ("discovered", changes.Added), ("changed", changes.Changed), ("quarantined", changes.Quarantined), ("removed", changes.Removed), ("returned", changes.Returned) }
+        var discovered = new[]
+            {
+                (ChangeActions.Discovered, changes.Added), (ChangeActions.Changed, changes.Changed), (ChangeActions.Quarantined, changes.Quarantined),
+                (ChangeActions.Removed, changes.Removed), (ChangeActions.Returned, changes.Returned),
+            }
             .SelectMany(kind => kind.Item2.Select(name => GovernanceChange.By(
                 actor, atUtc, "tool", $"{server.Name}/{name}", kind.Item1, after: ToolSnapshot.Of(tools[name]))));
+
+        // A decision declared in advance is attributed to whoever declared it, not to the discovery that found the tool.
+        var decided = changes.Decided.Select(d => GovernanceChange.By(
+            declared[d.Tool].Declarer, atUtc, "tool", $"{server.Name}/{d.Tool}", d.Action, after: ToolSnapshot.Of(tools[d.Tool])));
+        return discovered.Concat(decided);
     }
 
     /// <summary>The last lines a stdio server wrote to its standard error, to explain why it failed.</summary>
@@ -159,6 +247,12 @@ public sealed partial class DiscoveryService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery of server {Server} failed: {Reason}")]
     private static partial void LogDiscoveryFailed(ILogger logger, Exception error, string server, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A listener to the discovery of server {Server} failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception error, string server);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The discovery of server {Server} could not be stored")]
+    private static partial void LogApplyFailed(ILogger logger, Exception error, string server);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discovered server {Server}: {Added} new, {Quarantined} quarantined, {Removed} removed tool(s)")]
     private static partial void LogDiscovered(ILogger logger, string server, int added, int quarantined, int removed);

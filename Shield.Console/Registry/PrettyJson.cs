@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Shield.Console.Registry;
 
-/// <summary>Indented JSON for people to read and compare. The result is plain text: render it as text.</summary>
+/// <summary>
+/// Indented JSON for people to read and compare, with hidden characters made visible. The result is plain text:
+/// render it as text.
+/// </summary>
 public static class PrettyJson
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -18,11 +21,11 @@ public static class PrettyJson
         try
         {
             using var document = JsonDocument.Parse(json);
-            return JsonSerializer.Serialize(document.RootElement, Indented);
+            return HiddenText.Reveal(JsonSerializer.Serialize(document.RootElement, Indented));
         }
         catch (JsonException)
         {
-            return json;
+            return HiddenText.Reveal(json);
         }
     }
 }

@@ -20,7 +20,10 @@ public sealed class RegistryOptions
 
     public int MaxDescriptionLength { get; set; } = 16_384;
 
-    internal ToolLimits Limits => new(MaxToolsPerServer, MaxPages, MaxDescriptionLength);
+    /// <summary>The longest a tool's whole definition (canonical JSON of its schemas and texts) may be.</summary>
+    public int MaxDefinitionLength { get; set; } = 262_144;
+
+    internal ToolLimits Limits => new(MaxToolsPerServer, MaxPages, MaxDescriptionLength, MaxDefinitionLength);
 }
 
 internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
@@ -41,6 +44,7 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
         Positive(errors, nameof(options.MaxToolsPerServer), options.MaxToolsPerServer);
         Positive(errors, nameof(options.MaxPages), options.MaxPages);
         Positive(errors, nameof(options.MaxDescriptionLength), options.MaxDescriptionLength);
+        Positive(errors, nameof(options.MaxDefinitionLength), options.MaxDefinitionLength);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

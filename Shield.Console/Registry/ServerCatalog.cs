@@ -46,7 +46,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         var server = new RegisteredServer { Name = input.Name!, CreatedAtUtc = now, CreatedBy = actor.Name };
         Apply(server, input, now, actor, secrets);
         db.Servers.Add(server);
-        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, "created", after: Snapshot(server)));
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, ChangeActions.Created, after: Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
         return Result<ServerView>.Ok(ServerView.Of(server, []));
     }
@@ -73,7 +73,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         var before = Snapshot(server);
         var now = time.GetUtcNow().UtcDateTime;
         Apply(server, input, now, actor, secrets);
-        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, "updated", before, Snapshot(server)));
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, ChangeActions.Updated, before, Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
         return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
     }
@@ -93,7 +93,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
             server.Enabled = enabled;
             server.UpdatedAtUtc = now;
             server.UpdatedBy = actor.Name;
-            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, enabled ? "enabled" : "disabled", before, Snapshot(server)));
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, enabled ? ChangeActions.Enabled : ChangeActions.Disabled, before, Snapshot(server)));
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -110,9 +110,12 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         }
 
         var tools = await db.Tools.CountAsync(t => t.ServerId == server.Id, cancellationToken);
+        // Decisions declared for its tools go too: a new server under the same name must not inherit approvals.
+        var decisions = await db.ToolDecisions.Where(d => d.ServerName == server.Name).ToListAsync(cancellationToken);
+        db.ToolDecisions.RemoveRange(decisions);
         db.Servers.Remove(server);
-        db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "server", server.Name, "deleted",
-            Snapshot(server), JsonSerializer.Serialize(new { toolsRemoved = tools })));
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "server", server.Name, ChangeActions.Deleted,
+            Snapshot(server), JsonSerializer.Serialize(new { toolsRemoved = tools, decisionsRemoved = decisions.Count })));
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }

@@ -31,10 +31,15 @@ internal static partial class ServerInputCheck
             Add("owner", "The owner is longer than 200 characters.");
         }
 
+        Uri? url = null;
         if (input.Transport == ServerTransport.Http
-            && (!Uri.TryCreate(input.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || input.Url!.Length > 2048))
+            && (!Uri.TryCreate(input.Url, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || input.Url!.Length > 2048))
         {
             Add("url", "Give the server's streamable HTTP endpoint as an absolute http(s) URL, e.g. https://crm.internal/mcp.");
+        }
+        else if (input.Transport == ServerTransport.Http && !string.IsNullOrEmpty(url?.UserInfo))
+        {
+            Add("url", "Put credentials in a header (Authorization), not in the URL: the URL is shown to administrators and auditors.");
         }
 
         if (input.Transport == ServerTransport.Stdio && string.IsNullOrWhiteSpace(input.Command))
@@ -55,6 +60,11 @@ internal static partial class ServerInputCheck
             {
                 add(field, $"'{setting.Name}' is not {what}.");
             }
+        }
+
+        foreach (var reserved in (settings ?? []).Select(s => SecretSetting.ReservedVariable(s.Value ?? "")).OfType<string>())
+        {
+            add(field, $"{reserved} is one of Shield's own settings; Shield never sends it upstream. Refer to a variable of its own.");
         }
 
         foreach (var duplicate in (settings ?? []).GroupBy(s => s.Name, comparer).Where(g => g.Count() > 1))

@@ -54,6 +54,7 @@ public sealed record ServerView(
     DateTime? LastDiscoveryAtUtc,
     bool? LastDiscoverySucceeded,
     string? LastDiscoveryError,
+    IReadOnlyList<string> LastDiscoveryRejections,
     int? PromptCount,
     int? ResourceCount,
     ToolCounts Tools)
@@ -61,6 +62,6 @@ public sealed record ServerView(
     public static ServerView Of(RegisteredServer server, IEnumerable<ToolState> toolStates) => new(
         server.Id, server.Name, server.DisplayName, server.Description, server.Owner, server.Enabled, server.Transport, server.Url,
         server.Command, server.Arguments, [.. server.Headers.Select(SettingView.Of)], [.. server.Environment.Select(SettingView.Of)],
-        server.LastDiscoveryAtUtc, server.LastDiscoverySucceeded, server.LastDiscoveryError, server.PromptCount, server.ResourceCount,
+        server.LastDiscoveryAtUtc, server.LastDiscoverySucceeded, server.LastDiscoveryError, server.LastDiscoveryRejections, server.PromptCount, server.ResourceCount,
         ToolCounts.Of(toolStates));
 }

@@ -27,13 +27,9 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
                 Method = RequestMethods.ToolsList,
                 Params = cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor },
             }, cancellationToken);
-            var (next, listed, refused) = ToolListParser.ParsePage(response.Result);
+            var (next, listed, refused) = ToolListParser.ParsePage(response.Result, limits.MaxToolsPerServer - tools.Count - rejected.Count, limits.MaxToolsPerServer);
             tools.AddRange(listed);
             rejected.AddRange(refused);
-            if (tools.Count + rejected.Count > limits.MaxToolsPerServer)
-            {
-                throw new UpstreamException($"The server lists more than {limits.MaxToolsPerServer:N0} tools, the limit set by {RegistryOptions.SectionName}:MaxToolsPerServer.");
-            }
 
             if (next is null)
             {

@@ -10,11 +10,18 @@ namespace Shield.Console.Registry;
 /// </summary>
 internal static class ToolListParser
 {
-    public static (string? NextCursor, List<ToolDefinition> Tools, List<RejectedTool> Rejected) ParsePage(JsonNode? result)
+    /// <param name="result">The page, as the server sent it.</param>
+    /// <param name="room">How many more entries the caller accepts; a page with more fails before any entry is read.</param>
+    public static (string? NextCursor, List<ToolDefinition> Tools, List<RejectedTool> Rejected) ParsePage(JsonNode? result, int room, int limit)
     {
         if (result is not JsonObject page || page["tools"] is not JsonArray tools)
         {
             throw new UpstreamException("The server's tools/list answer has no 'tools' array.");
+        }
+
+        if (tools.Count > room)
+        {
+            throw new UpstreamException($"The server lists more than {limit:N0} tools, the limit set by {RegistryOptions.SectionName}:MaxToolsPerServer.");
         }
 
         var cursor = page["nextCursor"] switch
@@ -35,7 +42,7 @@ internal static class ToolListParser
             }
             else
             {
-                rejected.Add(new RejectedTool(NameOf(element), reason!));
+                rejected.Add(new RejectedTool(ToolScreening.Shorten(NameOf(element)), reason!));
             }
         }
 

@@ -13,11 +13,15 @@ namespace Shield.Console.Registry;
 /// </summary>
 public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, TimeProvider time)
 {
+    /// <summary>The whole inventory, without schemas (the grid does not show them).</summary>
     public async Task<IReadOnlyList<ToolView>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var tools = await db.Tools.AsNoTracking().Include(t => t.Server).ToListAsync(cancellationToken);
-        return [.. tools.OrderBy(t => t.Server!.Name, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).Select(t => ToolView.Of(t, t.Server!.Name))];
+        var tools = await db.Tools.AsNoTracking().Select(t => new ToolView(
+                t.Id, t.Server!.Name, t.Name, t.Title, t.Description, t.State, t.Risk, t.SuggestedRisk, t.Fingerprint, t.ApprovedFingerprint,
+                t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint, t.FirstSeenAtUtc, t.LastSeenAtUtc, t.ReviewedBy, t.ReviewedAtUtc))
+            .ToListAsync(cancellationToken);
+        return [.. tools.OrderBy(t => t.Server, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)];
     }
 
     public async Task<ToolDetail?> DetailAsync(Guid id, CancellationToken cancellationToken = default)
@@ -36,7 +40,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Time
     }
 
     public Task<Result<ToolView>> ApproveAsync(Guid id, string reviewedFingerprint, Actor actor, CancellationToken cancellationToken = default) =>
-        DecideAsync(id, actor, "approved", tool =>
+        DecideAsync(id, actor, ChangeActions.Approved, tool =>
         {
             if (tool.State == ToolState.Removed)
             {
@@ -54,7 +58,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Time
         }, cancellationToken);
 
     public Task<Result<ToolView>> BlockAsync(Guid id, Actor actor, CancellationToken cancellationToken = default) =>
-        DecideAsync(id, actor, "blocked", tool =>
+        DecideAsync(id, actor, ChangeActions.Blocked, tool =>
         {
             tool.State = tool.State == ToolState.Removed ? ToolState.Removed : ToolState.Blocked;
             tool.ApprovedFingerprint = null;
@@ -62,7 +66,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Time
         }, cancellationToken);
 
     public Task<Result<ToolView>> SetRiskAsync(Guid id, RiskLevel risk, Actor actor, CancellationToken cancellationToken = default) =>
-        DecideAsync(id, actor, "risk-changed", tool =>
+        DecideAsync(id, actor, ChangeActions.RiskChanged, tool =>
         {
             tool.Risk = risk;
             return null;
@@ -107,7 +111,15 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Time
         tool.ReviewedAtUtc = now;
         tool.ReviewedBy = actor.Name;
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool", $"{tool.Server!.Name}/{tool.Name}", action, before, ToolSnapshot.Of(tool)));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Refusal.Conflict($"{tool.Name} changed while you were deciding (a discovery or another administrator). Reload it and decide again.");
+        }
+
         return Result<ToolView>.Ok(ToolView.Of(tool, tool.Server.Name));
     }
 }

@@ -12,5 +12,6 @@ internal static class ToolSnapshot
         risk = tool.Risk.ToString(),
         fingerprint = tool.Fingerprint,
         approvedFingerprint = tool.ApprovedFingerprint,
+        reviewedBy = tool.ReviewedBy,
     });
 }

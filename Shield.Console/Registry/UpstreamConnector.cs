@@ -72,6 +72,10 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
         }, logs);
     }
 
+    /// <summary>The credential values Shield would send to the server, so that text quoting the server can be scrubbed of them.</summary>
+    public IEnumerable<string> SecretValues(RegisteredServer server) =>
+        server.Headers.Concat(server.Environment).Select(s => s.Resolve(secrets, Environment.GetEnvironmentVariable).Value).OfType<string>();
+
     private Dictionary<string, string> Resolve(IEnumerable<SecretSetting> settings, string kind)
     {
         Dictionary<string, string> values = new(StringComparer.Ordinal);

@@ -114,6 +114,13 @@ public static class CanonicalJson
         }
 
         var number = element.GetDouble();
+        if (!double.IsFinite(number))
+        {
+            // Beyond double range: keep the number as written rather than emit Infinity, which is not JSON.
+            text.Append(element.GetRawText());
+            return;
+        }
+
         if (number == Math.Floor(number) && Math.Abs(number) < 1e21)
         {
             text.Append(number.ToString("F0", CultureInfo.InvariantCulture));

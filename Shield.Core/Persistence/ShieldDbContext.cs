@@ -38,6 +38,27 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
         stores.ProtectPersonalData = false;
     }
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    // Every save of a tool changes its version; a concurrent save based on the old version then fails instead of winning.
+    private void StampVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<RegisteredTool>().Where(e => e.State == EntityState.Modified))
+        {
+            entry.Entity.Version = Guid.NewGuid();
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -18,12 +18,15 @@ public sealed class InventoryChanges
     /// <summary>Removed tools listed again: back to review.</summary>
     public List<string> Returned { get; } = [];
 
+    /// <summary>New tools a decision declared in the governance document applied to, and what it did.</summary>
+    public List<(string Tool, string Action)> Decided { get; } = [];
+
     public int Unchanged { get; set; }
 
     /// <summary>New tool entities to add to the store.</summary>
     public List<RegisteredTool> NewTools { get; } = [];
 
-    /// <summary>Definitions not seen before for their tool, for the fingerprint history.</summary>
+    /// <summary>Definitions the tools now have, for the fingerprint history (the caller skips those already recorded).</summary>
     public List<ToolDefinitionRecord> NewDefinitions { get; } = [];
 
     public bool Any => Added.Count + Changed.Count + Quarantined.Count + Removed.Count + Returned.Count > 0;

@@ -26,7 +26,11 @@ public static class InventoryReconciler
                     FirstSeenAtUtc = nowUtc,
                 };
                 Describe(tool, definition, nowUtc, changes);
-                declared?.GetValueOrDefault(tool.Name)?.Apply(tool, nowUtc);
+                if (declared?.GetValueOrDefault(tool.Name)?.Apply(tool, nowUtc) is { } decided)
+                {
+                    changes.Decided.Add((tool.Name, decided));
+                }
+
                 changes.Added.Add(tool.Name);
                 changes.NewTools.Add(tool);
                 continue;
@@ -68,7 +72,8 @@ public static class InventoryReconciler
             }
         }
 
-        foreach (var gone in existing.Values.Where(t => t.State != ToolState.Removed))
+        // A blocked tool stays blocked when it disappears, so that leaving it out once cannot launder it back into review.
+        foreach (var gone in existing.Values.Where(t => t.State is not (ToolState.Removed or ToolState.Blocked)))
         {
             gone.State = ToolState.Removed;
             changes.Removed.Add(gone.Name);

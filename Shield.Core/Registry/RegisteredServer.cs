@@ -48,6 +48,9 @@ public sealed class RegisteredServer
     /// <summary>Why the last discovery failed, written for an administrator.</summary>
     public string? LastDiscoveryError { get; set; }
 
+    /// <summary>Tools the last discovery rejected, each as "name: reason".</summary>
+    public List<string> LastDiscoveryRejections { get; set; } = [];
+
     public int? PromptCount { get; set; }
 
     public int? ResourceCount { get; set; }

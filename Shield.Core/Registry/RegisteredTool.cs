@@ -41,6 +41,9 @@ public sealed class RegisteredTool
 
     public DateTime? ReviewedAtUtc { get; set; }
 
+    /// <summary>Changes whenever the tool is saved, so a decision and a discovery cannot silently overwrite each other.</summary>
+    public Guid Version { get; set; } = Guid.NewGuid();
+
     public string? ReviewedBy { get; set; }
 
     /// <summary>True only for an approved tool whose current definition is the one approved.</summary>

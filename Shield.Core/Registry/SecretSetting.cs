@@ -17,7 +17,20 @@ public sealed partial class SecretSetting
     /// <summary>The encrypted literal value.</summary>
     public string? ProtectedValue { get; set; }
 
+    /// <summary>
+    /// Environment variables that hold Shield's own configuration and secrets (its database, sign-in, keys): a reference
+    /// to one is refused, so that no upstream can be sent them.
+    /// </summary>
+    public static IReadOnlyList<string> ReservedPrefixes { get; } = ["Shield__", "SHIELD__", "ConnectionStrings__", "AzureAd__", "ASPNETCORE_", "DOTNET_", "OTEL_"];
+
     public static bool IsReference(string value) => EnvironmentReference().IsMatch(value);
+
+    /// <summary>The variable a reference names, if it is one of Shield's own.</summary>
+    public static string? ReservedVariable(string value) =>
+        EnvironmentReference().Match(value) is { Success: true } match
+        && ReservedPrefixes.Any(p => match.Groups["name"].Value.StartsWith(p, StringComparison.OrdinalIgnoreCase))
+            ? match.Groups["name"].Value
+            : null;
 
     /// <summary>A setting from what an administrator or a governance document gave: a reference, or a secret to encrypt.</summary>
     public static SecretSetting From(string name, string value, ISecretProtector protector) => IsReference(value)
@@ -29,6 +42,11 @@ public sealed partial class SecretSetting
     {
         if (Reference is { } reference)
         {
+            if (ReservedVariable(reference) is { } reserved)
+            {
+                return new SecretValue(null, $"{Name} refers to {reserved}, one of Shield's own settings, which is never sent upstream.");
+            }
+
             var variable = EnvironmentReference().Match(reference).Groups["name"].Value;
             return environment(variable) is { } value
                 ? new SecretValue(value, null)

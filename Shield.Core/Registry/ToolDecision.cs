@@ -1,3 +1,5 @@
+using Shield.Core.Governance;
+
 namespace Shield.Core.Registry;
 
 /// <summary>
@@ -24,28 +26,54 @@ public sealed class ToolDecision
 
     public string DeclaredBy { get; set; } = "";
 
-    /// <summary>Applies the decision to a tool in the inventory; returns the action taken, for the change record.</summary>
-    public string Apply(RegisteredTool tool, DateTime nowUtc)
+    public string DeclaredByKind { get; set; } = "";
+
+    public string DeclaredById { get; set; } = "";
+
+    /// <summary>Who declared the decision, to whom what it does is attributed.</summary>
+    public Actor Declarer => new(DeclaredByKind, DeclaredById, DeclaredBy);
+
+    /// <summary>
+    /// Applies the decision to a tool in the inventory, never loosening a decision taken since: a block always applies;
+    /// an approval never lifts a block (that is done in the console); an approval without a fingerprint only approves a
+    /// tool never decided before, so a tool its server changed stays quarantined however often the document is applied.
+    /// </summary>
+    /// <returns>The action taken, for the change record, or null when nothing changed.</returns>
+    public string? Apply(RegisteredTool tool, DateTime nowUtc)
     {
-        if (Risk is { } risk)
+        var action = Risk is { } risk && risk != tool.Risk ? ChangeActions.RiskChanged : null;
+        if (Risk is { } level)
         {
-            tool.Risk = risk;
+            tool.Risk = level;
         }
 
-        tool.ReviewedAtUtc = nowUtc;
-        tool.ReviewedBy = DeclaredBy;
         switch (State)
         {
-            case ToolState.Blocked when tool.State != ToolState.Removed:
+            case ToolState.Blocked when tool.State is not (ToolState.Blocked or ToolState.Removed):
                 tool.State = ToolState.Blocked;
                 tool.ApprovedFingerprint = null;
-                return "blocked";
-            case ToolState.Approved when tool.State != ToolState.Removed:
-                tool.ApprovedFingerprint = Fingerprint ?? tool.Fingerprint;
-                tool.State = tool.ApprovedFingerprint == tool.Fingerprint ? ToolState.Approved : ToolState.Quarantined;
-                return tool.State == ToolState.Approved ? "approved" : "quarantined";
-            default:
-                return Risk is null ? "declared" : "risk-changed";
+                action = ChangeActions.Blocked;
+                break;
+            case ToolState.Approved when Fingerprint is not null
+                                         && (tool.State is ToolState.PendingReview or ToolState.Quarantined or ToolState.Approved)
+                                         && (tool.ApprovedFingerprint != Fingerprint || tool.State == ToolState.PendingReview):
+                tool.ApprovedFingerprint = Fingerprint;
+                tool.State = Fingerprint == tool.Fingerprint ? ToolState.Approved : ToolState.Quarantined;
+                action = tool.State == ToolState.Approved ? ChangeActions.Approved : ChangeActions.Quarantined;
+                break;
+            case ToolState.Approved when Fingerprint is null && tool.State == ToolState.PendingReview && tool.ApprovedFingerprint is null:
+                tool.ApprovedFingerprint = tool.Fingerprint;
+                tool.State = ToolState.Approved;
+                action = ChangeActions.Approved;
+                break;
         }
+
+        if (action is not null)
+        {
+            tool.ReviewedAtUtc = nowUtc;
+            tool.ReviewedBy = DeclaredBy;
+        }
+
+        return action;
     }
 }

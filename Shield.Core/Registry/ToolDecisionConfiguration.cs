@@ -16,5 +16,8 @@ internal sealed class ToolDecisionConfiguration : IEntityTypeConfiguration<ToolD
         builder.Property(d => d.Risk).HasConversion<string>().HasMaxLength(16);
         builder.Property(d => d.Fingerprint).HasMaxLength(80);
         builder.Property(d => d.DeclaredBy).HasMaxLength(256);
+        builder.Property(d => d.DeclaredByKind).HasMaxLength(16);
+        builder.Property(d => d.DeclaredById).HasMaxLength(256);
+        builder.Ignore(d => d.Declarer);
     }
 }

@@ -9,7 +9,7 @@ internal sealed class ToolDefinitionRecordConfiguration : IEntityTypeConfigurati
     {
         builder.ToTable("ToolDefinitions");
         builder.HasKey(d => d.Id);
-        builder.HasIndex(d => new { d.ToolId, d.Fingerprint });
+        builder.HasIndex(d => new { d.ToolId, d.Fingerprint }).IsUnique();
         builder.Property(d => d.Fingerprint).HasMaxLength(80);
     }
 }

@@ -4,4 +4,5 @@ namespace Shield.Core.Registry;
 public sealed record ToolLimits(int MaxToolsPerServer = 10_000, int MaxPages = 1_000, int MaxDescriptionLength = 16_384, int MaxDefinitionLength = 262_144)
 {
     public const int MaxNameLength = 128;
+    public const int MaxTitleLength = 512;
 }

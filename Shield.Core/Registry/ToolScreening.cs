@@ -15,14 +15,16 @@ public static partial class ToolScreening
     public static (IReadOnlyList<ToolDefinition> Accepted, IReadOnlyList<RejectedTool> Rejected) Screen(
         IReadOnlyList<ToolDefinition> listed, ToolLimits limits)
     {
-        var duplicates = listed.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        // Names that differ only in case count as duplicates: databases compare them case-insensitively, and so do people.
+        var duplicates = listed.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
         List<ToolDefinition> accepted = [];
         List<RejectedTool> rejected = [];
         foreach (var tool in listed)
         {
             if (Problem(tool, limits, duplicates) is { } reason)
             {
-                if (!duplicates.Contains(tool.Name) || !rejected.Any(r => r.Name == tool.Name))
+                if (!duplicates.Contains(tool.Name) || !rejected.Any(r => string.Equals(r.Name, tool.Name, StringComparison.OrdinalIgnoreCase)))
                 {
                     rejected.Add(new RejectedTool(Shorten(tool.Name), reason));
                 }
@@ -48,6 +50,11 @@ public static partial class ToolScreening
             return "the server lists more than one tool with this name";
         }
 
+        if (tool.Title?.Length > ToolLimits.MaxTitleLength)
+        {
+            return $"the title has {tool.Title.Length:N0} characters; the limit is {ToolLimits.MaxTitleLength:N0}";
+        }
+
         if (tool.Description?.Length > limits.MaxDescriptionLength)
         {
             return $"the description has {tool.Description.Length:N0} characters; the limit is {limits.MaxDescriptionLength:N0}";
@@ -58,7 +65,7 @@ public static partial class ToolScreening
             : null;
     }
 
-    private static string Shorten(string name) => name.Length <= ToolLimits.MaxNameLength ? name : name[..ToolLimits.MaxNameLength] + "…";
+    public static string Shorten(string name) => name.Length <= ToolLimits.MaxNameLength ? name : name[..ToolLimits.MaxNameLength] + "…";
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
     private static partial Regex AllowedName();

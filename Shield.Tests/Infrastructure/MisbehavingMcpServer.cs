@@ -22,7 +22,8 @@ public sealed class MisbehavingMcpServer : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     /// <param name="toolsPage">Answers <c>tools/list</c> for a cursor (null for the first page) with the raw result object.</param>
-    public static async Task<MisbehavingMcpServer> StartAsync(Func<string?, JsonObject> toolsPage)
+    /// <param name="initializeError">When given, <c>initialize</c> fails with the JSON-RPC error message it returns for the request.</param>
+    public static async Task<MisbehavingMcpServer> StartAsync(Func<string?, JsonObject> toolsPage, Func<HttpRequest, string>? initializeError = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -36,7 +37,18 @@ public sealed class MisbehavingMcpServer : IAsyncDisposable
                 return Results.Accepted();
             }
 
-            JsonNode result = request["method"]!.GetValue<string>() switch
+            var method = request["method"]!.GetValue<string>();
+            if (method == "initialize" && initializeError is not null)
+            {
+                return Results.Json(new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["id"] = id.DeepClone(),
+                    ["error"] = new JsonObject { ["code"] = -32600, ["message"] = initializeError(context.Request) },
+                });
+            }
+
+            JsonNode result = method switch
             {
                 "initialize" => new JsonObject
                 {

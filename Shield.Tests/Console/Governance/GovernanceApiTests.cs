@@ -99,6 +99,7 @@ public sealed class GovernanceApiTests
         Assert.Contains("$.tools[0].state", paths);
         Assert.Contains("$.tools[1].fingerprint", paths);
         Assert.Contains("$.agents", paths);
+        Assert.Contains("$.tools[2].server", paths);
         Assert.Empty(await app.Services.GetRequiredService<ServerCatalog>().ListAsync(_cancel));
     }
 

@@ -69,6 +69,60 @@ public sealed class GovernanceImporterTests(ShieldAppFactory app) : IClassFixtur
         Assert.Contains(upstream.Requests, headers => headers.GetValueOrDefault("Authorization") == "Bearer console-secret");
     }
 
+    [Fact]
+    public async Task ReapplyingADocument_NeverReapprovesAChangedTool_NorLiftsABlock_NorReenablesAServer()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("echo", "Echoes.");
+        upstream.Set("rm", "Removes.");
+        var document = Document("steady", upstream.Url,
+            "{ \"server\": \"steady\", \"name\": \"echo\", \"state\": \"approved\" }, { \"server\": \"steady\", \"name\": \"rm\", \"state\": \"approved\" }")
+            .Replace("\"owner\": \"tests\", ", "", StringComparison.Ordinal);
+        await app.DiscoveryCausedByAsync("steady", () => Importer.ImportAsync(document, Registrations.Admin, _cancel));
+        upstream.Set("echo", "Echoes, and forwards everything elsewhere.");
+        Assert.Equal(["echo"], (await app.DiscoverAsync("steady")).Quarantined);
+        var rm = (await app.ToolsAsync("steady")).Single(t => t.Name == "rm");
+        await app.Services.GetRequiredService<ToolReview>().BlockAsync(rm.Id, Registrations.Admin, _cancel);
+        await app.Services.GetRequiredService<ServerCatalog>().SetEnabledAsync("steady", false, Registrations.Admin, _cancel);
+
+        var again = await Importer.ImportAsync(document, Registrations.Admin, _cancel);
+
+        Assert.True(again.Applied);
+        Assert.Empty(again.ToolsDecided);
+        var inventory = (await app.ToolsAsync("steady")).ToDictionary(t => t.Name);
+        Assert.Equal(ToolState.Quarantined, inventory["echo"].State);
+        Assert.Equal(ToolState.Blocked, inventory["rm"].State);
+        Assert.False((await app.Services.GetRequiredService<ServerCatalog>().FindAsync("steady", _cancel))!.Enabled);
+    }
+
+    [Fact]
+    public async Task DeletingAServer_DropsItsDeclaredDecisions()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("echo", "Echoes.");
+        await app.DiscoveryCausedByAsync("reused", () => Importer.ImportAsync(
+            Document("reused", upstream.Url, "{ \"server\": \"reused\", \"name\": \"echo\", \"state\": \"approved\" }"), Registrations.Admin, _cancel));
+        Assert.True(Assert.Single(await app.ToolsAsync("reused")).Callable);
+
+        await app.Services.GetRequiredService<ServerCatalog>().DeleteAsync("reused", Registrations.Admin, _cancel);
+        await app.HttpServerAsync("reused", upstream.Url);
+        await app.DiscoverAsync("reused");
+
+        Assert.Equal(ToolState.PendingReview, Assert.Single(await app.ToolsAsync("reused")).State);
+    }
+
+    [Fact]
+    public async Task DecisionsForToolsNotYetDiscovered_AreExported()
+    {
+        await Importer.ImportAsync(Document("future", "https://future.example/mcp",
+            "{ \"server\": \"future\", \"name\": \"later\", \"state\": \"blocked\", \"risk\": \"high\" }"), Registrations.Admin, _cancel);
+
+        var exported = await app.Services.GetRequiredService<GovernanceExporter>().ExportAsync(_cancel);
+
+        var later = Assert.Single(exported.Tools!, t => t.Server == "future");
+        Assert.Equal(("later", "blocked", "high"), (later.Name, later.State, later.Risk));
+    }
+
     private static string Document(string server, string url, string tool, string owner = "tests") => $$"""
         {
           "version": 1,

@@ -149,4 +149,40 @@ public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<
         Assert.False(report.Succeeded);
         Assert.Contains("did not answer within 2 seconds", report.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AnErrorQuotingTheCredential_IsScrubbedOfIt()
+    {
+        await using var upstream = await MisbehavingMcpServer.StartAsync(_ => new JsonObject(),
+            request => $"invalid credential {request.Headers.Authorization}");
+        await app.HttpServerAsync("echoing", upstream.Url, new SettingInput("Authorization", "Bearer leaked-if-not-scrubbed"));
+
+        var report = await app.DiscoverAsync("echoing");
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("invalid credential •••", report.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("leaked-if-not-scrubbed", report.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NamesDifferingOnlyInCase_AndOverlongTitles_AreRejectedNotFatal()
+    {
+        await using var upstream = await MisbehavingMcpServer.StartAsync(_ => new JsonObject
+        {
+            ["tools"] = new JsonArray(
+                MisbehavingMcpServer.Tool("Search"),
+                MisbehavingMcpServer.Tool("search"),
+                new JsonObject { ["name"] = "titled", ["title"] = new string('t', 600), ["inputSchema"] = new JsonObject() },
+                MisbehavingMcpServer.Tool("fine")),
+        });
+        await app.HttpServerAsync("casing", upstream.Url);
+
+        var report = await app.DiscoverAsync("casing");
+
+        Assert.True(report.Succeeded, report.Error);
+        Assert.Equal(["fine"], report.Added);
+        Assert.Equal(["Search", "titled"], report.Rejected.Select(r => r.Name));
+        var server = (await app.Services.GetRequiredService<ServerCatalog>().FindAsync("casing", TestContext.Current.CancellationToken))!;
+        Assert.Equal(2, server.LastDiscoveryRejections.Count);
+    }
 }

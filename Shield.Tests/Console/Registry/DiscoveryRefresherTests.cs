@@ -29,6 +29,7 @@ public sealed class DiscoveryRefresherTests
         Assert.Equal("scheduled", report.Server);
         Assert.Equal(["first"], report.Added);
         Assert.Empty(await app.ToolsAsync("switched-off"));
+        Assert.Null((await app.Services.GetRequiredService<ServerCatalog>().FindAsync("switched-off", TestContext.Current.CancellationToken))!.LastDiscoveryAtUtc);
         Assert.Equal(ToolState.PendingReview, (await app.ToolsAsync("scheduled")).Single().State);
     }
 }

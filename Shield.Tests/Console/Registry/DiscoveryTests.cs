@@ -1,6 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using Shield.Console.Registry;
+using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
 
@@ -92,7 +94,12 @@ public sealed class DiscoveryTests(ShieldAppFactory app) : IClassFixture<ShieldA
         Assert.Contains(upstream.Requests, headers => headers.GetValueOrDefault("Authorization") == "Bearer very-secret-upstream-token"
             && headers.GetValueOrDefault("X-Tenant") == "from-the-environment");
         Assert.Equal([new SettingView("Authorization", null, true), new SettingView("X-Tenant", $"${{env:{variable}}}", false)], server.Headers);
-        var stored = await File.ReadAllBytesAsync(app.DatabasePath, TestContext.Current.CancellationToken);
-        Assert.DoesNotContain("very-secret-upstream-token", System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var stored = await db.Database.SqlQueryRaw<string>("SELECT \"Headers\" AS \"Value\" FROM \"Servers\" WHERE \"Name\" = 'credentialed'").SingleAsync(TestContext.Current.CancellationToken);
+        var records = string.Join(" ", await db.GovernanceChanges.Select(c => c.Before + c.After).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("very-secret-upstream-token", stored, StringComparison.Ordinal);
+        Assert.Contains("ProtectedValue", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("very-secret-upstream-token", records, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Message.Contains("very-secret-upstream-token", StringComparison.Ordinal));
     }
 }

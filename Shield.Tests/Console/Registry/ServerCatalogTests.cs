@@ -25,6 +25,17 @@ public sealed class ServerCatalogTests(ShieldAppFactory app) : IClassFixture<Shi
         Assert.Contains(result.Refusal.Errors["headers"], m => m.Contains("'X-Key' needs a value", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("https://user:password@crm.example/mcp", "url", "not in the URL")]
+    [InlineData("https://crm.example/mcp", "headers", "one of Shield's own settings")]
+    public async Task CredentialsInTheUrl_AndReferencesToShieldsOwnSettings_AreRefused(string url, string field, string message)
+    {
+        var result = await Catalog.CreateAsync(Http("leaky", url, new SettingInput("X-Db", field == "headers" ? "${env:ConnectionStrings__Shield}" : "${env:SAFE}")),
+            Registrations.Admin, _cancel);
+
+        Assert.Contains(result.Refusal!.Errors![field], m => m.Contains(message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task NamesAreUnique_AndNeverChange()
     {

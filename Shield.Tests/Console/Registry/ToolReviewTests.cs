@@ -22,14 +22,18 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
         await app.HttpServerAsync("moving", upstream.Url);
         await app.DiscoverAsync("moving");
         var seen = Assert.Single(await app.ToolsAsync("moving"));
+        Assert.True((await Review.ApproveAsync(seen.Id, seen.Fingerprint, Registrations.Admin, _cancel)).Value!.Callable);
         upstream.Set("moving", "Version two.");
-        await app.DiscoverAsync("moving");
+        Assert.Equal(["moving"], (await app.DiscoverAsync("moving")).Quarantined);
 
+        // Approving again what was reviewed before must not approve what the server offers now.
         var approval = await Review.ApproveAsync(seen.Id, seen.Fingerprint, Registrations.Admin, _cancel);
 
         Assert.Equal(RefusalKind.Conflict, approval.Refusal?.Kind);
         Assert.Contains("changed on its server since you reviewed it", approval.Refusal!.Message, StringComparison.Ordinal);
-        Assert.False(Assert.Single(await app.ToolsAsync("moving")).Callable);
+        var tool = Assert.Single(await app.ToolsAsync("moving"));
+        Assert.Equal(ToolState.Quarantined, tool.State);
+        Assert.False(tool.Callable);
     }
 
     [Fact]
@@ -69,5 +73,24 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
 
         Assert.Equal(["bulk/a"], result.Approved);
         Assert.Single(result.Skipped);
+    }
+
+    [Fact]
+    public async Task ABlockedToolThatDisappearsAndReturns_StaysBlocked()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("sneaky", "Was blocked.");
+        upstream.Set("other", "Keeps the server non-empty.");
+        await app.HttpServerAsync("launder", upstream.Url);
+        await app.DiscoverAsync("launder");
+        var sneaky = (await app.ToolsAsync("launder")).Single(t => t.Name == "sneaky");
+        await Review.BlockAsync(sneaky.Id, Registrations.Admin, _cancel);
+
+        upstream.Remove("sneaky");
+        await app.DiscoverAsync("launder");
+        upstream.Set("sneaky", "Was blocked, and is back.");
+        await app.DiscoverAsync("launder");
+
+        Assert.Equal(ToolState.Blocked, (await app.ToolsAsync("launder")).Single(t => t.Name == "sneaky").State);
     }
 }

@@ -11,6 +11,10 @@ internal static class ToolText
         _ => state.ToString(),
     };
 
-    public static string Shorten(string? text, int length) =>
-        string.IsNullOrEmpty(text) ? "" : text.Length <= length ? text : text[..length] + "…";
+    /// <summary>At most <paramref name="length"/> characters, hidden ones made visible.</summary>
+    public static string Shorten(string? text, int length)
+    {
+        var shown = Shield.Console.Registry.HiddenText.Reveal(text);
+        return shown.Length <= length ? shown : shown[..length] + "…";
+    }
 }

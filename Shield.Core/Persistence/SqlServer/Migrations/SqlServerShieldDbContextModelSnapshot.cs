@@ -368,6 +368,10 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
 
+                    b.PrimitiveCollection<string>("LastDiscoveryRejections")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<bool?>("LastDiscoverySucceeded")
                         .HasColumnType("bit");
 
@@ -480,6 +484,10 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("nvarchar(512)");
 
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
                     b.HasKey("Id");
 
                     b.HasIndex("State");
@@ -505,6 +513,16 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("DeclaredById")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("DeclaredByKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
 
                     b.Property<string>("Fingerprint")
                         .HasMaxLength(80)
@@ -562,7 +580,8 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ToolId", "Fingerprint");
+                    b.HasIndex("ToolId", "Fingerprint")
+                        .IsUnique();
 
                     b.ToTable("ToolDefinitions", (string)null);
                 });

@@ -353,6 +353,10 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("LastDiscoveryRejections")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<bool?>("LastDiscoverySucceeded")
                         .HasColumnType("INTEGER");
 
@@ -465,6 +469,10 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("State");
@@ -487,6 +495,16 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.Property<string>("DeclaredBy")
                         .IsRequired()
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclaredById")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclaredByKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Fingerprint")
@@ -543,7 +561,8 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ToolId", "Fingerprint");
+                    b.HasIndex("ToolId", "Fingerprint")
+                        .IsUnique();
 
                     b.ToTable("ToolDefinitions", (string)null);
                 });
