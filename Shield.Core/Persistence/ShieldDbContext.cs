@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Accounts;
+using Shield.Core.Agents;
+using Shield.Core.Grants;
+using Shield.Core.Sessions;
 using Shield.Core.Governance;
 using Shield.Core.Registry;
 
@@ -29,6 +32,12 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<ToolDecision> ToolDecisions => Set<ToolDecision>();
 
     public DbSet<GovernanceChange> GovernanceChanges => Set<GovernanceChange>();
+
+    public DbSet<Agent> Agents => Set<Agent>();
+
+    public DbSet<Grant> Grants => Set<Grant>();
+
+    public DbSet<AgentSession> Sessions => Set<AgentSession>();
 
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
     public static void PinIdentitySchema(StoreOptions stores)

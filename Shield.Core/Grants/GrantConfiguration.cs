@@ -1,0 +1,21 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Shield.Core.Registry;
+
+namespace Shield.Core.Grants;
+
+internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>
+{
+    public void Configure(EntityTypeBuilder<Grant> builder)
+    {
+        builder.ToTable("Grants");
+        builder.HasKey(g => g.Id);
+        builder.HasIndex(g => new { g.SubjectKind, g.Subject, g.Server, g.Tool }).IsUnique();
+        builder.Property(g => g.SubjectKind).HasConversion<string>().HasMaxLength(8);
+        builder.Property(g => g.Subject).HasMaxLength(ServerName.MaxLength);
+        builder.Property(g => g.Server).HasMaxLength(ServerName.MaxLength);
+        builder.Property(g => g.Tool).HasMaxLength(ToolLimits.MaxNameLength);
+        builder.Property(g => g.Effect).HasConversion<string>().HasMaxLength(8);
+        builder.Property(g => g.CreatedBy).HasMaxLength(256);
+    }
+}

@@ -1,0 +1,63 @@
+using Shield.Core.Grants;
+
+namespace Shield.Core.Policy;
+
+public enum DecisionKind
+{
+    Deny,
+    RequireApproval,
+    Allow,
+}
+
+/// <summary>
+/// What the policy engine decided about one agent calling one tool, why (a sentence written for the agent and the
+/// console), and the grant that decided it (null when no grant did). A value: deciding allocates nothing.
+/// </summary>
+public readonly record struct PolicyDecision(DecisionKind Kind, string Reason, PolicyGrant? Grant)
+{
+    public bool IsAllowed => Kind == DecisionKind.Allow;
+
+    public static PolicyDecision Deny(string reason, PolicyGrant? grant = null) => new(DecisionKind.Deny, reason, grant);
+
+    public static PolicyDecision RequireApproval(string reason, PolicyGrant grant) => new(DecisionKind.RequireApproval, reason, grant);
+
+    public static PolicyDecision Allow(PolicyGrant grant) => new(DecisionKind.Allow, grant.AllowReason, grant);
+}
+
+/// <summary>A grant as compiled into a snapshot, with the sentences that explain decisions it makes.</summary>
+public sealed class PolicyGrant
+{
+    internal PolicyGrant(Grant grant)
+    {
+        Id = grant.Id;
+        SubjectKind = grant.SubjectKind;
+        Subject = grant.Subject;
+        Server = grant.Server;
+        Tool = grant.Tool;
+        Effect = grant.Effect;
+        Description = grant.Describe();
+        AllowReason = $"Allowed by the grant {Description}.";
+        ApproveReason = $"The grant {Description} requires a person to approve each call.";
+        DenyReason = $"Denied by the grant {Description}.";
+    }
+
+    public Guid Id { get; }
+
+    public SubjectKind SubjectKind { get; }
+
+    public string Subject { get; }
+
+    public string Server { get; }
+
+    public string Tool { get; }
+
+    public GrantEffect Effect { get; }
+
+    public string Description { get; }
+
+    internal string AllowReason { get; }
+
+    internal string ApproveReason { get; }
+
+    internal string DenyReason { get; }
+}
