@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Shield.Console.Accounts;
 
@@ -9,6 +10,7 @@ internal static class ShieldAuthenticationExtensions
     public static ApiAuthentication AddShieldAuthentication(this WebApplicationBuilder builder)
     {
         var api = EntraSettings.IsRequested(builder.Configuration) ? builder.AddEntraSignIn() : builder.AddLocalAccounts();
+        builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, Sessions.AgentKeyAuthentication>(Sessions.AgentKeyAuthentication.SchemeName, null);
         builder.Services.AddSingleton(api);
         builder.Services.AddAuthorization(options => ShieldPolicies.Add(options, api));
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, StaleSignInResultHandler>();

@@ -24,6 +24,9 @@ public static class ShieldPolicies
     /// <summary>Reading, exporting and verifying the audit trail: auditors and admins.</summary>
     public const string AuditRead = "Shield.AuditRead";
 
+    /// <summary>The session API: an agent authenticated with its key, and nothing else.</summary>
+    public const string Agent = "Shield.Agent";
+
     /// <summary>Every <c>/api</c> endpoint: a caller authenticated with the API scheme (never the console cookie).</summary>
     public const string ApiCaller = "Shield.ApiCaller";
 
@@ -34,6 +37,7 @@ public static class ShieldPolicies
         options.AddPolicy(RegistryRead, p => p.RequireRole(ShieldRoles.Admin, ShieldRoles.Auditor));
         options.AddPolicy(Review, p => p.RequireRole(ShieldRoles.Reviewer));
         options.AddPolicy(AuditRead, p => p.RequireRole(ShieldRoles.Auditor, ShieldRoles.Admin));
+        options.AddPolicy(Agent, p => p.AddAuthenticationSchemes(Sessions.AgentKeyAuthentication.SchemeName).RequireAuthenticatedUser());
         options.AddPolicy(ApiCaller, p =>
         {
             p.AddAuthenticationSchemes(api.Scheme).RequireAuthenticatedUser();

@@ -26,7 +26,8 @@ public sealed record ImportResult(
 /// missing from the document stay (delete them in the console). A secret entered in the console, which exports leave
 /// out, is kept unless the document names that setting; a server whose entry omits "enabled" keeps its state.
 /// </summary>
-public sealed class GovernanceImporter(IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, DiscoveryQueue discoveries, TimeProvider time)
+public sealed class GovernanceImporter(
+    IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, DiscoveryQueue discoveries, Shield.Console.Policy.PolicyRefresh policy, TimeProvider time)
 {
     public async Task<ImportResult> ImportAsync(string json, Actor actor, CancellationToken cancellationToken = default)
     {
@@ -56,6 +57,7 @@ public sealed class GovernanceImporter(IDbContextFactory<ShieldDbContext> contex
         var (created, updated) = ApplyServers(db, document.Servers ?? [], servers, actor, now);
         var decided = await DeclareAsync(db, tools, servers, actor, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(cancellationToken);
         discoveries.Enqueue([.. created, .. updated]);
         return new ImportResult(true, [], created, updated, decided, tools.Count);
     }

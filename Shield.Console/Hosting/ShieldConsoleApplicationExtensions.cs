@@ -5,6 +5,7 @@ using Shield.Console.Api;
 using Shield.Console.Authentication;
 using Shield.Console.Components;
 using Shield.Console.Security;
+using Shield.Console.Sessions;
 
 namespace Shield.Console.Hosting;
 
@@ -47,6 +48,7 @@ public static class ShieldConsoleApplicationExtensions
         }
 
         app.MapShieldApi(authentication);
+        app.MapSessionsApi();
         app.MapAccountEndpoints(authentication);
         // SecurityHeaders already forbids framing; Blazor need not send a second, weaker policy.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using Shield.Console.Authentication;
+using Shield.Console.Policy;
 using Shield.Console.Registry;
 using Shield.Console.Security;
 using Shield.Console.Telemetry;
@@ -19,6 +20,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddShieldAuthentication();
 
         builder.AddKeyProtection();
+        builder.AddAccessControl();
         builder.AddRegistry();
         services.AddAntiforgery(options =>
         {

@@ -16,6 +16,7 @@ public sealed partial class DiscoveryService(
     IDbContextFactory<ShieldDbContext> contexts,
     ToolDiscoverer discoverer,
     UpstreamConnector connector,
+    Shield.Console.Policy.PolicyRefresh policy,
     IOptionsMonitor<RegistryOptions> options,
     TimeProvider time,
     ILogger<DiscoveryService> logger)
@@ -155,6 +156,11 @@ public sealed partial class DiscoveryService(
                 .ExecuteUpdateAsync(tool => tool.SetProperty(t => t.LastSeenAtUtc, startedAt), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
+
+        if (changes.Any || changes.Decided.Count > 0)
+        {
+            await policy.RefreshAsync(cancellationToken);
+        }
 
         LogDiscovered(logger, server.Name, changes.Added.Count, changes.Quarantined.Count, changes.Removed.Count);
         return new DiscoveryReport(server.Name, true, null, startedAt, elapsed, changes.Added, changes.Changed, changes.Quarantined,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Common;
+using Shield.Console.Policy;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
@@ -11,7 +12,7 @@ namespace Shield.Console.Registry;
 /// Registers, changes, enables, disables and deletes upstream servers. Secrets entered here are encrypted at once and
 /// never returned; every change is recorded with who made it.
 /// </summary>
-public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, TimeProvider time)
+public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, PolicyRefresh policy, TimeProvider time)
 {
     public async Task<IReadOnlyList<ServerView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -48,6 +49,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         db.Servers.Add(server);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, ChangeActions.Created, after: Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(cancellationToken);
         return Result<ServerView>.Ok(ServerView.Of(server, []));
     }
 
@@ -75,6 +77,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         Apply(server, input, now, actor, secrets);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, ChangeActions.Updated, before, Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(cancellationToken);
         return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
     }
 
@@ -95,6 +98,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
             server.UpdatedBy = actor.Name;
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, enabled ? ChangeActions.Enabled : ChangeActions.Disabled, before, Snapshot(server)));
             await db.SaveChangesAsync(cancellationToken);
+            await policy.RefreshAsync(cancellationToken);
         }
 
         return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
@@ -117,6 +121,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "server", server.Name, ChangeActions.Deleted,
             Snapshot(server), JsonSerializer.Serialize(new { toolsRemoved = tools, decisionsRemoved = decisions.Count })));
         await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(cancellationToken);
         return null;
     }
 

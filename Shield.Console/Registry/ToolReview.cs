@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Common;
+using Shield.Console.Policy;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
@@ -11,7 +12,7 @@ namespace Shield.Console.Registry;
 /// An approval names the fingerprint the administrator saw; if the server changed the tool in the meantime, the
 /// approval is refused rather than applied to a definition nobody reviewed.
 /// </summary>
-public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, TimeProvider time)
+public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
 {
     /// <summary>The whole inventory, without schemas (the grid does not show them).</summary>
     public async Task<IReadOnlyList<ToolView>> ListAsync(CancellationToken cancellationToken = default)
@@ -120,6 +121,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Time
             return Refusal.Conflict($"{tool.Name} changed while you were deciding (a discovery or another administrator). Reload it and decide again.");
         }
 
+        await policy.RefreshAsync(cancellationToken);
         return Result<ToolView>.Ok(ToolView.Of(tool, tool.Server.Name));
     }
 }

@@ -53,6 +53,23 @@ public static class Registrations
         }
     }
 
+    /// <summary>Registers <paramref name="server"/> on the upstream, discovers it and approves the named tools.</summary>
+    public static async Task ApprovedToolsAsync(this ShieldAppFactory app, string server, UpstreamServer upstream, params string[] tools)
+    {
+        foreach (var tool in tools)
+        {
+            upstream.Set(tool, $"The {tool} tool.");
+        }
+
+        await app.HttpServerAsync(server, upstream.Url);
+        await app.DiscoverAsync(server);
+        var review = app.Services.GetRequiredService<ToolReview>();
+        foreach (var tool in await app.ToolsAsync(server))
+        {
+            await review.ApproveAsync(tool.Id, tool.Fingerprint, Admin, TestContext.Current.CancellationToken);
+        }
+    }
+
     public static async Task<IReadOnlyList<ToolView>> ToolsAsync(this ShieldAppFactory app, string server) =>
         [.. (await app.Services.GetRequiredService<ToolReview>().ListAsync(TestContext.Current.CancellationToken)).Where(t => t.Server == server)];
 }

@@ -24,6 +24,8 @@ public sealed class SampleSettingsTests
         { KeyProtectionOptions.SectionName, typeof(KeyProtectionOptions) },
         { "AzureAd", typeof(EntraSettings) },
         { RegistryOptions.SectionName, typeof(RegistryOptions) },
+        { Shield.Console.Policy.ApprovalOptions.SectionName, typeof(Shield.Console.Policy.ApprovalOptions) },
+        { Shield.Console.Sessions.AgentSessionOptions.SectionName, typeof(Shield.Console.Sessions.AgentSessionOptions) },
     };
 
     [Theory]

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Shield.Console.Agents;
+using Shield.Console.Common;
+using Shield.Console.Policy;
+using Shield.Core.Governance;
+using Shield.Core.Grants;
+using Shield.Core.Persistence;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Grants;
+
+/// <summary>A grant as entered: for an agent or a role, on one tool or <c>*</c> (every tool of the server).</summary>
+public sealed record GrantInput(SubjectKind SubjectKind, string? Subject, string? Server, string? Tool, GrantEffect Effect);
+
+/// <summary>A grant as shown.</summary>
+public sealed record GrantView(Guid Id, SubjectKind SubjectKind, string Subject, string Server, string Tool, GrantEffect Effect, string Description, DateTime CreatedAtUtc, string CreatedBy)
+{
+    public static GrantView Of(Grant grant) =>
+        new(grant.Id, grant.SubjectKind, grant.Subject, grant.Server, grant.Tool, grant.Effect, grant.Describe(), grant.CreatedAtUtc, grant.CreatedBy);
+}
+
+/// <summary>
+/// Adds and removes grants. A grant must name a registered agent (or a well-formed role), a registered server and a
+/// tool it offers (or <c>*</c>); a subject has at most one grant per target. Every change is recorded and reaches the
+/// policy at once, live sessions included.
+/// </summary>
+public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
+{
+    public async Task<IReadOnlyList<GrantView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var grants = await db.Grants.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. grants.OrderBy(g => g.SubjectKind).ThenBy(g => g.Subject, StringComparer.Ordinal).ThenBy(g => g.Server, StringComparer.Ordinal)
+            .ThenBy(g => g.Tool, StringComparer.Ordinal).Select(GrantView.Of)];
+    }
+
+    public async Task<Result<GrantView>> AddAsync(GrantInput input, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await ProblemAsync(db, input, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        if (await db.Grants.AnyAsync(g => g.SubjectKind == input.SubjectKind && g.Subject == input.Subject && g.Server == input.Server && g.Tool == input.Tool, cancellationToken))
+        {
+            return Refusal.Conflict("That subject already has a grant for that target. Remove it first to change its effect.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var grant = new Grant
+        {
+            SubjectKind = input.SubjectKind,
+            Subject = input.Subject!,
+            Server = input.Server!,
+            Tool = input.Tool!,
+            Effect = input.Effect,
+            CreatedAtUtc = now,
+            CreatedBy = actor.Name,
+        };
+        db.Grants.Add(grant);
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created, after: Snapshot(grant)));
+        await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(cancellationToken);
+        return Result<GrantView>.Ok(GrantView.Of(grant));
+    }
+
+    public async Task<Refusal?> RemoveAsync(Guid id, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Grants.SingleOrDefaultAsync(g => g.Id == id, cancellationToken) is not { } grant)
+        {
+            return Refusal.NotFound("There is no grant with that id.");
+        }
+
+        db.Grants.Remove(grant);
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "grant", grant.Describe(), ChangeActions.Deleted, Snapshot(grant)));
+        await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(cancellationToken);
+        return null;
+    }
+
+    internal static async Task<Refusal?> ProblemAsync(ShieldDbContext db, GrantInput input, CancellationToken cancellationToken)
+    {
+        if (input.SubjectKind == SubjectKind.Agent && !await db.Agents.AnyAsync(a => a.Name == input.Subject, cancellationToken))
+        {
+            return Refusal.Invalid("subject", $"No agent named {input.Subject} is registered.");
+        }
+
+        if (input.SubjectKind == SubjectKind.Role && AgentRoles.Problem(input.Subject) is { } role)
+        {
+            return Refusal.Invalid("subject", role);
+        }
+
+        if (!await db.Servers.AnyAsync(s => s.Name == input.Server, cancellationToken))
+        {
+            return Refusal.Invalid("server", $"No server named {input.Server} is registered.");
+        }
+
+        if (input.Tool != Grant.AllTools
+            && !await db.Tools.AnyAsync(t => t.Server!.Name == input.Server && t.Name == input.Tool && t.State != ToolState.Removed, cancellationToken))
+        {
+            return Refusal.Invalid("tool", $"{input.Server} offers no tool named {input.Tool}. Grant one of its tools, or * for all of them.");
+        }
+
+        return Enum.IsDefined(input.Effect) ? null : Refusal.Invalid("effect", "The effect is allow, approve or deny.");
+    }
+
+    private static string Snapshot(Grant grant) => JsonSerializer.Serialize(new
+    {
+        subject = $"{(grant.SubjectKind == SubjectKind.Agent ? "agent" : "role")}:{grant.Subject}",
+        grant.Server,
+        grant.Tool,
+        effect = grant.Effect.ToString().ToLowerInvariant(),
+    });
+}

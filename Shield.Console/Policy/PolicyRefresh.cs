@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Shield.Core.Persistence;
+using Shield.Core.Policy;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Policy;
+
+/// <summary>
+/// Rebuilds the policy snapshot from the database and swaps it in. Every service that changes tools, servers, agents
+/// or grants awaits it after committing, so the very next decision already sees the change (a revoked grant takes the
+/// tool away from live sessions at once). Rebuilds never run concurrently and always read the latest state.
+/// </summary>
+public sealed class PolicyRefresh(IDbContextFactory<ShieldDbContext> contexts, PolicyStore store, IOptionsMonitor<ApprovalOptions> options)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var tools = await db.Tools.AsNoTracking()
+                .Select(t => new PolicyTool(t.Server!.Name, t.Name, t.State, t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint, t.Risk, t.Server.Enabled))
+                .ToListAsync(cancellationToken);
+            var agents = await db.Agents.AsNoTracking().Select(a => new PolicyAgent(a.Name, a.Enabled, a.Roles)).ToListAsync(cancellationToken);
+            var grants = await db.Grants.AsNoTracking().ToListAsync(cancellationToken);
+            store.Replace(new PolicySnapshot(tools, agents, grants, options.CurrentValue.RiskThreshold));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

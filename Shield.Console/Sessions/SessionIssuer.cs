@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Shield.Console.Common;
+using Shield.Core.Agents;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
+using Shield.Core.Policy;
+using Shield.Core.Sessions;
+
+namespace Shield.Console.Sessions;
+
+/// <summary>The agent behind a request authenticated with its key.</summary>
+public sealed record AgentCaller(Guid Id, string Name);
+
+/// <summary>
+/// Mints, checks, ends and revokes task-scoped session tokens. A token is 256 random bits behind <c>shs_</c>, shown once
+/// and stored as its SHA-256. Its scope is the requested tools the policy grants (allow or approve) at mint time; every
+/// call is decided again anyway. Ending or revoking a session, and its expiry, take effect at the very next request:
+/// checks read a cache that ending and revoking update at once, and expiry is compared on every check. A cached session
+/// is read again from the database after <see cref="CacheLifetime"/>, so an end or revocation made by another Shield
+/// instance reaches this one within that time.
+/// </summary>
+public sealed class SessionIssuer(
+    IDbContextFactory<ShieldDbContext> contexts,
+    PolicyStore policy,
+    IOptionsMonitor<AgentSessionOptions> options,
+    TimeProvider time)
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, Cached> _live = new(StringComparer.Ordinal);
+
+    public async Task<Result<MintedSession>> MintAsync(AgentCaller agent, MintSessionRequest request, CancellationToken cancellationToken = default)
+    {
+        var settings = options.CurrentValue;
+        if (string.IsNullOrWhiteSpace(request.Task) || request.Task.Length > 500)
+        {
+            return Refusal.Invalid("task", "Say what the session is for in \"task\" (1 to 500 characters); it is shown to reviewers and auditors.");
+        }
+
+        var ttl = request.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultTtl;
+        if (ttl <= TimeSpan.Zero || ttl > settings.MaxTtl)
+        {
+            return Refusal.Invalid("ttlSeconds", $"ttlSeconds must be between 1 and {settings.MaxTtl.TotalSeconds:0} ({Shield.Console.Sessions.AgentSessionOptions.SectionName}:MaxTtl).");
+        }
+
+        var snapshot = policy.Current;
+        List<string> scope = [];
+        List<RefusedTool> refused = [];
+        var requested = request.Tools ?? [.. snapshot.Tools.Select(t => QualifiedToolName.Of(t.Server, t.Name))];
+        foreach (var qualified in requested.Distinct(StringComparer.Ordinal))
+        {
+            if (!QualifiedToolName.TryParse(qualified, out var server, out var tool))
+            {
+                refused.Add(new RefusedTool(qualified, "Name tools as <server>__<tool>."));
+                continue;
+            }
+
+            var decision = snapshot.Decide(agent.Name, server, tool);
+            if (decision.Kind == DecisionKind.Deny)
+            {
+                refused.Add(new RefusedTool(qualified, decision.Reason));
+            }
+            else
+            {
+                scope.Add(qualified);
+            }
+        }
+
+        if (scope.Count == 0)
+        {
+            var reason = request.Tools is null ? "No tool is granted to this agent." : "None of the requested tools is granted to this agent.";
+            return new Refusal(RefusalKind.Forbidden, reason,
+                refused.Count == 0 ? null : refused.ToDictionary(r => r.Tool, r => new[] { r.Reason }));
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var token = SecretToken.New(SecretToken.SessionPrefix);
+        var session = new AgentSession
+        {
+            AgentId = agent.Id,
+            AgentName = agent.Name,
+            Task = request.Task.Trim(),
+            Tools = scope,
+            TokenSha256 = SecretToken.Hash(token),
+            CreatedAtUtc = now,
+            ExpiresAtUtc = now + ttl,
+        };
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Sessions.Add(session);
+        db.GovernanceChanges.Add(GovernanceChange.By(new Actor(Actor.Agent, agent.Id.ToString(), agent.Name), now, "session", session.Id.ToString(),
+            ChangeActions.Created, after: System.Text.Json.JsonSerializer.Serialize(new { session.Task, session.Tools, session.ExpiresAtUtc })));
+        await db.SaveChangesAsync(cancellationToken);
+        ForgetExpired(now);
+        _live[session.TokenSha256] = new Cached(session, time.GetTimestamp());
+        // Tools the agent asked for and may not use are reported, never dropped silently.
+        return Result<MintedSession>.Ok(new MintedSession(session.Id, token, session.ExpiresAtUtc, scope, request.Tools is null ? [] : refused));
+    }
+
+    /// <summary>The live session a token stands for, or null when it is unknown, expired, ended or revoked.</summary>
+    public async ValueTask<AgentSession?> CheckAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!SecretToken.LooksLike(token, SecretToken.SessionPrefix))
+        {
+            return null;
+        }
+
+        var hash = SecretToken.Hash(token!);
+        AgentSession? session;
+        if (_live.TryGetValue(hash, out var cached) && time.GetElapsedTime(cached.LoadedAt) < CacheLifetime)
+        {
+            session = cached.Session;
+        }
+        else
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenSha256 == hash, cancellationToken);
+            if (session is null || session.EndedAtUtc is not null)
+            {
+                _live.TryRemove(hash, out _);
+                return null;
+            }
+
+            _live[hash] = new Cached(session, time.GetTimestamp());
+        }
+
+        if (session.IsActiveAt(time.GetUtcNow().UtcDateTime))
+        {
+            return session;
+        }
+
+        _live.TryRemove(hash, out _);
+        return null;
+    }
+
+    /// <summary>The agent ends its own session.</summary>
+    public Task<Refusal?> EndAsync(Guid id, AgentCaller agent, CancellationToken cancellationToken = default) =>
+        StopAsync(id, s => s.AgentId == agent.Id, new Actor(Actor.Agent, agent.Id.ToString(), agent.Name), "ended", cancellationToken);
+
+    /// <summary>An administrator revokes any session.</summary>
+    public Task<Refusal?> RevokeAsync(Guid id, Actor actor, CancellationToken cancellationToken = default) =>
+        StopAsync(id, _ => true, actor, "revoked", cancellationToken);
+
+    public async Task<IReadOnlyList<SessionView>> ListLiveAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var sessions = await db.Sessions.AsNoTracking().Where(s => s.EndedAtUtc == null && s.ExpiresAtUtc > now)
+            .OrderBy(s => s.ExpiresAtUtc).ToListAsync(cancellationToken);
+        return [.. sessions.Select(s => new SessionView(s.Id, s.AgentName, s.Task, s.Tools, s.CreatedAtUtc, s.ExpiresAtUtc, s.EndedAtUtc, s.EndedBy))];
+    }
+
+    // Sessions nobody uses again would otherwise stay cached until the process ends.
+    private void ForgetExpired(DateTime nowUtc)
+    {
+        if (_live.Count < 1_024)
+        {
+            return;
+        }
+
+        foreach (var (hash, cached) in _live)
+        {
+            if (!cached.Session.IsActiveAt(nowUtc))
+            {
+                _live.TryRemove(hash, out _);
+            }
+        }
+    }
+
+    private async Task<Refusal?> StopAsync(Guid id, Func<AgentSession, bool> mayStop, Actor actor, string action, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (session is null || !mayStop(session))
+        {
+            return Refusal.NotFound("There is no such session.");
+        }
+
+        if (session.EndedAtUtc is null)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            session.EndedAtUtc = now;
+            session.EndedBy = actor.Name;
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "session", session.Id.ToString(), action,
+                after: System.Text.Json.JsonSerializer.Serialize(new { session.AgentName, session.Task })));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        _live.TryRemove(session.TokenSha256, out _);
+        return null;
+    }
+
+    private sealed record Cached(AgentSession Session, long LoadedAt);
+}
