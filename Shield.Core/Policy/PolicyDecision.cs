@@ -1,4 +1,5 @@
 using Shield.Core.Grants;
+using Shield.Core.Registry;
 
 namespace Shield.Core.Policy;
 
@@ -27,7 +28,7 @@ public readonly record struct PolicyDecision(DecisionKind Kind, string Reason, P
 /// <summary>A grant as compiled into a snapshot, with the sentences that explain decisions it makes.</summary>
 public sealed class PolicyGrant
 {
-    internal PolicyGrant(Grant grant)
+    internal PolicyGrant(Grant grant, RiskLevel threshold)
     {
         Id = grant.Id;
         SubjectKind = grant.SubjectKind;
@@ -39,6 +40,8 @@ public sealed class PolicyGrant
         AllowReason = $"Allowed by the grant {Description}.";
         ApproveReason = $"The grant {Description} requires a person to approve each call.";
         DenyReason = $"Denied by the grant {Description}.";
+        RiskReasons = [.. Enum.GetValues<RiskLevel>().Select(risk =>
+            $"Allowed by the grant {Description}, but the tool's risk is {Lower(risk)}, at or above {Lower(threshold)}: every call needs a person's approval.")];
     }
 
     public Guid Id { get; }
@@ -60,4 +63,9 @@ public sealed class PolicyGrant
     internal string ApproveReason { get; }
 
     internal string DenyReason { get; }
+
+    /// <summary>Why an allowed call still needs approval, by the tool's risk (indexed by <see cref="RiskLevel"/>).</summary>
+    internal string[] RiskReasons { get; }
+
+    private static string Lower(RiskLevel risk) => risk.ToString().ToLowerInvariant();
 }

@@ -36,7 +36,6 @@ public sealed class PolicySnapshot
     private readonly FrozenDictionary<(string Server, string Tool), PolicyTool> _tools;
     private readonly FrozenDictionary<string, PolicyAgent> _agents;
     private readonly FrozenDictionary<(SubjectKind Kind, string Subject, string Server, string Tool), PolicyGrant> _grants;
-    private readonly FrozenDictionary<RiskLevel, string> _riskReasons;
 
     public PolicySnapshot(IEnumerable<PolicyTool> tools, IEnumerable<PolicyAgent> agents, IEnumerable<Grant> grants, RiskLevel approvalThreshold)
     {
@@ -45,9 +44,7 @@ public sealed class PolicySnapshot
         _agents = agents.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
         // Two grants for the same subject and target cannot both stand: the stronger is kept.
         _grants = grants.GroupBy(g => (g.SubjectKind, g.Subject, g.Server, g.Tool))
-            .ToFrozenDictionary(g => g.Key, g => new PolicyGrant(g.MaxBy(x => x.Effect)!));
-        _riskReasons = Enum.GetValues<RiskLevel>().ToFrozenDictionary(r => r,
-            r => $"The tool's risk is {r.ToString().ToLowerInvariant()}, at or above {approvalThreshold.ToString().ToLowerInvariant()}: every call needs a person's approval.");
+            .ToFrozenDictionary(g => g.Key, g => new PolicyGrant(g.MaxBy(x => x.Effect)!, approvalThreshold));
         Grants = [.. _grants.Values];
         Tools = [.. _tools.Values];
         Agents = [.. _agents.Values];
@@ -103,7 +100,7 @@ public sealed class PolicySnapshot
             null => PolicyDecision.Deny(NothingGranted),
             { Effect: GrantEffect.Deny } => PolicyDecision.Deny(strongest.DenyReason, strongest),
             { Effect: GrantEffect.Approve } => PolicyDecision.RequireApproval(strongest.ApproveReason, strongest),
-            _ when target.Risk >= Threshold => PolicyDecision.RequireApproval(_riskReasons[target.Risk], strongest),
+            _ when target.Risk >= Threshold => PolicyDecision.RequireApproval(strongest.RiskReasons[(int)target.Risk], strongest),
             _ => PolicyDecision.Allow(strongest),
         };
     }
