@@ -16,11 +16,12 @@ public sealed record GovernanceDocument
 
     public List<ToolEntry>? Tools { get; init; }
 
-    /// <summary>Reserved for agents, grants and redaction rules, which a later version of Shield fills.</summary>
-    public JsonElement? Agents { get; init; }
+    public List<AgentEntry>? Agents { get; init; }
 
-    public JsonElement? Grants { get; init; }
+    /// <summary>When present, the complete list of grants: grants not in it are removed on import.</summary>
+    public List<GrantEntry>? Grants { get; init; }
 
+    /// <summary>Reserved for redaction rules, which a later version of Shield fills.</summary>
     public JsonElement? Redaction { get; init; }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -74,4 +75,36 @@ public sealed record ToolEntry
 
     /// <summary><c>sha256:...</c>: approve only this exact definition. Absent: trust the definition first discovered.</summary>
     public string? Fingerprint { get; init; }
+}
+
+/// <summary>An agent in the governance document: never its key, only the key's SHA-256.</summary>
+public sealed record AgentEntry
+{
+    public string? Name { get; init; }
+
+    public string? Description { get; init; }
+
+    public string? Owner { get; init; }
+
+    public List<string>? Roles { get; init; }
+
+    public bool? Enabled { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the agent key; absent to keep the agent's current key.</summary>
+    public string? KeySha256 { get; init; }
+}
+
+/// <summary>A grant in the governance document.</summary>
+public sealed record GrantEntry
+{
+    /// <summary><c>agent:&lt;name&gt;</c> or <c>role:&lt;name&gt;</c>.</summary>
+    public string? Subject { get; init; }
+
+    public string? Server { get; init; }
+
+    /// <summary>A tool name, or <c>*</c> for every tool of the server.</summary>
+    public string? Tool { get; init; }
+
+    /// <summary><c>allow</c>, <c>approve</c> or <c>deny</c>.</summary>
+    public string? Effect { get; init; }
 }

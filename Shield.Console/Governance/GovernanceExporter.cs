@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
 
@@ -27,11 +28,30 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
                 Risk = d.Risk is { } risk ? Risk(risk) : null,
                 Fingerprint = d.Fingerprint,
             });
+        var agents = await db.Agents.AsNoTracking().ToListAsync(cancellationToken);
+        var grants = await db.Grants.AsNoTracking().ToListAsync(cancellationToken);
         return new GovernanceDocument
         {
             Version = GovernanceReader.SupportedVersion,
             Servers = [.. servers.OrderBy(s => s.Name, StringComparer.Ordinal).Select(Server)],
             Tools = [.. decided.Concat(declared).OrderBy(t => t.Server, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)],
+            Agents = [.. agents.OrderBy(a => a.Name, StringComparer.Ordinal).Select(a => new AgentEntry
+            {
+                Name = a.Name,
+                Description = string.IsNullOrEmpty(a.Description) ? null : a.Description,
+                Owner = string.IsNullOrEmpty(a.Owner) ? null : a.Owner,
+                Roles = a.Roles,
+                Enabled = a.Enabled,
+                KeySha256 = a.KeySha256,
+            })],
+            Grants = [.. grants.OrderBy(g => g.SubjectKind).ThenBy(g => g.Subject, StringComparer.Ordinal).ThenBy(g => g.Server, StringComparer.Ordinal)
+                .ThenBy(g => g.Tool, StringComparer.Ordinal).Select(g => new GrantEntry
+                {
+                    Subject = $"{(g.SubjectKind == SubjectKind.Agent ? "agent" : "role")}:{g.Subject}",
+                    Server = g.Server,
+                    Tool = g.Tool,
+                    Effect = g.Effect.ToString().ToLowerInvariant(),
+                })],
         };
     }
 

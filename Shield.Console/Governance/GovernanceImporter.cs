@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Shield.Console.Agents;
 using Shield.Console.Registry;
+using Shield.Core.Agents;
 using Shield.Core.Governance;
+using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
 
@@ -48,6 +51,8 @@ public sealed class GovernanceImporter(
             }
         }
 
+        var agents = await db.Agents.ToDictionaryAsync(a => a.Name, StringComparer.Ordinal, cancellationToken);
+        CheckGrantReferences(document, servers, agents, errors);
         if (errors.Count > 0)
         {
             return ImportResult.Invalid([.. errors.OrderBy(e => e.Path, StringComparer.Ordinal)]);
@@ -56,6 +61,12 @@ public sealed class GovernanceImporter(
         var now = time.GetUtcNow().UtcDateTime;
         var (created, updated) = ApplyServers(db, document.Servers ?? [], servers, actor, now);
         var decided = await DeclareAsync(db, tools, servers, actor, now, cancellationToken);
+        ApplyAgents(db, document.Agents ?? [], agents, actor, now);
+        if (document.Grants is { } grants)
+        {
+            await ReplaceGrantsAsync(db, grants, actor, now, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await policy.RefreshAsync(cancellationToken);
         discoveries.Enqueue([.. created, .. updated]);
@@ -135,6 +146,98 @@ public sealed class GovernanceImporter(
         }
 
         return decided;
+    }
+
+    // Grants must name agents and servers that exist (here or in the document) and tools Shield knows: discovered, or
+    // declared in the document's tools.
+    private static void CheckGrantReferences(
+        GovernanceDocument document, Dictionary<string, RegisteredServer> servers, Dictionary<string, Agent> agents, List<GovernanceError> errors)
+    {
+        var grants = document.Grants ?? [];
+        for (var i = 0; i < grants.Count; i++)
+        {
+            var grant = grants[i];
+            if (GovernanceReader.Subject(grant.Subject) is { Kind: SubjectKind.Agent } subject
+                && !agents.ContainsKey(subject.Name) && document.Agents?.Any(a => a.Name == subject.Name) != true)
+            {
+                errors.Add(new($"$.grants[{i}].subject", $"No agent named {subject.Name} is in the document or registered."));
+            }
+
+            if (grant.Server is not { } server || (!servers.ContainsKey(server) && document.Servers?.Any(s => s.Name == server) != true))
+            {
+                errors.Add(new($"$.grants[{i}].server", $"No server named {grant.Server} is in the document or registered."));
+                continue;
+            }
+
+            var known = grant.Tool == Grant.AllTools
+                || servers.GetValueOrDefault(server)?.Tools.Any(t => t.Name == grant.Tool && t.State != ToolState.Removed) == true
+                || document.Tools?.Any(t => t.Server == server && t.Name == grant.Tool) == true;
+            if (!known)
+            {
+                errors.Add(new($"$.grants[{i}].tool", $"{server} offers no tool named {grant.Tool} (discovered or declared in \"tools\")."));
+            }
+        }
+    }
+
+    private static void ApplyAgents(ShieldDbContext db, List<AgentEntry> entries, Dictionary<string, Agent> agents, Actor actor, DateTime now)
+    {
+        foreach (var entry in entries)
+        {
+            var existing = agents.GetValueOrDefault(entry.Name!);
+            var agent = existing ?? new Agent { Name = entry.Name!, CreatedAtUtc = now, CreatedBy = actor.Name };
+            var before = existing is null ? null : AgentDirectory.Snapshot(agent);
+            var keyBefore = agent.KeySha256;
+            agent.Description = entry.Description ?? agent.Description;
+            agent.Owner = entry.Owner ?? agent.Owner;
+            agent.Roles = entry.Roles is { } roles ? [.. roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : agent.Roles;
+            agent.Enabled = entry.Enabled ?? agent.Enabled;
+            if (entry.KeySha256 is { } hash && hash != agent.KeySha256)
+            {
+                agent.KeySha256 = hash;
+                agent.KeyIssuedAtUtc = now;
+            }
+
+            var after = AgentDirectory.Snapshot(agent);
+            if (before == after && keyBefore == agent.KeySha256)
+            {
+                continue;
+            }
+
+            agent.UpdatedAtUtc = now;
+            agent.UpdatedBy = actor.Name;
+            if (existing is null)
+            {
+                db.Agents.Add(agent);
+            }
+
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "agent", agent.Name, existing is null ? ChangeActions.Created : ChangeActions.Updated, before, after));
+        }
+    }
+
+    // A grants section is the whole list: grants not in it are removed, which can only take access away.
+    private static async Task ReplaceGrantsAsync(ShieldDbContext db, List<GrantEntry> entries, Actor actor, DateTime now, CancellationToken cancellationToken)
+    {
+        var existing = await db.Grants.ToListAsync(cancellationToken);
+        var wanted = entries.Select(e => (Subject: GovernanceReader.Subject(e.Subject)!.Value, e.Server, e.Tool, Effect: GovernanceReader.Effect(e.Effect)!.Value)).ToList();
+        foreach (var grant in existing)
+        {
+            var match = wanted.FindIndex(w => w.Subject.Kind == grant.SubjectKind && w.Subject.Name == grant.Subject && w.Server == grant.Server && w.Tool == grant.Tool);
+            if (match >= 0 && wanted[match].Effect == grant.Effect)
+            {
+                wanted.RemoveAt(match);
+                continue;
+            }
+
+            db.Grants.Remove(grant);
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Deleted));
+        }
+
+        foreach (var (subject, server, tool, effect) in wanted)
+        {
+            var grant = new Grant { SubjectKind = subject.Kind, Subject = subject.Name, Server = server!, Tool = tool!, Effect = effect, CreatedAtUtc = now, CreatedBy = actor.Name };
+            db.Grants.Add(grant);
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created));
+        }
     }
 
     private static string DecisionSnapshot(ToolDecision decision) => JsonSerializer.Serialize(new

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Shield.Console.Agents;
 using Shield.Console.Registry;
+using Shield.Core.Grants;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Governance;
@@ -40,16 +42,16 @@ public static partial class GovernanceReader
             errors.Add(new("$.version", $"Version {document.Version} is not supported: this Shield reads version {SupportedVersion}."));
         }
 
-        foreach (var (section, value) in new[] { ("agents", document.Agents), ("grants", document.Grants), ("redaction", document.Redaction) })
+        if (document.Redaction is { ValueKind: not JsonValueKind.Null } redaction
+            && !(redaction.ValueKind == JsonValueKind.Object && !redaction.EnumerateObject().Any()))
         {
-            if (value is { ValueKind: not JsonValueKind.Null } present && !(present.ValueKind == JsonValueKind.Array && present.GetArrayLength() == 0))
-            {
-                errors.Add(new($"$.{section}", $"This version of Shield does not manage {section} yet; remove the section (nothing in it would be applied)."));
-            }
+            errors.Add(new("$.redaction", "This version of Shield does not manage redaction rules yet; remove the section (nothing in it would be applied)."));
         }
 
         CheckServers(document.Servers ?? [], errors);
         CheckTools(document.Tools ?? [], errors);
+        CheckAgents(document.Agents ?? [], errors);
+        CheckGrants(document.Grants ?? [], errors);
         return (document, errors);
     }
 
@@ -145,7 +147,85 @@ public static partial class GovernanceReader
         }
     }
 
+    public static (SubjectKind Kind, string Name)? Subject(string? subject) => subject switch
+    {
+        ['a', 'g', 'e', 'n', 't', ':', .. var name] when name.Length > 0 => (SubjectKind.Agent, name),
+        ['r', 'o', 'l', 'e', ':', .. var name] when name.Length > 0 => (SubjectKind.Role, name),
+        _ => null,
+    };
+
+    public static GrantEffect? Effect(string? effect) => effect switch
+    {
+        "allow" => GrantEffect.Allow,
+        "approve" => GrantEffect.Approve,
+        "deny" => GrantEffect.Deny,
+        _ => null,
+    };
+
+    private static void CheckAgents(List<AgentEntry> agents, List<GovernanceError> errors)
+    {
+        for (var i = 0; i < agents.Count; i++)
+        {
+            var path = $"$.agents[{i}]";
+            var entry = agents[i];
+            foreach (var (field, messages) in AgentDirectory.Problems(new AgentInput(entry.Name, entry.Description, entry.Owner, entry.Roles, entry.Enabled ?? true)))
+            {
+                errors.AddRange(messages.Select(m => new GovernanceError($"{path}.{field}", m)));
+            }
+
+            if (entry.KeySha256 is not null && !KeyHashFormat().IsMatch(entry.KeySha256))
+            {
+                errors.Add(new($"{path}.keySha256", "A key hash is the lowercase hex SHA-256 of the agent key: 64 characters of 0-9 and a-f."));
+            }
+
+            if (agents.Take(i).Any(a => a.Name == entry.Name))
+            {
+                errors.Add(new($"{path}.name", $"{entry.Name} is listed more than once."));
+            }
+        }
+    }
+
+    private static void CheckGrants(List<GrantEntry> grants, List<GovernanceError> errors)
+    {
+        for (var i = 0; i < grants.Count; i++)
+        {
+            var path = $"$.grants[{i}]";
+            var entry = grants[i];
+            if (Subject(entry.Subject) is not { } subject)
+            {
+                errors.Add(new($"{path}.subject", $"'{entry.Subject}' is not a subject: write agent:<name> or role:<name>."));
+            }
+            else if (subject.Kind == SubjectKind.Role && AgentRoles.Problem(subject.Name) is { } role)
+            {
+                errors.Add(new($"{path}.subject", role));
+            }
+
+            if (ServerName.Problem(entry.Server) is { } server)
+            {
+                errors.Add(new($"{path}.server", server));
+            }
+
+            if (entry.Tool != Grant.AllTools && (string.IsNullOrEmpty(entry.Tool) || !ToolNameCharacters().IsMatch(entry.Tool)))
+            {
+                errors.Add(new($"{path}.tool", $"'{entry.Tool}' is not a tool: give a tool name, or * for every tool of the server."));
+            }
+
+            if (Effect(entry.Effect) is null)
+            {
+                errors.Add(new($"{path}.effect", $"'{entry.Effect}' is not an effect: use \"allow\", \"approve\" or \"deny\"."));
+            }
+
+            if (grants.Take(i).Any(g => g.Subject == entry.Subject && g.Server == entry.Server && g.Tool == entry.Tool))
+            {
+                errors.Add(new(path, $"{entry.Subject} has more than one grant for {entry.Server}/{entry.Tool}."));
+            }
+        }
+    }
+
     private static string FirstSentence(string message) => message.Split(". Path:")[0].TrimEnd('.') + ".";
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex KeyHashFormat();
 
     [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
     private static partial Regex FingerprintFormat();

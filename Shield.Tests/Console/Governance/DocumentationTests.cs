@@ -18,6 +18,8 @@ public sealed partial class DocumentationTests
         Assert.Empty(errors);
         Assert.Equal(2, document!.Servers!.Count);
         Assert.Equal(4, document.Tools!.Count);
+        Assert.Single(document.Agents!);
+        Assert.Equal(3, document.Grants!.Count);
     }
 
     [GeneratedRegex("```json\\n(.*?)\\n```", RegexOptions.Singleline)]

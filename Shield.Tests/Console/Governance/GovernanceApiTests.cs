@@ -82,7 +82,7 @@ public sealed class GovernanceApiTests
                 { "server": "fine", "name": "u", "state": "blocked", "fingerprint": "sha256:abc" },
                 { "server": "ghost", "name": "v", "state": "approved" }
               ],
-              "agents": [ { "name": "bot" } ]
+              "redaction": { "keys": [ "password" ] }
             }
             """;
 
@@ -98,7 +98,7 @@ public sealed class GovernanceApiTests
         Assert.Contains("$.servers[2].env", paths);
         Assert.Contains("$.tools[0].state", paths);
         Assert.Contains("$.tools[1].fingerprint", paths);
-        Assert.Contains("$.agents", paths);
+        Assert.Contains("$.redaction", paths);
         Assert.Contains("$.tools[2].server", paths);
         Assert.Empty(await app.Services.GetRequiredService<ServerCatalog>().ListAsync(_cancel));
     }

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Agents;
+using Shield.Console.Governance;
+using Shield.Console.Grants;
+using Shield.Core.Agents;
+using Shield.Core.Grants;
+using Shield.Core.Policy;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Governance;
+
+/// <summary>Agents (key hashes only) and grants in the governance document.</summary>
+public sealed class AccessImportTests
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AgentsAndGrants_AreImported_AndTheKeyWhoseHashIsDeclaredMintsSessions()
+    {
+        await using var app = new ShieldAppFactory();
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("echo", "Echoes.");
+        var key = SecretToken.New(SecretToken.AgentKeyPrefix);
+        var document = $$"""
+            {
+              "version": 1,
+              "servers": [ { "name": "everything", "transport": "http", "url": "{{upstream.Url}}" } ],
+              "tools": [ { "server": "everything", "name": "echo", "state": "approved", "risk": "low" } ],
+              "agents": [ { "name": "invoice-bot", "owner": "finance", "roles": ["finance-bots"], "keySha256": "{{SecretToken.Hash(key)}}" } ],
+              "grants": [
+                { "subject": "agent:invoice-bot", "server": "everything", "tool": "echo", "effect": "allow" },
+                { "subject": "role:finance-bots", "server": "everything", "tool": "*", "effect": "approve" }
+              ]
+            }
+            """;
+        var importer = app.Services.GetRequiredService<GovernanceImporter>();
+
+        await app.DiscoveryCausedByAsync("everything", async () => Assert.True((await importer.ImportAsync(document, Registrations.Admin, _cancel)).Applied));
+
+        var agent = Assert.Single(await app.Services.GetRequiredService<AgentDirectory>().ListAsync(_cancel));
+        Assert.Equal(("invoice-bot", "finance", true), (agent.Name, agent.Owner, agent.HasKey));
+        Assert.Equal(2, (await app.Services.GetRequiredService<GrantBook>().ListAsync(_cancel)).Count);
+        Assert.Equal(DecisionKind.RequireApproval, app.Services.GetRequiredService<PolicyStore>().Current.Decide("invoice-bot", "everything", "echo").Kind);
+        var client = app.CreateBrowserLikeClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/sessions", new { task = "Check the echo" }, _cancel)).StatusCode);
+
+        var exported = await app.Services.GetRequiredService<GovernanceExporter>().ExportAsync(_cancel);
+        Assert.Equal(SecretToken.Hash(key), Assert.Single(exported.Agents!).KeySha256);
+        Assert.Equal(["agent:invoice-bot", "role:finance-bots"], exported.Grants!.Select(g => g.Subject));
+    }
+
+    [Fact]
+    public async Task GrantsMustNameKnownAgentsServersAndTools()
+    {
+        await using var app = new ShieldAppFactory();
+        const string document = """
+            {
+              "version": 1,
+              "servers": [ { "name": "crm", "transport": "http", "url": "https://crm.example/mcp" } ],
+              "agents": [ { "name": "bot", "keySha256": "not-a-hash" } ],
+              "grants": [
+                { "subject": "agent:ghost", "server": "crm", "tool": "*", "effect": "allow" },
+                { "subject": "agent:bot", "server": "crm", "tool": "undeclared", "effect": "allow" },
+                { "subject": "team:x", "server": "nowhere", "tool": "t", "effect": "maybe" }
+              ]
+            }
+            """;
+
+        var result = await app.Services.GetRequiredService<GovernanceImporter>().ImportAsync(document, Registrations.Admin, _cancel);
+
+        Assert.False(result.Applied);
+        Assert.Equal(["$.agents[0].keySha256", "$.grants[0].subject", "$.grants[1].tool", "$.grants[2].effect", "$.grants[2].server", "$.grants[2].subject"],
+            result.Errors.Select(e => e.Path).Distinct().Order(StringComparer.Ordinal));
+        Assert.Empty(await app.Services.GetRequiredService<AgentDirectory>().ListAsync(_cancel));
+    }
+
+    [Fact]
+    public async Task AGrantsSection_IsTheWholeList_AndWithoutOneGrantsStay()
+    {
+        await using var app = new ShieldAppFactory();
+        await using var upstream = await UpstreamServer.StartAsync();
+        await app.ApprovedToolsAsync("crm", upstream, "lookup", "export");
+        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("bot", null, null, [], true), Registrations.Admin, _cancel);
+        var grants = app.Services.GetRequiredService<GrantBook>();
+        await grants.AddAsync(new GrantInput(SubjectKind.Agent, "bot", "crm", "export", GrantEffect.Allow), Registrations.Admin, _cancel);
+        var importer = app.Services.GetRequiredService<GovernanceImporter>();
+
+        await importer.ImportAsync("""{ "version": 1, "agents": [ { "name": "bot", "owner": "ops" } ] }""", Registrations.Admin, _cancel);
+        Assert.Single(await grants.ListAsync(_cancel));
+
+        await importer.ImportAsync("""{ "version": 1, "grants": [ { "subject": "agent:bot", "server": "crm", "tool": "lookup", "effect": "allow" } ] }""", Registrations.Admin, _cancel);
+
+        var left = Assert.Single(await grants.ListAsync(_cancel));
+        Assert.Equal("agent:bot → crm/lookup allow", left.Description);
+        Assert.Equal(DecisionKind.Deny, app.Services.GetRequiredService<PolicyStore>().Current.Decide("bot", "crm", "export").Kind);
+    }
+}
