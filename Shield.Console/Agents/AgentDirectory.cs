@@ -34,6 +34,11 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
             return Refusal.Conflict($"An agent named {input.Name} is already registered.");
         }
 
+        if (await ClientIdTakenAsync(db, input.EntraClientId, null, cancellationToken) is { } taken)
+        {
+            return taken;
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var key = SecretToken.New(SecretToken.AgentKeyPrefix);
         var agent = new Agent { Name = input.Name!, CreatedAtUtc = now, CreatedBy = actor.Name, KeySha256 = SecretToken.Hash(key), KeyIssuedAtUtc = now };
@@ -60,7 +65,7 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
 
             Apply(agent, input, time.GetUtcNow().UtcDateTime, actor);
             return null;
-        }, cancellationToken);
+        }, cancellationToken, (db, agent) => ClientIdTakenAsync(db, input.EntraClientId, agent.Id, cancellationToken));
 
     public Task<Result<AgentView>> SetEnabledAsync(string name, bool enabled, Actor actor, CancellationToken cancellationToken = default) =>
         ChangeAsync(name, actor, enabled ? ChangeActions.Enabled : ChangeActions.Disabled, agent =>
@@ -91,12 +96,19 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
             return null;
         }, cancellationToken);
 
-    private async Task<Result<AgentView>> ChangeAsync(string name, Actor actor, string action, Func<Agent, Refusal?> change, CancellationToken cancellationToken)
+    private async Task<Result<AgentView>> ChangeAsync(
+        string name, Actor actor, string action, Func<Agent, Refusal?> change, CancellationToken cancellationToken,
+        Func<ShieldDbContext, Agent, Task<Refusal?>>? check = null)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (await db.Agents.SingleOrDefaultAsync(a => a.Name == name, cancellationToken) is not { } agent)
         {
             return Refusal.NotFound($"No agent named {name} is registered.");
+        }
+
+        if (check is not null && await check(db, agent) is { } refused)
+        {
+            return refused;
         }
 
         var before = Snapshot(agent);
@@ -114,12 +126,29 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
         return Result<AgentView>.Ok(AgentView.Of(agent));
     }
 
+    private static async Task<Refusal?> ClientIdTakenAsync(ShieldDbContext db, string? clientId, Guid? self, CancellationToken cancellationToken)
+    {
+        var normalized = clientId?.Trim().ToLowerInvariant();
+        return !string.IsNullOrEmpty(normalized) && await db.Agents.AnyAsync(a => a.EntraClientId == normalized && a.Id != self, cancellationToken)
+            ? Refusal.Conflict("That Entra application is already bound to another agent.")
+            : null;
+    }
+
+    /// <summary>The enabled agent an Entra application is bound to, for a client-credentials token.</summary>
+    public async Task<AgentView?> FindByEntraClientAsync(string clientId, CancellationToken cancellationToken = default)
+    {
+        var normalized = clientId.Trim().ToLowerInvariant();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Agents.AsNoTracking().SingleOrDefaultAsync(a => a.EntraClientId == normalized, cancellationToken) is { } agent ? AgentView.Of(agent) : null;
+    }
+
     private static void Apply(Agent agent, AgentInput input, DateTime now, Actor actor)
     {
         agent.Description = input.Description?.Trim() ?? "";
         agent.Owner = input.Owner?.Trim() ?? "";
         agent.Roles = [.. (input.Roles ?? []).Select(r => r.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         agent.Enabled = input.Enabled;
+        agent.EntraClientId = string.IsNullOrWhiteSpace(input.EntraClientId) ? null : input.EntraClientId.Trim().ToLowerInvariant();
         agent.UpdatedAtUtc = now;
         agent.UpdatedBy = actor.Name;
     }
@@ -135,6 +164,11 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
         if (input.Roles?.Select(AgentRoles.Problem).OfType<string>().FirstOrDefault() is { } role)
         {
             problems["roles"] = [role];
+        }
+
+        if (!string.IsNullOrWhiteSpace(input.EntraClientId) && !Guid.TryParse(input.EntraClientId, out _))
+        {
+            problems["entraClientId"] = [$"'{input.EntraClientId}' is not an Entra application (client) id, which is a GUID."];
         }
 
         if (input.Description?.Length > 2000 || input.Owner?.Length > 200)
@@ -154,6 +188,7 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
         agent.Roles,
         agent.Enabled,
         HasKey = agent.KeySha256 is not null,
+        agent.EntraClientId,
         agent.KeyIssuedAtUtc,
     });
 }

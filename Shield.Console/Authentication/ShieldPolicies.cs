@@ -37,7 +37,9 @@ public static class ShieldPolicies
         options.AddPolicy(RegistryRead, p => p.RequireRole(ShieldRoles.Admin, ShieldRoles.Auditor));
         options.AddPolicy(Review, p => p.RequireRole(ShieldRoles.Reviewer));
         options.AddPolicy(AuditRead, p => p.RequireRole(ShieldRoles.Auditor, ShieldRoles.Admin));
-        options.AddPolicy(Agent, p => p.AddAuthenticationSchemes(Sessions.AgentKeyAuthentication.SchemeName).RequireAuthenticatedUser());
+        // Agents authenticate with their key; in Entra ID mode also with a client-credentials token of a bound application.
+        options.AddPolicy(Agent, p => p.AddAuthenticationSchemes(api.IsLocal ? [Sessions.AgentKeyAuthentication.SchemeName] : [Sessions.AgentKeyAuthentication.SchemeName, api.Scheme])
+            .RequireAuthenticatedUser());
         options.AddPolicy(ApiCaller, p =>
         {
             p.AddAuthenticationSchemes(api.Scheme).RequireAuthenticatedUser();

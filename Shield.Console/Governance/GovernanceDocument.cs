@@ -92,6 +92,9 @@ public sealed record AgentEntry
 
     /// <summary>Lowercase hex SHA-256 of the agent key; absent to keep the agent's current key.</summary>
     public string? KeySha256 { get; init; }
+
+    /// <summary>In Entra ID mode, the client id of an Entra application that may act as this agent.</summary>
+    public string? EntraClientId { get; init; }
 }
 
 /// <summary>A grant in the governance document.</summary>

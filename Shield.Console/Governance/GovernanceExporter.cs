@@ -43,6 +43,7 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
                 Roles = a.Roles,
                 Enabled = a.Enabled,
                 KeySha256 = a.KeySha256,
+                EntraClientId = a.EntraClientId,
             })],
             Grants = [.. grants.OrderBy(g => g.SubjectKind).ThenBy(g => g.Subject, StringComparer.Ordinal).ThenBy(g => g.Server, StringComparer.Ordinal)
                 .ThenBy(g => g.Tool, StringComparer.Ordinal).Select(g => new GrantEntry

@@ -191,6 +191,7 @@ public sealed class GovernanceImporter(
             agent.Owner = entry.Owner ?? agent.Owner;
             agent.Roles = entry.Roles is { } roles ? [.. roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : agent.Roles;
             agent.Enabled = entry.Enabled ?? agent.Enabled;
+            agent.EntraClientId = entry.EntraClientId?.Trim().ToLowerInvariant() ?? agent.EntraClientId;
             if (entry.KeySha256 is { } hash && hash != agent.KeySha256)
             {
                 agent.KeySha256 = hash;

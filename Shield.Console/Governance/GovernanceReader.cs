@@ -168,7 +168,7 @@ public static partial class GovernanceReader
         {
             var path = $"$.agents[{i}]";
             var entry = agents[i];
-            foreach (var (field, messages) in AgentDirectory.Problems(new AgentInput(entry.Name, entry.Description, entry.Owner, entry.Roles, entry.Enabled ?? true)))
+            foreach (var (field, messages) in AgentDirectory.Problems(new AgentInput(entry.Name, entry.Description, entry.Owner, entry.Roles, entry.Enabled ?? true, entry.EntraClientId)))
             {
                 errors.AddRange(messages.Select(m => new GovernanceError($"{path}.{field}", m)));
             }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Shield.Console.Agents;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
 
@@ -18,9 +19,15 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Created<MintedSession>, ValidationProblem, ProblemHttpResult>> MintAsync(
-        MintSessionRequest request, SessionIssuer issuer, ClaimsPrincipal caller, CancellationToken cancellationToken)
+        MintSessionRequest request, SessionIssuer issuer, AgentDirectory agents, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        var result = await issuer.MintAsync(AgentKeyAuthentication.CallerOf(caller), request, cancellationToken);
+        var (agent, problem) = await ResolveAsync(caller, agents, cancellationToken);
+        if (agent is null)
+        {
+            return TypedResults.Problem(problem, statusCode: StatusCodes.Status403Forbidden, title: "The session was not created");
+        }
+
+        var result = await issuer.MintAsync(agent, request, cancellationToken);
         if (result.Value is { } session)
         {
             return TypedResults.Created($"/api/sessions/{session.Id}", session);
@@ -36,8 +43,42 @@ internal static class SessionsApi
             extensions: new Dictionary<string, object?> { ["refused"] = refusal.Errors?.Select(e => new RefusedTool(e.Key, e.Value[0])).ToList() });
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(Guid id, SessionIssuer issuer, ClaimsPrincipal caller, CancellationToken cancellationToken) =>
-        await issuer.EndAsync(id, AgentKeyAuthentication.CallerOf(caller), cancellationToken) is { } refusal
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(
+        Guid id, SessionIssuer issuer, AgentDirectory agents, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        var (agent, problem) = await ResolveAsync(caller, agents, cancellationToken);
+        if (agent is null)
+        {
+            return TypedResults.Problem(problem, statusCode: StatusCodes.Status403Forbidden, title: "The session was not ended");
+        }
+
+        return await issuer.EndAsync(id, agent, cancellationToken) is { } refusal
             ? ProblemResults.Refused(refusal, "The session was not ended")
             : TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The agent behind the request: the one whose key it carries, or, in Entra ID mode, the one bound to the Entra
+    /// application of a client-credentials token. People's tokens never mint sessions.
+    /// </summary>
+    private static async Task<(AgentCaller? Agent, string? Problem)> ResolveAsync(ClaimsPrincipal caller, AgentDirectory agents, CancellationToken cancellationToken)
+    {
+        if (caller.FindFirstValue(AgentKeyAuthentication.AgentIdClaim) is not null)
+        {
+            return (AgentKeyAuthentication.CallerOf(caller), null);
+        }
+
+        if (caller.FindFirstValue("scp") is not null || caller.FindFirstValue("http://schemas.microsoft.com/identity/claims/scope") is not null)
+        {
+            return (null, "Sessions are minted by agents: a person's token cannot mint one.");
+        }
+
+        var application = caller.FindFirstValue("azp") ?? caller.FindFirstValue("appid");
+        if (application is null || await agents.FindByEntraClientAsync(application, cancellationToken) is not { } agent)
+        {
+            return (null, "This Entra ID application is not bound to a Shield agent.");
+        }
+
+        return agent.Enabled ? (new AgentCaller(agent.Id, agent.Name), null) : (null, $"The agent {agent.Name} is disabled.");
+    }
 }

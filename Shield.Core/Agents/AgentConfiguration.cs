@@ -12,6 +12,7 @@ internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         builder.HasKey(a => a.Id);
         builder.HasIndex(a => a.Name).IsUnique();
         builder.HasIndex(a => a.KeySha256).IsUnique();
+        builder.HasIndex(a => a.EntraClientId).IsUnique();
         builder.Property(a => a.Name).HasMaxLength(ServerName.MaxLength);
         builder.Property(a => a.Description).HasMaxLength(2000);
         builder.Property(a => a.Owner).HasMaxLength(200);

@@ -65,13 +65,16 @@ public sealed class EntraTestIssuer
     /// <summary>An access token for Shield's API carrying the given app roles.</summary>
     public string AccessToken(string name, params string[] roles) => Token(name, roles, nonce: null, scope: null);
 
+    /// <summary>A client-credentials token of the Entra application <paramref name="clientId"/>, as an agent platform gets one.</summary>
+    public string AppToken(string clientId, params string[] roles) => Token(clientId, roles, nonce: null, scope: null, application: clientId);
+
     /// <summary>An access token with a delegated scope and no app role: a person without a Shield role.</summary>
     public string AccessTokenWithoutRoles(string name) => Token(name, [], nonce: null, scope: "access_as_user");
 
     /// <summary>The ID token Entra ID would post back to Shield after a person signs in.</summary>
     public string IdToken(string name, string nonce, params string[] roles) => Token(name, roles, nonce, scope: null);
 
-    private string Token(string name, string[] roles, string? nonce, string? scope)
+    private string Token(string name, string[] roles, string? nonce, string? scope, string? application = null)
     {
         var claims = new Dictionary<string, object>
         {
@@ -82,7 +85,7 @@ public sealed class EntraTestIssuer
             ["name"] = name,
             ["ver"] = "2.0",
             // An ID token is issued to Shield itself; an access token names the app that asked for it.
-            ["azp"] = nonce is null ? Guid.NewGuid().ToString() : ClientId,
+            ["azp"] = application ?? (nonce is null ? Guid.NewGuid().ToString() : ClientId),
         };
         if (roles.Length > 0)
         {

@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Agents;
+using Shield.Console.Grants;
 using Shield.Core.Accounts;
+using Shield.Core.Grants;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Authentication;
@@ -116,6 +120,32 @@ public sealed class EntraModeTests : IAsyncDisposable
         var response = await client.GetAsync("/api/me", _cancel);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnEntraApplicationBoundToAnAgent_MintsSessions_ButPeopleAndUnboundApplicationsDoNot()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        await _app.ApprovedToolsAsync("crm", upstream, "lookup");
+        var application = Guid.NewGuid().ToString();
+        await _app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("entra-bot", null, null, [], true, application), Registrations.Admin, _cancel);
+        await _app.Services.GetRequiredService<GrantBook>().AddAsync(new GrantInput(SubjectKind.Agent, "entra-bot", "crm", "lookup", GrantEffect.Allow), Registrations.Admin, _cancel);
+
+        var bound = await MintAsync(_entra.AppToken(application, "Shield.Agent"));
+        var unbound = await MintAsync(_entra.AppToken(Guid.NewGuid().ToString(), "Shield.Agent"));
+        var person = await MintAsync(_entra.AccessTokenWithoutRoles("dana@contoso.test"));
+
+        Assert.Equal(HttpStatusCode.Created, bound.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unbound.StatusCode);
+        Assert.Contains("not bound to a Shield agent", await unbound.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, person.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> MintAsync(string token)
+    {
+        var client = _app.CreateBrowserLikeClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client.PostAsJsonAsync("/api/sessions", new { task = "Nightly report" }, _cancel);
     }
 
     /// <summary>

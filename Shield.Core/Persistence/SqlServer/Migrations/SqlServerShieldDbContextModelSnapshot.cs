@@ -305,6 +305,10 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EntraClientId")
+                        .IsUnique()
+                        .HasFilter("[EntraClientId] IS NOT NULL");
+
                     b.HasIndex("KeySha256")
                         .IsUnique()
                         .HasFilter("[KeySha256] IS NOT NULL");

@@ -294,6 +294,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EntraClientId")
+                        .IsUnique();
+
                     b.HasIndex("KeySha256")
                         .IsUnique();
 
