@@ -13,7 +13,7 @@ namespace Shield.Console.Agents;
 /// Registers agents and issues, rotates and revokes their keys. A key is 256 random bits shown once and stored only as
 /// its SHA-256; rotating it ends the old key at once. Every change is recorded and reaches the policy immediately.
 /// </summary>
-public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
+public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, Shield.Console.Sessions.SessionIssuer sessions, TimeProvider time)
 {
     public async Task<IReadOnlyList<AgentView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -46,7 +46,7 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
         db.Agents.Add(agent);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "agent", agent.Name, ChangeActions.Created, after: Snapshot(agent)));
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return Result<AgentWithKey>.Ok(new AgentWithKey(AgentView.Of(agent), key));
     }
 
@@ -121,8 +121,13 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
         agent.UpdatedAtUtc = now;
         agent.UpdatedBy = actor.Name;
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "agent", agent.Name, action, before, Snapshot(agent)));
+        // Disabling an agent, or changing its key, ends its live sessions: they were opened with what is now withdrawn.
+        List<string> ended = action is ChangeActions.Disabled or "key-rotated" or "key-revoked"
+            ? await sessions.EndAllOfAsync(db, agent.Id, actor, $"agent {action}", cancellationToken)
+            : [];
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        sessions.Forget(ended);
+        await policy.RefreshAsync(CancellationToken.None);
         return Result<AgentView>.Ok(AgentView.Of(agent));
     }
 

@@ -68,7 +68,7 @@ public sealed class GovernanceImporter(
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         discoveries.Enqueue([.. created, .. updated]);
         return new ImportResult(true, [], created, updated, decided, tools.Count);
     }

@@ -62,7 +62,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         db.Grants.Add(grant);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created, after: Snapshot(grant)));
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return Result<GrantView>.Ok(GrantView.Of(grant));
     }
 
@@ -77,7 +77,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         db.Grants.Remove(grant);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "grant", grant.Describe(), ChangeActions.Deleted, Snapshot(grant)));
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return null;
     }
 

@@ -19,6 +19,7 @@ internal static class AccessControlExtensions
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<PolicyRefresh>();
         services.AddHostedService<PolicyWarmup>();
+        services.AddHostedService<PolicyFollower>();
         services.AddSingleton<AgentDirectory>();
         services.AddSingleton<GrantBook>();
         services.AddSingleton<SessionIssuer>();

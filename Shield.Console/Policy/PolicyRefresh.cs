@@ -8,8 +8,9 @@ namespace Shield.Console.Policy;
 
 /// <summary>
 /// Rebuilds the policy snapshot from the database and swaps it in. Every service that changes tools, servers, agents
-/// or grants awaits it after committing, so the very next decision already sees the change (a revoked grant takes the
-/// tool away from live sessions at once). Rebuilds never run concurrently and always read the latest state.
+/// or grants awaits it after committing (never cancelled by its caller), so the very next decision already sees the
+/// change: a revoked grant takes the tool away from live sessions at once. Rebuilds never run concurrently and always
+/// read the latest state; <see cref="PolicyFollower"/> catches up with anything a refresh missed.
 /// </summary>
 public sealed class PolicyRefresh(IDbContextFactory<ShieldDbContext> contexts, PolicyStore store, IOptionsMonitor<ApprovalOptions> options)
 {

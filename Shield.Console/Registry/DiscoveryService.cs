@@ -159,7 +159,7 @@ public sealed partial class DiscoveryService(
 
         if (changes.Any || changes.Decided.Count > 0)
         {
-            await policy.RefreshAsync(cancellationToken);
+            await policy.RefreshAsync(CancellationToken.None);
         }
 
         LogDiscovered(logger, server.Name, changes.Added.Count, changes.Quarantined.Count, changes.Removed.Count);

@@ -49,7 +49,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         db.Servers.Add(server);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, ChangeActions.Created, after: Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return Result<ServerView>.Ok(ServerView.Of(server, []));
     }
 
@@ -77,7 +77,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         Apply(server, input, now, actor, secrets);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, ChangeActions.Updated, before, Snapshot(server)));
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
     }
 
@@ -98,7 +98,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
             server.UpdatedBy = actor.Name;
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "server", server.Name, enabled ? ChangeActions.Enabled : ChangeActions.Disabled, before, Snapshot(server)));
             await db.SaveChangesAsync(cancellationToken);
-            await policy.RefreshAsync(cancellationToken);
+            await policy.RefreshAsync(CancellationToken.None);
         }
 
         return Result<ServerView>.Ok(ServerView.Of(server, await db.Tools.Where(t => t.ServerId == server.Id).Select(t => t.State).ToListAsync(cancellationToken)));
@@ -117,11 +117,15 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         // Decisions declared for its tools go too: a new server under the same name must not inherit approvals.
         var decisions = await db.ToolDecisions.Where(d => d.ServerName == server.Name).ToListAsync(cancellationToken);
         db.ToolDecisions.RemoveRange(decisions);
+        // Grants on its tools go too, each recorded: a new server under the same name must not inherit access.
+        var grants = await db.Grants.Where(g => g.Server == server.Name).ToListAsync(cancellationToken);
+        db.Grants.RemoveRange(grants);
+        db.GovernanceChanges.AddRange(grants.Select(g => GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "grant", g.Describe(), ChangeActions.Deleted)));
         db.Servers.Remove(server);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "server", server.Name, ChangeActions.Deleted,
-            Snapshot(server), JsonSerializer.Serialize(new { toolsRemoved = tools, decisionsRemoved = decisions.Count })));
+            Snapshot(server), JsonSerializer.Serialize(new { toolsRemoved = tools, decisionsRemoved = decisions.Count, grantsRemoved = grants.Count })));
         await db.SaveChangesAsync(cancellationToken);
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return null;
     }
 

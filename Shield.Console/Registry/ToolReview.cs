@@ -121,7 +121,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             return Refusal.Conflict($"{tool.Name} changed while you were deciding (a discovery or another administrator). Reload it and decide again.");
         }
 
-        await policy.RefreshAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
         return Result<ToolView>.Ok(ToolView.Of(tool, tool.Server.Name));
     }
 }

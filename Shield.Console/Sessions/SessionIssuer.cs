@@ -31,6 +31,9 @@ public sealed class SessionIssuer(
 
     private readonly ConcurrentDictionary<string, Cached> _live = new(StringComparer.Ordinal);
 
+    // Tokens ended here, until they would have expired: a check that read the row just before the end must not cache it.
+    private readonly ConcurrentDictionary<string, DateTime> _ended = new(StringComparer.Ordinal);
+
     public async Task<Result<MintedSession>> MintAsync(AgentCaller agent, MintSessionRequest request, CancellationToken cancellationToken = default)
     {
         var settings = options.CurrentValue;
@@ -45,11 +48,16 @@ public sealed class SessionIssuer(
             return Refusal.Invalid("ttlSeconds", $"ttlSeconds must be between 1 and {settings.MaxTtl.TotalSeconds:0} ({Shield.Console.Sessions.AgentSessionOptions.SectionName}:MaxTtl).");
         }
 
+        if (request.Tools?.Count > 1_000)
+        {
+            return Refusal.Invalid("tools", "Ask for at most 1,000 tools in one session.");
+        }
+
         var snapshot = policy.Current;
         List<string> scope = [];
         List<RefusedTool> refused = [];
         var requested = request.Tools ?? [.. snapshot.Tools.Select(t => QualifiedToolName.Of(t.Server, t.Name))];
-        foreach (var qualified in requested.Distinct(StringComparer.Ordinal))
+        foreach (var qualified in requested.Select(t => t ?? "").Distinct(StringComparer.Ordinal))
         {
             if (!QualifiedToolName.TryParse(qualified, out var server, out var tool))
             {
@@ -72,7 +80,7 @@ public sealed class SessionIssuer(
         {
             var reason = request.Tools is null ? "No tool is granted to this agent." : "None of the requested tools is granted to this agent.";
             return new Refusal(RefusalKind.Forbidden, reason,
-                refused.Count == 0 ? null : refused.ToDictionary(r => r.Tool, r => new[] { r.Reason }));
+                refused.Count == 0 ? null : refused.GroupBy(r => r.Tool).ToDictionary(g => g.Key, g => new[] { g.First().Reason }));
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -116,16 +124,22 @@ public sealed class SessionIssuer(
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.TokenSha256 == hash, cancellationToken);
-            if (session is null || session.EndedAtUtc is not null)
+            if (session is null || session.EndedAtUtc is not null || _ended.ContainsKey(hash))
             {
                 _live.TryRemove(hash, out _);
                 return null;
             }
 
             _live[hash] = new Cached(session, time.GetTimestamp());
+            if (_ended.ContainsKey(hash))
+            {
+                _live.TryRemove(hash, out _);
+                return null;
+            }
         }
 
-        if (session.IsActiveAt(time.GetUtcNow().UtcDateTime))
+        // A disabled or deleted agent's sessions stop at once, whatever their expiry.
+        if (session.IsActiveAt(time.GetUtcNow().UtcDateTime) && policy.Current.IsAgentEnabled(session.AgentName))
         {
             return session;
         }
@@ -137,6 +151,33 @@ public sealed class SessionIssuer(
     /// <summary>The agent ends its own session.</summary>
     public Task<Refusal?> EndAsync(Guid id, AgentCaller agent, CancellationToken cancellationToken = default) =>
         StopAsync(id, s => s.AgentId == agent.Id, new Actor(Actor.Agent, agent.Id.ToString(), agent.Name), "ended", cancellationToken);
+
+    /// <summary>Ends every live session of an agent (when it is disabled or its key changes), in the caller's transaction.</summary>
+    internal async Task<List<string>> EndAllOfAsync(ShieldDbContext db, Guid agentId, Actor actor, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var live = await db.Sessions.Where(s => s.AgentId == agentId && s.EndedAtUtc == null && s.ExpiresAtUtc > now).ToListAsync(cancellationToken);
+        foreach (var session in live)
+        {
+            session.EndedAtUtc = now;
+            session.EndedBy = actor.Name;
+            db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "session", session.Id.ToString(), "revoked",
+                after: System.Text.Json.JsonSerializer.Serialize(new { session.AgentName, session.Task, reason })));
+        }
+
+        return [.. live.Select(s => s.TokenSha256)];
+    }
+
+    /// <summary>Forgets tokens ended elsewhere in this process, so the next check refuses them.</summary>
+    internal void Forget(IEnumerable<string> tokenHashes)
+    {
+        var until = time.GetUtcNow().UtcDateTime + options.CurrentValue.MaxTtl;
+        foreach (var hash in tokenHashes)
+        {
+            _ended[hash] = until;
+            _live.TryRemove(hash, out _);
+        }
+    }
 
     /// <summary>An administrator revokes any session.</summary>
     public Task<Refusal?> RevokeAsync(Guid id, Actor actor, CancellationToken cancellationToken = default) =>
@@ -154,7 +195,7 @@ public sealed class SessionIssuer(
     // Sessions nobody uses again would otherwise stay cached until the process ends.
     private void ForgetExpired(DateTime nowUtc)
     {
-        if (_live.Count < 1_024)
+        if (_live.Count + _ended.Count < 1_024)
         {
             return;
         }
@@ -164,6 +205,14 @@ public sealed class SessionIssuer(
             if (!cached.Session.IsActiveAt(nowUtc))
             {
                 _live.TryRemove(hash, out _);
+            }
+        }
+
+        foreach (var (hash, until) in _ended)
+        {
+            if (until <= nowUtc)
+            {
+                _ended.TryRemove(hash, out _);
             }
         }
     }
@@ -187,6 +236,7 @@ public sealed class SessionIssuer(
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        _ended[session.TokenSha256] = session.ExpiresAtUtc;
         _live.TryRemove(session.TokenSha256, out _);
         return null;
     }

@@ -60,6 +60,9 @@ public sealed class PolicySnapshot
 
     public IReadOnlyList<PolicyAgent> Agents { get; }
 
+    /// <summary>Whether the agent is registered and enabled: a disabled agent's sessions stop working.</summary>
+    public bool IsAgentEnabled(string agent) => _agents.TryGetValue(agent, out var entry) && entry.Enabled;
+
     public PolicyDecision Decide(string agent, string server, string tool)
     {
         if (!_tools.TryGetValue((server, tool), out var target))
