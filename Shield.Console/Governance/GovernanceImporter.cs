@@ -53,6 +53,7 @@ public sealed class GovernanceImporter(
 
         var agents = await db.Agents.ToDictionaryAsync(a => a.Name, StringComparer.Ordinal, cancellationToken);
         CheckGrantReferences(document, servers, agents, errors);
+        CheckAgentIdentities(document.Agents ?? [], agents, errors);
         if (errors.Count > 0)
         {
             return ImportResult.Invalid([.. errors.OrderBy(e => e.Path, StringComparer.Ordinal)]);
@@ -179,6 +180,44 @@ public sealed class GovernanceImporter(
         }
     }
 
+    // After the import no two agents may share a key or an Entra application: an identity must name exactly one agent.
+    private static void CheckAgentIdentities(List<AgentEntry> entries, Dictionary<string, Agent> agents, List<GovernanceError> errors)
+    {
+        var named = entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        Check("keySha256", "key", e => e.KeySha256, a => a.KeySha256);
+        Check("entraClientId", "Entra application", e => e.EntraClientId?.Trim().ToLowerInvariant(), a => a.EntraClientId);
+
+        void Check(string field, string what, Func<AgentEntry, string?> given, Func<Agent, string?> stored)
+        {
+            // Agents the document leaves alone keep what they have; agents it names keep theirs unless it gives a new one.
+            Dictionary<string, string> owners = new(StringComparer.Ordinal);
+            foreach (var agent in agents.Values.Where(a => !named.Contains(a.Name)))
+            {
+                if (stored(agent) is { Length: > 0 } value)
+                {
+                    owners[value] = agent.Name;
+                }
+            }
+
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var value = given(entries[i]) ?? (agents.TryGetValue(entries[i].Name ?? "", out var existing) ? stored(existing) : null);
+                if (value is not { Length: > 0 })
+                {
+                    continue;
+                }
+
+                if (owners.TryGetValue(value, out var owner))
+                {
+                    errors.Add(new($"$.agents[{i}].{field}", $"The same {what} already belongs to agent {owner}; each agent needs its own."));
+                    continue;
+                }
+
+                owners[value] = entries[i].Name ?? "";
+            }
+        }
+    }
+
     private static void ApplyAgents(ShieldDbContext db, List<AgentEntry> entries, Dictionary<string, Agent> agents, Actor actor, DateTime now)
     {
         foreach (var entry in entries)
@@ -215,7 +254,8 @@ public sealed class GovernanceImporter(
         }
     }
 
-    // A grants section is the whole list: grants not in it are removed, which can only take access away.
+    // A grants section is the whole list: grants not in it are removed. Removing a deny can widen access, so every
+    // removal is recorded as its own change.
     private static async Task ReplaceGrantsAsync(ShieldDbContext db, List<GrantEntry> entries, Actor actor, DateTime now, CancellationToken cancellationToken)
     {
         var existing = await db.Grants.ToListAsync(cancellationToken);

@@ -22,7 +22,8 @@ internal sealed partial class PolicyFollower(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var thresholdChanged = options.OnChange(_ => RefreshInBackground());
-        long? seen = null;
+        // The first look always rebuilds: a change made elsewhere between start-up and now is not missed.
+        long? seen = long.MinValue;
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -30,7 +31,7 @@ internal sealed partial class PolicyFollower(
             {
                 await using var db = await contexts.CreateDbContextAsync(stoppingToken);
                 var newest = await db.GovernanceChanges.MaxAsync(c => (long?)c.Id, stoppingToken);
-                if (seen is not null && newest != seen)
+                if (newest != seen)
                 {
                     await refresh.RefreshAsync(stoppingToken);
                 }

@@ -10,5 +10,12 @@ public sealed class PolicyStore
 
     public PolicySnapshot Current => Volatile.Read(ref _current);
 
-    public void Replace(PolicySnapshot snapshot) => Volatile.Write(ref _current, snapshot);
+    /// <summary>Raised after each swap, on the thread that made it; handlers must be quick and must not throw.</summary>
+    public event Action<PolicySnapshot>? Replaced;
+
+    public void Replace(PolicySnapshot snapshot)
+    {
+        Volatile.Write(ref _current, snapshot);
+        Replaced?.Invoke(snapshot);
+    }
 }

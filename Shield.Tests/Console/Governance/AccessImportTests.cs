@@ -98,4 +98,35 @@ public sealed class AccessImportTests
         Assert.Equal("agent:bot → crm/lookup allow", left.Description);
         Assert.Equal(DecisionKind.Deny, app.Services.GetRequiredService<PolicyStore>().Current.Decide("bot", "crm", "export").Kind);
     }
+
+    [Fact]
+    public async Task AKeyOrEntraApplication_BelongsToOneAgent()
+    {
+        await using var app = new ShieldAppFactory();
+        var key = (await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("first-bot", null, null, [], true, "11111111-1111-1111-1111-111111111111"), Registrations.Admin, _cancel)).Value!.Key;
+        var hash = SecretToken.Hash(key);
+        var other = SecretToken.Hash(SecretToken.New(SecretToken.AgentKeyPrefix));
+        var document = $$"""
+            {
+              "version": 1,
+              "agents": [
+                { "name": "second-bot", "keySha256": "{{hash}}" },
+                { "name": "third-bot", "keySha256": "{{other}}", "entraClientId": "11111111-1111-1111-1111-111111111111" },
+                { "name": "fourth-bot", "keySha256": "{{other}}" }
+              ]
+            }
+            """;
+
+        var result = await app.Services.GetRequiredService<GovernanceImporter>().ImportAsync(document, Registrations.Admin, _cancel);
+
+        Assert.False(result.Applied);
+        Assert.Equal(["$.agents[0].keySha256", "$.agents[1].entraClientId", "$.agents[2].keySha256"], result.Errors.Select(e => e.Path));
+        Assert.Contains("first-bot", result.Errors[0].Message, StringComparison.Ordinal);
+
+        // Moving the key from one agent to another in the same document is fine.
+        var moved = await app.Services.GetRequiredService<GovernanceImporter>().ImportAsync($$"""
+            { "version": 1, "agents": [ { "name": "first-bot", "keySha256": "{{other}}" }, { "name": "second-bot", "keySha256": "{{hash}}" } ] }
+            """, Registrations.Admin, _cancel);
+        Assert.True(moved.Applied, string.Join("; ", moved.Errors.Select(e => e.Message)));
+    }
 }

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Common;
+using Shield.Console.Grants;
 using Shield.Console.Registry;
+using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
@@ -64,20 +66,24 @@ public sealed class ServerCatalogTests(ShieldAppFactory app) : IClassFixture<Shi
     }
 
     [Fact]
-    public async Task DeletingAServer_RemovesItsInventory_AndRecordsWhoDidIt()
+    public async Task DeletingAServer_RemovesItsInventoryAndGrants_AndRecordsWhoDidIt()
     {
         await using var upstream = await UpstreamServer.StartAsync();
         upstream.Set("t", "A tool.");
         await app.HttpServerAsync("doomed", upstream.Url);
         await app.DiscoverAsync("doomed");
+        var grants = app.Services.GetRequiredService<GrantBook>();
+        await grants.AddAsync(new GrantInput(SubjectKind.Role, "doomed-users", "doomed", Grant.AllTools, GrantEffect.Allow), Registrations.Admin, _cancel);
 
         Assert.Null(await Catalog.DeleteAsync("doomed", Registrations.Admin, _cancel));
 
         Assert.Null(await Catalog.FindAsync("doomed", _cancel));
         Assert.Empty(await app.ToolsAsync("doomed"));
+        Assert.DoesNotContain(await grants.ListAsync(_cancel), g => g.Server == "doomed");
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
         var changes = await db.GovernanceChanges.Where(c => c.SubjectKey == "doomed" || c.SubjectKey.StartsWith("doomed/")).OrderBy(c => c.Id).ToListAsync(_cancel);
         Assert.Equal(["created", "discovered", "deleted"], changes.Select(c => c.Action));
+        Assert.Contains(await db.GovernanceChanges.Where(c => c.Subject == "grant" && c.Action == "deleted").Select(c => c.SubjectKey).ToListAsync(_cancel), k => k.Contains("doomed", StringComparison.Ordinal));
         Assert.All(changes, c => Assert.Equal(Registrations.Admin.Name, c.ActorName));
         Assert.Equal(RefusalKind.NotFound, (await Catalog.DeleteAsync("doomed", Registrations.Admin, _cancel))?.Kind);
     }

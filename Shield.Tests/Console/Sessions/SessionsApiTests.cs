@@ -71,7 +71,10 @@ public sealed class SessionsApiTests : IAsyncLifetime
         var expiring = await MintAsync(ttlSeconds: 60);
         var ended = await MintAsync();
         var revoked = await MintAsync();
-        Assert.NotNull(await issuer.CheckAsync(expiring.GetProperty("token").GetString(), _cancel));
+        foreach (var live in new[] { expiring, ended, revoked })
+        {
+            Assert.NotNull(await issuer.CheckAsync(live.GetProperty("token").GetString(), _cancel));
+        }
 
         _time.Advance(TimeSpan.FromSeconds(60));
         var end = await Agent().DeleteAsync($"/api/sessions/{ended.GetProperty("id").GetGuid()}", _cancel);
@@ -154,6 +157,44 @@ public sealed class SessionsApiTests : IAsyncLifetime
         var disabled = await Agent(rotated).PostAsJsonAsync("/api/sessions", new { task = "t" }, _cancel);
         Assert.Equal(HttpStatusCode.Unauthorized, disabled.StatusCode);
         Assert.Contains("disabled", await disabled.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("disable")]
+    [InlineData("rotate")]
+    [InlineData("revoke")]
+    public async Task DisablingAnAgent_OrReplacingItsKey_EndsItsLiveSessionsAtOnce(string change)
+    {
+        var issuer = _app.Services.GetRequiredService<SessionIssuer>();
+        var agents = _app.Services.GetRequiredService<AgentDirectory>();
+        var token = (await MintAsync()).GetProperty("token").GetString();
+        Assert.NotNull(await issuer.CheckAsync(token, _cancel));
+
+        var changed = change switch
+        {
+            "disable" => (await agents.SetEnabledAsync("invoice-bot", false, Registrations.Admin, _cancel)).Refusal,
+            "rotate" => (await agents.RotateKeyAsync("invoice-bot", Registrations.Admin, _cancel)).Refusal,
+            _ => (await agents.RevokeKeyAsync("invoice-bot", Registrations.Admin, _cancel)).Refusal,
+        };
+
+        Assert.Null(changed);
+        Assert.Null(await issuer.CheckAsync(token, _cancel));
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        Assert.NotNull((await db.Sessions.SingleAsync(_cancel)).EndedAtUtc);
+        var decision = _app.Services.GetRequiredService<Shield.Core.Policy.PolicyStore>().Current.Decide("invoice-bot", "crm", "lookup").Kind;
+        Assert.Equal(change == "disable" ? Shield.Core.Policy.DecisionKind.Deny : Shield.Core.Policy.DecisionKind.RequireApproval, decision);
+    }
+
+    [Fact]
+    public async Task AToolListWithNullsOrTooManyEntries_IsRefusedCleanly()
+    {
+        using var body = new StringContent("""{ "task": "t", "tools": [null, "crm__lookup", "crm__lookup"] }""", System.Text.Encoding.UTF8, "application/json");
+        var nulls = await Agent().PostAsync("/api/sessions", body, _cancel);
+        var many = await Agent().PostAsJsonAsync("/api/sessions", new { task = "t", tools = Enumerable.Range(0, 1_001).Select(i => $"crm__t{i}") }, _cancel);
+
+        Assert.Equal(HttpStatusCode.Created, nulls.StatusCode);
+        Assert.Equal(["crm__lookup"], (await nulls.Content.ReadFromJsonAsync<JsonElement>(_cancel)).GetProperty("tools").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, many.StatusCode);
     }
 
     [Fact]

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.EntityFrameworkCore;
+using Shield.Console.Agents;
+using Shield.Console.Policy;
+using Shield.Core.Governance;
+using Shield.Core.Grants;
+using Shield.Core.Persistence;
+using Shield.Core.Policy;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Policy;
+
+/// <summary>A change written by another Shield instance reaches this one's policy within one follow interval.</summary>
+public sealed class PolicyFollowerTests
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AGrantAddedByAnotherInstance_IsFollowedWithinTheInterval()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        await using var app = new ShieldAppFactory { TestServices = services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)) };
+        await using var upstream = await UpstreamServer.StartAsync();
+        await app.ApprovedToolsAsync("crm", upstream, "lookup");
+        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("bot", null, null, [], true), Registrations.Admin, _cancel);
+        var store = app.Services.GetRequiredService<PolicyStore>();
+        var firstLook = Replaced(store, _ => true);
+        time.Advance(PolicyFollower.Interval);
+        await firstLook.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+        Assert.Equal(DecisionKind.Deny, store.Current.Decide("bot", "crm", "lookup").Kind);
+
+        var followed = Replaced(store, s => s.Decide("bot", "crm", "lookup").Kind != DecisionKind.Deny);
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel))
+        {
+            var grant = new Grant { SubjectKind = SubjectKind.Agent, Subject = "bot", Server = "crm", Tool = "lookup", Effect = GrantEffect.Allow, CreatedBy = "elsewhere" };
+            db.Grants.Add(grant);
+            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, time.GetUtcNow().UtcDateTime, "grant", grant.Describe(), ChangeActions.Created));
+            await db.SaveChangesAsync(_cancel);
+        }
+
+        Assert.Equal(DecisionKind.Deny, store.Current.Decide("bot", "crm", "lookup").Kind);
+        time.Advance(PolicyFollower.Interval);
+
+        await followed.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+    }
+
+    private static Task Replaced(PolicyStore store, Func<PolicySnapshot, bool> when)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Replaced += snapshot =>
+        {
+            if (when(snapshot))
+            {
+                seen.TrySetResult();
+            }
+        };
+        return seen.Task;
+    }
+}
