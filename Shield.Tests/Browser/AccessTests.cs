@@ -3,11 +3,11 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Shield.Tests.Browser;
 
-/// <summary>An administrator registers an agent, grants it a tool, and the access matrix shows it.</summary>
+/// <summary>An administrator registers an agent, grants it a tool, sees it in the access matrix, and takes it back.</summary>
 public sealed class AccessTests(BrowserFixture browser)
 {
     [Fact]
-    public async Task AnAdmin_GrantsAToolToAnAgent_AndTheMatrixShowsIt()
+    public async Task AnAdmin_GrantsAToolToAnAgent_SeesItInTheMatrix_AndRemovesIt()
     {
         await using var upstream = await UpstreamServer.StartAsync();
         await using var console = await ConsoleInBrowser.StartAsync(browser);
@@ -40,6 +40,16 @@ public sealed class AccessTests(BrowserFixture browser)
         await Expect(cell).ToHaveClassAsync("decision-approve");
         await Expect(cell).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("^Allowed by the grant agent:invoice-bot → crm/lookup allow, but the tool's risk is high"));
         await Expect(page.Locator("td[data-agent='invoice-bot'][data-tool='crm/delete_record']")).ToHaveClassAsync("decision-deny");
+
+        // From the agent's row to its grants, and a removal that is confirmed first and takes the tool away.
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Agents" }).ClickAsync();
+        await page.GetByLabel("Show the grants of invoice-bot").ClickAsync();
+        await Expect(page.Locator("#grant-filter")).ToHaveValueAsync("agent:invoice-bot");
+        await page.GetByLabel("Remove agent:invoice-bot → crm/lookup allow").ClickAsync();
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("No grants yet")).ToBeVisibleAsync();
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Access matrix" }).ClickAsync();
+        await Expect(cell).ToHaveClassAsync("decision-deny");
         Assert.Empty(console.PageErrors);
     }
 

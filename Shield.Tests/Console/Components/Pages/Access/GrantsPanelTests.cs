@@ -41,6 +41,16 @@ public sealed class GrantsPanelTests : ComponentTestContext, IAsyncLifetime
     }
 
     [Fact]
+    public void AFilterHandedIn_FromAnAgentsRow_IsAppliedAtOnce()
+    {
+        var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Filter, "agent:invoice-bot"));
+
+        panel.WaitForAssertion(() => Assert.Equal(["agent:invoice-bot → crm/lookup"], panel.FindAll("#grants-table tbody tr td:first-child").Select(td => td.TextContent.Trim())));
+        panel.Find("#grant-filter").Input("agent:nobody");
+        panel.WaitForAssertion(() => Assert.Contains("No grant matches", panel.Find("#grants-none-match").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Auditors_SeeGrants_ButNoEditorAndNoRemoveButton()
     {
         var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Admin, false));
