@@ -5,9 +5,11 @@ using Microsoft.Extensions.Logging;
 using Shield.Console.Agents;
 using Shield.Console.Hosting;
 using Shield.Console.Sessions;
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Agents;
 using Shield.Core.Governance;
-using Shield.Core.Grants;
-using Shield.Core.Registry;
+using Shield.Core.Persistence;
+using Shield.Core.Sessions;
 
 namespace Shield.Benchmarks;
 
@@ -51,23 +53,24 @@ public class SessionTokenBenchmarks
         Directory.Delete(_folder, recursive: true);
     }
 
-    // Sessions are minted through the issuer, as the API does, against a policy that grants one placeholder tool:
-    // the benchmark measures the check, not the minting.
+    // Sessions are written straight to the database, as the issuer stores them: the benchmark measures the check, not
+    // the minting (and does not depend on a policy granting anything).
     private string MintMany(AgentView agent, int count)
     {
-        var store = _shield.Services.GetRequiredService<Shield.Core.Policy.PolicyStore>();
-        store.Replace(new Shield.Core.Policy.PolicySnapshot(
-            [new Shield.Core.Policy.PolicyTool("bench", "t", ToolState.Approved, true, RiskLevel.Low)],
-            [new Shield.Core.Policy.PolicyAgent(agent.Name, true, [])],
-            [new Grant { SubjectKind = SubjectKind.Agent, Subject = agent.Name, Server = "bench", Tool = "t", Effect = GrantEffect.Allow }],
-            RiskLevel.High));
-        var caller = new AgentCaller(agent.Id, agent.Name);
+        using var db = _shield.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContext();
+        var now = DateTime.UtcNow;
         var token = "";
         for (var i = 0; i < count; i++)
         {
-            token = _issuer.MintAsync(caller, new MintSessionRequest($"task {i}", ["bench__t"], 3600)).GetAwaiter().GetResult().Value!.Token;
+            token = SecretToken.New(SecretToken.SessionPrefix);
+            db.Sessions.Add(new AgentSession
+            {
+                AgentId = agent.Id, AgentName = agent.Name, Task = $"task {i}", Tools = ["bench__t"],
+                TokenSha256 = SecretToken.Hash(token), CreatedAtUtc = now, ExpiresAtUtc = now.AddHours(8),
+            });
         }
 
+        db.SaveChanges();
         return token;
     }
 }
