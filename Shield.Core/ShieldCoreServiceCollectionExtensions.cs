@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,15 +37,19 @@ public static class ShieldCoreServiceCollectionExtensions
 
         services.AddDbContextFactory<SqliteShieldDbContext>((provider, builder) => builder
             .UseSqlite(ConnectionString(provider))
-            .AddInterceptors(new DbCommandTracingInterceptor("sqlite")));
+            .AddInterceptors(Interceptors(provider, "sqlite")));
         services.AddDbContextFactory<SqlServerShieldDbContext>((provider, builder) => builder
             .UseSqlServer(ConnectionString(provider), sql => sql.EnableRetryOnFailure())
-            .AddInterceptors(new DbCommandTracingInterceptor("microsoft.sql_server")));
+            .AddInterceptors(Interceptors(provider, "microsoft.sql_server")));
         services.AddSingleton<IDbContextFactory<ShieldDbContext>, ShieldDbContextFactory>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContext());
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }
+
+    // Tracing, and whatever the host adds as IInterceptor (the console's audit of governance changes).
+    private static IEnumerable<IInterceptor> Interceptors(IServiceProvider provider, string system) =>
+        [new DbCommandTracingInterceptor(system), .. provider.GetServices<IInterceptor>()];
 
     private static string? ConnectionString(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;

@@ -1,4 +1,5 @@
 using Shield.Console.Accounts;
+using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Governance;
 using Shield.Console.Registry;
@@ -17,6 +18,7 @@ internal static class ApiEndpoints
         api.MapMeApi();
         api.MapRegistryApi();
         api.MapGovernanceApi();
+        api.MapAuditApi();
         if (authentication.IsLocal)
         {
             api.MapAuthApi();

@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Policy;
 using Shield.Console.Registry;
@@ -20,6 +21,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddShieldAuthentication();
 
         builder.AddKeyProtection();
+        builder.AddAuditing();
         builder.AddAccessControl();
         builder.AddRegistry();
         services.AddAntiforgery(options =>

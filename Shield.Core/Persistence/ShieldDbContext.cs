@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Accounts;
+using Shield.Core.Auditing;
 using Shield.Core.Agents;
 using Shield.Core.Grants;
 using Shield.Core.Sessions;
@@ -38,6 +39,12 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Grant> Grants => Set<Grant>();
 
     public DbSet<AgentSession> Sessions => Set<AgentSession>();
+
+    public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<AuditKey> AuditKeys => Set<AuditKey>();
 
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
     public static void PinIdentitySchema(StoreOptions stores)

@@ -26,6 +26,7 @@ public sealed class SampleSettingsTests
         { RegistryOptions.SectionName, typeof(RegistryOptions) },
         { Shield.Console.Policy.ApprovalOptions.SectionName, typeof(Shield.Console.Policy.ApprovalOptions) },
         { Shield.Console.Sessions.AgentSessionOptions.SectionName, typeof(Shield.Console.Sessions.AgentSessionOptions) },
+        { Shield.Console.Auditing.AuditOptions.SectionName, typeof(Shield.Console.Auditing.AuditOptions) },
     };
 
     [Theory]

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Shield.Core.Json;
+
+namespace Shield.Core.Auditing;
+
+/// <summary>
+/// How records are chained. A record's hash is the SHA-256 (lower-case hex) of its canonical form: a JSON object of
+/// every field but <c>hash</c>, camel-cased, keys in ordinal order, nulls kept, no whitespace, strings escaped as in
+/// RFC 8785, times as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, and integers only. The export writes records with exactly
+/// these names and values, so anyone can recompute the chain with a JSON canonicaliser and SHA-256.
+/// </summary>
+public static class AuditChain
+{
+    /// <summary>The <c>prevHash</c> of the first record ever written.</summary>
+    public static readonly string Genesis = new('0', 64);
+
+    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    /// <summary>Gives the record its place in the chain and its hash.</summary>
+    public static void Link(AuditRecord record, long sequence, string prevHash)
+    {
+        record.Sequence = sequence;
+        record.PrevHash = prevHash;
+        record.Hash = ComputeHash(record);
+    }
+
+    public static string ComputeHash(AuditRecord record) => Sha256Hex(CanonicalText(record));
+
+    public static string CanonicalText(AuditRecord r)
+    {
+        var text = new StringBuilder(512).Append('{');
+        Field(text, "action", r.Action, first: true);
+        Field(text, "actorId", r.ActorId);
+        Field(text, "actorKind", r.ActorKind);
+        Field(text, "actorName", r.ActorName);
+        Field(text, "after", r.After);
+        Field(text, "approvalId", Id(r.ApprovalId));
+        Field(text, "argumentsFingerprint", r.ArgumentsFingerprint);
+        Field(text, "atUtc", Time(r.AtUtc));
+        Field(text, "before", r.Before);
+        Field(text, "decidingGrant", r.DecidingGrant);
+        Field(text, "decision", r.Decision);
+        Field(text, "durationMicroseconds", r.DurationMicroseconds);
+        Field(text, "eventType", r.EventType);
+        Field(text, "governanceChangeId", r.GovernanceChangeId);
+        Field(text, "outcome", r.Outcome);
+        Field(text, "prevHash", r.PrevHash);
+        Field(text, "reason", r.Reason);
+        Field(text, "redactedArguments", r.RedactedArguments);
+        Field(text, "reviewer", r.Reviewer);
+        Field(text, "sequence", r.Sequence);
+        Field(text, "server", r.Server);
+        Field(text, "sessionId", Id(r.SessionId));
+        Field(text, "spanId", r.SpanId);
+        Field(text, "subject", r.Subject);
+        Field(text, "subjectKey", r.SubjectKey);
+        Field(text, "task", r.Task);
+        Field(text, "tool", r.Tool);
+        Field(text, "traceId", r.TraceId);
+        return text.Append('}').ToString();
+    }
+
+    public static string Time(DateTime atUtc) => atUtc.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    public static string? Id(Guid? id) => id?.ToString("D");
+
+    /// <summary>The text a checkpoint's signature covers.</summary>
+    public static string CheckpointText(long sequence, string hash, DateTime atUtc) =>
+        string.Create(CultureInfo.InvariantCulture, $"shield-audit-checkpoint:{sequence}:{hash}:{Time(atUtc)}");
+
+    public static string Sign(ReadOnlySpan<byte> key, string text) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
+
+    public static bool HasValidSignature(ReadOnlySpan<byte> key, AuditCheckpoint checkpoint) =>
+        CryptographicOperations.FixedTimeEquals(
+            Encoding.ASCII.GetBytes(Sign(key, CheckpointText(checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc))),
+            Encoding.ASCII.GetBytes(checkpoint.Signature));
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static void Field(StringBuilder text, string name, string? value, bool first = false)
+    {
+        Name(text, name, first);
+        if (value is null)
+        {
+            text.Append("null");
+        }
+        else
+        {
+            CanonicalJson.WriteString(value, text);
+        }
+    }
+
+    private static void Field(StringBuilder text, string name, long? value)
+    {
+        Name(text, name, first: false);
+        text.Append(value is { } number ? number.ToString(CultureInfo.InvariantCulture) : "null");
+    }
+
+    private static void Name(StringBuilder text, string name, bool first)
+    {
+        if (!first)
+        {
+            text.Append(',');
+        }
+
+        text.Append('"').Append(name).Append("\":");
+    }
+}

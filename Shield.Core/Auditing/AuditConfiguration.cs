@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Shield.Core.Registry;
+
+namespace Shield.Core.Auditing;
+
+internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditRecord> builder)
+    {
+        builder.ToTable("AuditRecords");
+        builder.HasKey(r => r.Sequence);
+        builder.Property(r => r.Sequence).ValueGeneratedNever();
+        builder.HasIndex(r => r.AtUtc);
+        builder.HasIndex(r => new { r.SessionId, r.Sequence });
+        builder.HasIndex(r => new { r.Server, r.Tool, r.Sequence });
+        builder.HasIndex(r => new { r.EventType, r.Sequence });
+        builder.HasIndex(r => new { r.ActorId, r.Sequence });
+        builder.HasIndex(r => r.TraceId);
+        builder.HasIndex(r => r.GovernanceChangeId);
+        builder.Property(r => r.EventType).HasMaxLength(40);
+        builder.Property(r => r.ActorKind).HasMaxLength(16);
+        builder.Property(r => r.ActorId).HasMaxLength(256);
+        builder.Property(r => r.ActorName).HasMaxLength(256);
+        builder.Property(r => r.Task).HasMaxLength(500);
+        builder.Property(r => r.Server).HasMaxLength(ServerName.MaxLength);
+        builder.Property(r => r.Tool).HasMaxLength(256);
+        builder.Property(r => r.ArgumentsFingerprint).HasMaxLength(64);
+        builder.Property(r => r.Decision).HasMaxLength(32);
+        builder.Property(r => r.DecidingGrant).HasMaxLength(512);
+        builder.Property(r => r.Reviewer).HasMaxLength(256);
+        builder.Property(r => r.Outcome).HasMaxLength(32);
+        builder.Property(r => r.Reason).HasMaxLength(4000);
+        builder.Property(r => r.TraceId).HasMaxLength(32);
+        builder.Property(r => r.SpanId).HasMaxLength(16);
+        builder.Property(r => r.Subject).HasMaxLength(32);
+        builder.Property(r => r.SubjectKey).HasMaxLength(256);
+        builder.Property(r => r.Action).HasMaxLength(32);
+        builder.Property(r => r.PrevHash).HasMaxLength(64);
+        builder.Property(r => r.Hash).HasMaxLength(64);
+    }
+}
+
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
+    {
+        builder.ToTable("AuditCheckpoints");
+        builder.HasKey(c => c.Id);
+        builder.HasIndex(c => c.Sequence);
+        builder.Property(c => c.Hash).HasMaxLength(64);
+        builder.Property(c => c.Signature).HasMaxLength(64);
+    }
+}
+
+internal sealed class AuditKeyConfiguration : IEntityTypeConfiguration<AuditKey>
+{
+    public void Configure(EntityTypeBuilder<AuditKey> builder)
+    {
+        builder.ToTable("AuditKeys");
+        builder.HasKey(k => k.Id);
+        builder.Property(k => k.Id).ValueGeneratedNever();
+    }
+}

@@ -1,0 +1,136 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Shield.Core.Persistence.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class AuditTrail : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "AuditCheckpoints",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    AtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    Signature = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditCheckpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false),
+                    ProtectedKey = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditRecords",
+                columns: table => new
+                {
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    AtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    EventType = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
+                    ActorKind = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ActorId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    ActorName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    SessionId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Task = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: true),
+                    Server = table.Column<string>(type: "nvarchar(48)", maxLength: 48, nullable: true),
+                    Tool = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    ArgumentsFingerprint = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    RedactedArguments = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    Decision = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    DecidingGrant = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    ApprovalId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Reviewer = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    Reason = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
+                    DurationMicroseconds = table.Column<long>(type: "bigint", nullable: true),
+                    TraceId = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    SpanId = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
+                    Subject = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    SubjectKey = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    Action = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    Before = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    After = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    GovernanceChangeId = table.Column<long>(type: "bigint", nullable: true),
+                    PrevHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditRecords", x => x.Sequence);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditCheckpoints_Sequence",
+                table: "AuditCheckpoints",
+                column: "Sequence");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_ActorId_Sequence",
+                table: "AuditRecords",
+                columns: new[] { "ActorId", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_AtUtc",
+                table: "AuditRecords",
+                column: "AtUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_EventType_Sequence",
+                table: "AuditRecords",
+                columns: new[] { "EventType", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_GovernanceChangeId",
+                table: "AuditRecords",
+                column: "GovernanceChangeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_Server_Tool_Sequence",
+                table: "AuditRecords",
+                columns: new[] { "Server", "Tool", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_SessionId_Sequence",
+                table: "AuditRecords",
+                columns: new[] { "SessionId", "Sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_TraceId",
+                table: "AuditRecords",
+                column: "TraceId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AuditCheckpoints");
+
+            migrationBuilder.DropTable(
+                name: "AuditKeys");
+
+            migrationBuilder.DropTable(
+                name: "AuditRecords");
+        }
+    }
+}

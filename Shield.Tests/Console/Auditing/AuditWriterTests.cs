@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Agents;
+using Shield.Console.Auditing;
+using Shield.Core.Accounts;
+using Shield.Core.Auditing;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Auditing;
+
+public sealed class AuditWriterTests
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ConcurrentCallers_AreChainedWithoutGaps_AndTheChainVerifies()
+    {
+        await using var app = new ShieldAppFactory();
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => writer.AppendAsync(Call(i), _cancel).AsTask()));
+
+        Assert.Equal(300, receipts.Select(r => r.Sequence).Distinct().Count());
+        Assert.All(receipts, r => Assert.True(r.Recorded));
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(_cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+        Assert.True(report.RecordsChecked >= 300);
+        await using var db = await Db(app);
+        var stored = await db.AuditRecords.SingleAsync(r => r.Sequence == receipts[7].Sequence, _cancel);
+        Assert.Equal("task 7", stored.Task);
+        Assert.Equal(receipts[7].Hash, stored.Hash);
+    }
+
+    [Fact]
+    public async Task AGovernanceChange_IsInTheTrail_BeforeItIsAcknowledged()
+    {
+        await using var app = new ShieldAppFactory();
+
+        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("audited-bot", null, "ops", [], true), Registrations.Admin, _cancel);
+
+        await using var db = await Db(app);
+        var record = await db.AuditRecords.SingleAsync(r => r.Subject == "agent" && r.SubjectKey == "audited-bot", _cancel);
+        Assert.Equal(AuditEventTypes.Governance, record.EventType);
+        Assert.Equal(ChangeActions.Created, record.Action);
+        Assert.Equal(Registrations.Admin.Name, record.ActorName);
+        Assert.Contains("audited-bot", record.After, StringComparison.Ordinal);
+        Assert.NotNull(record.GovernanceChangeId);
+    }
+
+    [Fact]
+    public async Task AChangeMadeInATransaction_IsRecordedWhenItCommits_AndARolledBackOneNever()
+    {
+        await using var app = new ShieldAppFactory();
+        var now = DateTime.UtcNow;
+
+        await using (var db = await Db(app))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
+            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "kept", ChangeActions.Created));
+            await db.SaveChangesAsync(_cancel);
+            await transaction.CommitAsync(_cancel);
+        }
+
+        await using (var db = await Db(app))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
+            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "undone", ChangeActions.Created));
+            await db.SaveChangesAsync(_cancel);
+            await transaction.RollbackAsync(_cancel);
+        }
+
+        await using var check = await Db(app);
+        Assert.True(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "kept", _cancel));
+        Assert.False(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "undone", _cancel));
+    }
+
+    [Fact]
+    public async Task AChangeCommittedAfterAHigherIdWasChained_IsStillChained()
+    {
+        await using var app = new ShieldAppFactory();
+        await using var db = await Db(app);
+        var highest = await db.GovernanceChanges.MaxAsync(c => (long?)c.Id, _cancel) ?? 0;
+
+        foreach (var id in new[] { highest + 100, highest + 50 })
+        {
+            var change = GovernanceChange.By(Registrations.Admin, DateTime.UtcNow, "grant", $"late-{id}", ChangeActions.Created);
+            change.Id = id;
+            db.GovernanceChanges.Add(change);
+            await db.SaveChangesAsync(_cancel);
+        }
+
+        var chained = await db.AuditRecords.Where(r => r.SubjectKey!.StartsWith("late-")).Select(r => r.GovernanceChangeId).ToListAsync(_cancel);
+        Assert.Equal([highest + 100, highest + 50], chained);
+    }
+
+    [Fact]
+    public async Task WhenTheStoreCannotBeWritten_CallersAreRefused_AndHealthIsUnhealthy_UntilItRecovers()
+    {
+        await using var app = new ShieldAppFactory();
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        var client = app.CreateBrowserLikeClient();
+        await writer.AppendAsync(Call(1), _cancel);
+
+        using (DatabaseOutage.Begin(app))
+        {
+            await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(Call(2), _cancel));
+
+            var health = await client.GetAsync("/healthz", _cancel);
+            var body = await health.Content.ReadFromJsonAsync<JsonElement>(_cancel);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("audit").GetString());
+        }
+
+        var receipt = await writer.AppendAsync(Call(3), _cancel);
+        Assert.True(receipt.Recorded);
+        Assert.Null(writer.Failure);
+        Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(_cancel)).Intact);
+    }
+
+    [Fact]
+    public async Task FailingOpen_IsOnlyBySetting_AndReportsTheTrailDegraded()
+    {
+        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:FailOpen"] = "true" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        await writer.AppendAsync(Call(1), _cancel);
+
+        using (DatabaseOutage.Begin(app))
+        {
+            var receipt = await writer.AppendAsync(Call(2), _cancel);
+
+            Assert.False(receipt.Recorded);
+            var health = await app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync(c => c.Name == "audit", _cancel);
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, health.Status);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_ReportsTheFirstBrokenLink_AndIsForAuditorsAndAdminsOnly()
+    {
+        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        AuditReceipt middle = default;
+        for (var i = 0; i < 5; i++)
+        {
+            var receipt = await writer.AppendAsync(Call(i), _cancel);
+            middle = i == 2 ? receipt : middle;
+        }
+
+        var auditor = await app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
+        var reviewer = await app.CreateUserAsync(ShieldAppFactory.NewEmail("reviewer"), ShieldRoles.Reviewer);
+        var auditorClient = await ConsoleSignIn.ApiClientAsync(app, auditor.Email, ShieldAppFactory.Password);
+        var reviewerClient = await ConsoleSignIn.ApiClientAsync(app, reviewer.Email, ShieldAppFactory.Password);
+        var intact = await auditorClient.GetFromJsonAsync<JsonElement>("/api/audit/verify", _cancel);
+        Assert.True(intact.GetProperty("intact").GetBoolean());
+        Assert.Equal(HttpStatusCode.Forbidden, (await reviewerClient.GetAsync("/api/audit/verify", _cancel)).StatusCode);
+
+        await using (var db = await Db(app))
+        {
+            await db.AuditRecords.Where(r => r.Sequence == middle.Sequence).ExecuteUpdateAsync(r => r.SetProperty(x => x.Outcome, "edited"), _cancel);
+        }
+
+        var broken = await auditorClient.GetFromJsonAsync<JsonElement>("/api/audit/verify", _cancel);
+        Assert.False(broken.GetProperty("intact").GetBoolean());
+        Assert.Equal(middle.Sequence, broken.GetProperty("firstBrokenLink").GetProperty("sequence").GetInt64());
+        Assert.Contains("altered", broken.GetProperty("firstBrokenLink").GetProperty("problem").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATruncatedTail_IsCaughtByTheSignedCheckpoint()
+    {
+        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.AppendAsync(Call(i), _cancel);
+        }
+
+        await using (var db = await Db(app))
+        {
+            var last = await db.AuditRecords.MaxAsync(r => r.Sequence, _cancel);
+            await db.AuditRecords.Where(r => r.Sequence == last).ExecuteDeleteAsync(_cancel);
+        }
+
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(_cancel);
+        Assert.False(report.Intact);
+        Assert.Contains("truncated", report.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+    }
+
+    private static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>
+        await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync();
+
+    private static AuditRecord Call(int i) => new()
+    {
+        AtUtc = DateTime.UtcNow,
+        EventType = AuditEventTypes.CallAllowed,
+        ActorKind = Actor.Agent,
+        ActorId = "bot",
+        ActorName = "bot",
+        Task = $"task {i}",
+        Server = "files",
+        Tool = "read",
+        Decision = "allow",
+    };
+}

@@ -1,0 +1,211 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Shield.Core.Auditing;
+using Shield.Core.Json;
+
+namespace Shield.Tests.Core.Auditing;
+
+public sealed class AuditChainTests
+{
+    private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
+    private static readonly DateTime Start = new(2026, 11, 24, 8, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void CanonicalText_IsJcs_WithEveryFieldButTheHash()
+    {
+        var record = Records(1)[0];
+
+        var text = AuditChain.CanonicalText(record);
+        var parsed = JsonDocument.Parse(text).RootElement;
+
+        Assert.Equal(CanonicalJson.Serialize(parsed), text);
+        Assert.False(parsed.TryGetProperty("hash", out _));
+        Assert.Equal(typeof(AuditRecord).GetProperties().Length - 1, parsed.EnumerateObject().Count());
+        Assert.Equal("2026-11-24T08:00:00.0000000Z", parsed.GetProperty("atUtc").GetString());
+    }
+
+    [Fact]
+    public void AnIntactChain_Verifies_WithItsCheckpoints()
+    {
+        var records = Records(10);
+
+        var result = Verify(records, Checkpoint(records[4]), Checkpoint(records[9]));
+
+        Assert.True(result.Intact);
+        Assert.Equal(10, result.RecordsChecked);
+        Assert.Equal(10, result.LastSequence);
+        Assert.Equal(2, result.CheckpointsChecked);
+    }
+
+    public static TheoryData<string, long, string> Tampering => new()
+    {
+        { "edit", 4, "was altered" },
+        { "delete", 4, "record 4 is missing" },
+        { "reorder", 4, "does not link" },
+        { "insert", 5, "does not link" },
+        { "truncate", 9, "tail was truncated" },
+        { "rewrite", 4, "does not link" },
+        { "rewrite-all", 1, "signed checkpoint" },
+        { "forge-checkpoint", 10, "not signed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tampering))]
+    public void EveryKindOfTampering_IsDetected_AtTheFirstBrokenLink(string tampering, long brokenAt, string problem)
+    {
+        var records = Records(10);
+        List<AuditCheckpoint> checkpoints = [Checkpoint(records[9])];
+        switch (tampering)
+        {
+            case "edit":
+                records[3].Outcome = "success";
+                break;
+            case "delete":
+                records.RemoveAt(3);
+                break;
+            case "reorder":
+                // Swap two records' contents but keep the sequence numbers in order, as an attacker editing rows would.
+                (records[3], records[4]) = (records[4], records[3]);
+                (records[3].Sequence, records[4].Sequence) = (4, 5);
+                break;
+            case "insert":
+                var forged = Record(4, "tool-call.allowed");
+                AuditChain.Link(forged, 4, records[2].Hash);
+                records.Insert(3, forged);
+                for (var i = 4; i < records.Count; i++)
+                {
+                    records[i].Sequence++;
+                }
+
+                break;
+            case "truncate":
+                records.RemoveRange(8, 2);
+                break;
+            case "rewrite":
+                // Alter record 3 and fix its hash: the next record no longer links to it.
+                records[2].Tool = "other";
+                records[2].Hash = AuditChain.ComputeHash(records[2]);
+                break;
+            case "rewrite-all":
+                // Alter record 1 and recompute every hash after it: only the signed checkpoint can tell.
+                records[0].ActorName = "someone else";
+                var previous = AuditChain.Genesis;
+                foreach (var record in records)
+                {
+                    AuditChain.Link(record, record.Sequence, previous);
+                    previous = record.Hash;
+                }
+
+                brokenAt = 10;
+                break;
+            case "forge-checkpoint":
+                checkpoints.Add(new AuditCheckpoint { Sequence = 10, Hash = records[9].Hash, AtUtc = Start, Signature = new string('a', 64) });
+                break;
+        }
+
+        var result = Verify(records, [.. checkpoints]);
+
+        Assert.False(result.Intact);
+        Assert.Equal(brokenAt, result.Break!.Sequence);
+        Assert.Contains(problem, result.Break.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEmptyTrail_IsIntact_UnlessACheckpointSaysRecordsExisted()
+    {
+        Assert.True(Verify([]).Intact);
+
+        var records = Records(3);
+        var result = Verify([], Checkpoint(records[2]));
+
+        Assert.False(result.Intact);
+        Assert.Contains("truncated", result.Break!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APrunedTrail_VerifiesFromItsSignedAnchor()
+    {
+        var records = Records(10);
+        var anchor = Checkpoint(records[4]);
+
+        var pruned = new AuditChainVerifier(Key, [], anchor);
+        foreach (var record in records.Skip(5))
+        {
+            Assert.True(pruned.Add(record));
+        }
+
+        var unanchored = new AuditChainVerifier(Key, []);
+
+        Assert.True(pruned.Finish().Intact);
+        Assert.False(unanchored.Add(records[5]));
+        Assert.Contains("records 1 to 5 are missing", unanchored.Finish().Break!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ArgumentsFingerprint_IgnoresFormatting_AndDependsOnTheKey()
+    {
+        var compact = JsonDocument.Parse("{\"to\":\"a@b.test\",\"n\":1}").RootElement;
+        var spaced = JsonDocument.Parse("{ \"n\" : 1.0, \"to\" : \"a@b.test\" }").RootElement;
+
+        Assert.Equal(ArgumentsFingerprint.Of(Key, compact), ArgumentsFingerprint.Of(Key, spaced));
+        Assert.NotEqual(ArgumentsFingerprint.Of(Key, compact), ArgumentsFingerprint.Of(RandomNumberGenerator.GetBytes(32), compact));
+        Assert.NotEqual(ArgumentsFingerprint.Of(Key, compact), ArgumentsFingerprint.Of(Key, null));
+        Assert.Matches("^[0-9a-f]{64}$", ArgumentsFingerprint.Of(Key, compact));
+    }
+
+    private static AuditVerification Verify(List<AuditRecord> records, params AuditCheckpoint[] checkpoints)
+    {
+        var verifier = new AuditChainVerifier(Key, checkpoints);
+        foreach (var record in records)
+        {
+            if (!verifier.Add(record))
+            {
+                break;
+            }
+        }
+
+        return verifier.Finish();
+    }
+
+    private static AuditCheckpoint Checkpoint(AuditRecord record) => new()
+    {
+        Sequence = record.Sequence,
+        Hash = record.Hash,
+        AtUtc = Start,
+        Signature = AuditChain.Sign(Key, AuditChain.CheckpointText(record.Sequence, record.Hash, Start)),
+    };
+
+    private static List<AuditRecord> Records(int count)
+    {
+        List<AuditRecord> records = [];
+        var previous = AuditChain.Genesis;
+        for (var sequence = 1; sequence <= count; sequence++)
+        {
+            var record = Record(sequence, sequence % 2 == 0 ? AuditEventTypes.CallAllowed : AuditEventTypes.Governance);
+            AuditChain.Link(record, sequence, previous);
+            previous = record.Hash;
+            records.Add(record);
+        }
+
+        return records;
+    }
+
+    private static AuditRecord Record(int n, string eventType) => new()
+    {
+        AtUtc = Start.AddSeconds(n - 1),
+        EventType = eventType,
+        ActorKind = "agent",
+        ActorId = "bot-1",
+        ActorName = "Bot \"one\" \u00e9",
+        SessionId = Guid.Parse("5f1c4d6e-1111-4222-8333-944455556666"),
+        Task = "nightly report",
+        Server = "files",
+        Tool = "read_file",
+        ArgumentsFingerprint = new string('f', 64),
+        Decision = "allow",
+        Outcome = "ok",
+        DurationMicroseconds = 1234 + n,
+        TraceId = "0af7651916cd43dd8448eb211c80319c",
+        SpanId = "b7ad6b7169203331",
+    };
+}
