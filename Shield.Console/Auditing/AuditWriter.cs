@@ -185,7 +185,7 @@ public sealed partial class AuditWriter(
                 ReleaseGovernanceWaiters(governance);
                 return;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (Exception exception) when (attempt < 3 && exception is DbUpdateException or System.Data.Common.DbException)
             {
                 // Another instance extended the chain first: read its head and chain after it.
                 _tail = null;
@@ -204,7 +204,6 @@ public sealed partial class AuditWriter(
     {
         var key = await keyring.GetAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (_tail is null)
         {
@@ -240,7 +239,7 @@ public sealed partial class AuditWriter(
             hash = record.Hash;
         }
 
-        db.AuditRecords.AddRange(records);
+        await AuditRecordInserter.InsertAsync(db, records, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         _uncheckpointed |= records.Count > 0;
         if (_uncheckpointed && now - _lastCheckpointAt >= _options.CheckpointInterval)
@@ -248,9 +247,8 @@ public sealed partial class AuditWriter(
             db.AuditCheckpoints.Add(Checkpoint(key, sequence, hash, now));
         }
 
-        if (records.Count > 0 || db.ChangeTracker.HasChanges())
+        if (db.ChangeTracker.HasChanges())
         {
-            db.ChangeTracker.DetectChanges();
             await db.SaveChangesAsync(cancellationToken);
         }
 

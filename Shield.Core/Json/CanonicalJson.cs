@@ -76,6 +76,12 @@ public static class CanonicalJson
     public static void WriteString(string value, StringBuilder text)
     {
         text.Append('"');
+        if (!NeedsEscaping(value))
+        {
+            text.Append(value).Append('"');
+            return;
+        }
+
         foreach (var c in value)
         {
             switch (c)
@@ -102,6 +108,19 @@ public static class CanonicalJson
         }
 
         text.Append('"');
+    }
+
+    private static bool NeedsEscaping(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < 0x20 || c == '"' || c == '\\')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Integers print as digits; other numbers as the shortest form that round-trips, in ECMAScript's notation.

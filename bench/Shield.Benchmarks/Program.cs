@@ -1,4 +1,10 @@
 using BenchmarkDotNet.Running;
 using Shield.Benchmarks;
 
+if (args is ["audit-load", ..])
+{
+    await AuditWriterLoad.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200_000, args.Length > 2 ? int.Parse(args[2]) : 256);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ReconcileBenchmarks).Assembly).Run(args);

@@ -32,7 +32,7 @@ public sealed class AuditWriterTests
         Assert.True(report.RecordsChecked >= 300);
         await using var db = await Db(app);
         var stored = await db.AuditRecords.SingleAsync(r => r.Sequence == receipts[7].Sequence, _cancel);
-        Assert.Equal("task 7", stored.Task);
+        Assert.Equal("task 7 \"quoted\" \u00e9", stored.Task);
         Assert.Equal(receipts[7].Hash, stored.Hash);
     }
 
@@ -201,8 +201,12 @@ public sealed class AuditWriterTests
         ActorKind = Actor.Agent,
         ActorId = "bot",
         ActorName = "bot",
-        Task = $"task {i}",
+        SessionId = Guid.NewGuid(),
+        ApprovalId = Guid.NewGuid(),
+        Task = $"task {i} \"quoted\" \u00e9",
         Server = "files",
+        DurationMicroseconds = 1_000 + i,
+        TraceId = "0af7651916cd43dd8448eb211c80319c",
         Tool = "read",
         Decision = "allow",
     };

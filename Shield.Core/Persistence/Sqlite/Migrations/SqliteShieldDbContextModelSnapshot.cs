@@ -471,17 +471,19 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
                     b.HasIndex("AtUtc");
 
-                    b.HasIndex("GovernanceChangeId");
+                    b.HasIndex("GovernanceChangeId")
+                        .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
-                    b.HasIndex("TraceId");
+                    b.HasIndex("TraceId")
+                        .HasFilter("[TraceId] IS NOT NULL");
 
                     b.HasIndex("ActorId", "Sequence");
 
-                    b.HasIndex("EventType", "Sequence");
+                    b.HasIndex("SessionId", "Sequence")
+                        .HasFilter("[SessionId] IS NOT NULL");
 
-                    b.HasIndex("SessionId", "Sequence");
-
-                    b.HasIndex("Server", "Tool", "Sequence");
+                    b.HasIndex("Server", "Tool", "Sequence")
+                        .HasFilter("[Server] IS NOT NULL");
 
                     b.ToTable("AuditRecords", (string)null);
                 });

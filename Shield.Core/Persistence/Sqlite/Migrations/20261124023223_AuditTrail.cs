@@ -95,29 +95,28 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 column: "AtUtc");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditRecords_EventType_Sequence",
-                table: "AuditRecords",
-                columns: new[] { "EventType", "Sequence" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_GovernanceChangeId",
                 table: "AuditRecords",
-                column: "GovernanceChangeId");
+                column: "GovernanceChangeId",
+                filter: "[GovernanceChangeId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_Server_Tool_Sequence",
                 table: "AuditRecords",
-                columns: new[] { "Server", "Tool", "Sequence" });
+                columns: new[] { "Server", "Tool", "Sequence" },
+                filter: "[Server] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_SessionId_Sequence",
                 table: "AuditRecords",
-                columns: new[] { "SessionId", "Sequence" });
+                columns: new[] { "SessionId", "Sequence" },
+                filter: "[SessionId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_TraceId",
                 table: "AuditRecords",
-                column: "TraceId");
+                column: "TraceId",
+                filter: "[TraceId] IS NOT NULL");
         }
 
         /// <inheritdoc />
