@@ -305,6 +305,8 @@ public sealed partial class AuditWriter(
         Before = change.Before,
         After = change.After,
         GovernanceChangeId = change.Id,
+        // A session's own changes (minted, ended, revoked) belong on its timeline.
+        SessionId = change.Subject == "session" && Guid.TryParse(change.SubjectKey, out var session) ? session : null,
     };
 
     private bool IsChained(long changeId) =>

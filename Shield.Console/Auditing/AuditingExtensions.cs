@@ -19,6 +19,8 @@ internal static class AuditingExtensions
         services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());
         services.AddSingleton<IInterceptor, GovernanceAuditInterceptor>();
         services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<AuditSearch>();
+        services.AddSingleton<AuditExporter>();
         services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit");
     }
 }

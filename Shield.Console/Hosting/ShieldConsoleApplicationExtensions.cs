@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using Shield.Console.Accounts;
 using Shield.Console.Api;
+using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Components;
 using Shield.Console.Security;
@@ -49,6 +50,7 @@ public static class ShieldConsoleApplicationExtensions
 
         app.MapShieldApi(authentication);
         app.MapSessionsApi();
+        app.MapAuditDownloads();
         app.MapAccountEndpoints(authentication);
         // SecurityHeaders already forbids framing; Blazor need not send a second, weaker policy.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

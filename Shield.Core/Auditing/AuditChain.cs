@@ -91,6 +91,34 @@ public static class AuditChain
         return text.Append('}');
     }
 
+    /// <summary>The fields of the canonical form, in its order; exports add <c>hash</c> at the end.</summary>
+    public static readonly IReadOnlyList<string> FieldNames =
+    [
+        "action", "actorId", "actorKind", "actorName", "after", "approvalId", "argumentsFingerprint", "atUtc", "before",
+        "decidingGrant", "decision", "durationMicroseconds", "eventType", "governanceChangeId", "outcome", "prevHash", "reason",
+        "redactedArguments", "reviewer", "sequence", "server", "sessionId", "spanId", "subject", "subjectKey", "task", "tool", "traceId",
+    ];
+
+    /// <summary>The values of <see cref="FieldNames"/> as text (null stays null), for tabular exports.</summary>
+    public static string?[] Values(AuditRecord r) =>
+    [
+        r.Action, r.ActorId, r.ActorKind, r.ActorName, r.After, Id(r.ApprovalId), r.ArgumentsFingerprint, Time(r.AtUtc), r.Before,
+        r.DecidingGrant, r.Decision, Number(r.DurationMicroseconds), r.EventType, Number(r.GovernanceChangeId), r.Outcome, r.PrevHash, r.Reason,
+        r.RedactedArguments, r.Reviewer, Number(r.Sequence), r.Server, Id(r.SessionId), r.SpanId, r.Subject, r.SubjectKey, r.Task, r.Tool, r.TraceId,
+    ];
+
+    /// <summary>The record as one JSON object: its canonical form with <c>hash</c> added.</summary>
+    public static void WriteJson(AuditRecord record, StringBuilder text)
+    {
+        Write(record, text);
+        text.Length--; // the closing brace
+        text.Append(",\"hash\":");
+        CanonicalJson.WriteString(record.Hash, text);
+        text.Append('}');
+    }
+
+    private static string? Number(long? value) => value?.ToString(CultureInfo.InvariantCulture);
+
     public static string Time(DateTime atUtc) => atUtc.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     public static string? Id(Guid? id) => id?.ToString("D");

@@ -14,7 +14,7 @@ internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditR
         // Every index costs each insert: only the filters that would otherwise scan millions of records get one, and
         // columns that are often empty get partial indexes. Event type and outcome filters walk the sequence instead.
         builder.HasIndex(r => r.AtUtc);
-        builder.HasIndex(r => new { r.ActorId, r.Sequence });
+        builder.HasIndex(r => new { r.ActorName, r.Sequence });
         builder.HasIndex(r => new { r.SessionId, r.Sequence }).HasFilter("[SessionId] IS NOT NULL");
         builder.HasIndex(r => new { r.Server, r.Tool, r.Sequence }).HasFilter("[Server] IS NOT NULL");
         builder.HasIndex(r => r.TraceId).HasFilter("[TraceId] IS NOT NULL");

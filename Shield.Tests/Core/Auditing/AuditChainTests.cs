@@ -25,6 +25,16 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public void FieldNamesAndValues_FollowTheCanonicalForm()
+    {
+        var record = Records(1)[0];
+        var parsed = JsonDocument.Parse(AuditChain.CanonicalText(record)).RootElement;
+
+        Assert.Equal(parsed.EnumerateObject().Select(p => p.Name), AuditChain.FieldNames);
+        Assert.Equal(parsed.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ToString()), AuditChain.Values(record));
+    }
+
+    [Fact]
     public void AnIntactChain_Verifies_WithItsCheckpoints()
     {
         var records = Records(10);

@@ -492,7 +492,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.HasIndex("TraceId")
                         .HasFilter("[TraceId] IS NOT NULL");
 
-                    b.HasIndex("ActorId", "Sequence");
+                    b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("SessionId", "Sequence")
                         .HasFilter("[SessionId] IS NOT NULL");

@@ -477,7 +477,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.HasIndex("TraceId")
                         .HasFilter("[TraceId] IS NOT NULL");
 
-                    b.HasIndex("ActorId", "Sequence");
+                    b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("SessionId", "Sequence")
                         .HasFilter("[SessionId] IS NOT NULL");

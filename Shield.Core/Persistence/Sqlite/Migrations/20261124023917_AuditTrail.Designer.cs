@@ -11,7 +11,7 @@ using Shield.Core.Persistence.Sqlite;
 namespace Shield.Core.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteShieldDbContext))]
-    [Migration("20261124023223_AuditTrail")]
+    [Migration("20261124023917_AuditTrail")]
     partial class AuditTrail
     {
         /// <inheritdoc />
@@ -480,7 +480,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.HasIndex("TraceId")
                         .HasFilter("[TraceId] IS NOT NULL");
 
-                    b.HasIndex("ActorId", "Sequence");
+                    b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("SessionId", "Sequence")
                         .HasFilter("[SessionId] IS NOT NULL");

@@ -85,9 +85,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 column: "Sequence");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditRecords_ActorId_Sequence",
+                name: "IX_AuditRecords_ActorName_Sequence",
                 table: "AuditRecords",
-                columns: new[] { "ActorId", "Sequence" });
+                columns: new[] { "ActorName", "Sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_AtUtc",

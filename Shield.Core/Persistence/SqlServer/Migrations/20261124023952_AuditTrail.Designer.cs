@@ -12,7 +12,7 @@ using Shield.Core.Persistence.SqlServer;
 namespace Shield.Core.Persistence.SqlServer.Migrations
 {
     [DbContext(typeof(SqlServerShieldDbContext))]
-    [Migration("20261124023258_AuditTrail")]
+    [Migration("20261124023952_AuditTrail")]
     partial class AuditTrail
     {
         /// <inheritdoc />
@@ -495,7 +495,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.HasIndex("TraceId")
                         .HasFilter("[TraceId] IS NOT NULL");
 
-                    b.HasIndex("ActorId", "Sequence");
+                    b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("SessionId", "Sequence")
                         .HasFilter("[SessionId] IS NOT NULL");

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Text;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Auditing;
+using Shield.Core.Persistence;
+
+namespace Shield.Console.Auditing;
+
+/// <summary>
+/// Streams the trail as CSV or JSON Lines in constant memory (a page of records at a time, written as it is read),
+/// oldest first, up to a fixed sequence so that the export and its manifest describe exactly the same records.
+/// </summary>
+public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, AuditKeyring keyring, TimeProvider time)
+{
+    public const string Csv = "csv";
+    public const string JsonLines = "jsonl";
+    private const int PageSize = 2_000;
+
+    public static bool IsFormat(string? format) => format is Csv or JsonLines;
+
+    public static string ContentType(string format) => format == Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+
+    /// <summary>The newest sequence now: an export that starts now stops there.</summary>
+    public async Task<long> HeadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0;
+    }
+
+    /// <summary>Writes the export to <paramref name="output"/> and returns its signed manifest.</summary>
+    public async Task<AuditExportManifest> WriteAsync(Stream output, string format, AuditFilter filter, long through, CancellationToken cancellationToken = default)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var hashing = new HashingStream(output, sha);
+        await using var text = new StreamWriter(hashing, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { NewLine = "\n" };
+        await using var csv = format == Csv ? CsvWriter.Create(text, leaveOpen: true) : null;
+        csv?.WriteHeader([.. AuditChain.FieldNames, "hash"]);
+
+        long count = 0;
+        AuditRecord? first = null;
+        AuditRecord? last = null;
+        var line = new StringBuilder(1024);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = filter.Apply(db.AuditRecords.AsNoTracking()).Where(r => r.Sequence <= through);
+        var after = 0L;
+        while (true)
+        {
+            var page = await query.Where(r => r.Sequence > after).OrderBy(r => r.Sequence).Take(PageSize).ToListAsync(cancellationToken);
+            foreach (var record in page)
+            {
+                if (csv is not null)
+                {
+                    csv.WriteRecord([.. AuditChain.Values(record).Select(v => v ?? ""), record.Hash]);
+                }
+                else
+                {
+                    line.Clear();
+                    AuditChain.WriteJson(record, line);
+                    await text.WriteAsync(line.Append('\n'), cancellationToken);
+                }
+            }
+
+            count += page.Count;
+            first ??= page.FirstOrDefault();
+            last = page.Count > 0 ? page[^1] : last;
+            if (csv is not null)
+            {
+                await csv.FlushAsync();
+            }
+
+            await text.FlushAsync(cancellationToken);
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+
+            after = page[^1].Sequence;
+        }
+
+        var manifest = new AuditExportManifest
+        {
+            Format = format,
+            Filter = filter.ToQuery().ToDictionary(p => p.Key, p => p.Value),
+            Through = through,
+            Count = count,
+            FirstSequence = first?.Sequence,
+            FirstPrevHash = first?.PrevHash,
+            LastSequence = last?.Sequence,
+            LastHash = last?.Hash,
+            ContentSha256 = Convert.ToHexStringLower(sha.GetHashAndReset()),
+            GeneratedAtUtc = time.GetUtcNow().UtcDateTime,
+        };
+        return manifest.Signed(await keyring.GetAsync(cancellationToken));
+    }
+
+    /// <summary>The manifest of an export, computed by writing it to nowhere.</summary>
+    public Task<AuditExportManifest> ManifestAsync(string format, AuditFilter filter, long through, CancellationToken cancellationToken = default) =>
+        WriteAsync(Stream.Null, format, filter, through, cancellationToken);
+
+    // Passes bytes through to the response while hashing them.
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            hash.AppendData(buffer.Span);
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        // The response stream belongs to the caller.
+        protected override void Dispose(bool disposing)
+        {
+        }
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
