@@ -43,7 +43,7 @@ internal static class AuditApi
         endpoints.MapGet("/audit/export/manifest", ManifestAsync).RequireAuthorization(ShieldPolicies.AuditRead).ExcludeFromDescription();
     }
 
-    private static async Task<Results<Ok<AuditPage>, ValidationProblem>> SearchAsync(
+    private static async Task<Results<Ok<AuditRecordsPage>, ValidationProblem>> SearchAsync(
         [AsParameters] AuditFilter filter, long? before, int? size, AuditSearch search, CancellationToken cancellationToken)
     {
         if (filter.Problems() is { Count: > 0 } problems)

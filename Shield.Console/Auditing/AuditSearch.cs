@@ -5,7 +5,7 @@ using Shield.Core.Persistence;
 namespace Shield.Console.Auditing;
 
 /// <summary>One page of the trail, newest first; <see cref="NextBefore"/> asks for the page after it.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditRecord> Records, long? NextBefore);
+public sealed record AuditRecordsPage(IReadOnlyList<AuditRecord> Records, long? NextBefore);
 
 /// <summary>A record with its place in the chain: whether its hash matches its content and it links to the one before.</summary>
 public sealed record AuditRecordDetail(AuditRecord Record, bool HashMatches, bool LinksToPrevious, long? PreviousSequence);
@@ -19,7 +19,7 @@ public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts)
     public const int MaxPageSize = 500;
     public const int MaxTimeline = 5_000;
 
-    public async Task<AuditPage> PageAsync(AuditFilter filter, long? before, int size, CancellationToken cancellationToken = default)
+    public async Task<AuditRecordsPage> PageAsync(AuditFilter filter, long? before, int size, CancellationToken cancellationToken = default)
     {
         size = Math.Clamp(size, 1, MaxPageSize);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -31,8 +31,8 @@ public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts)
 
         var records = await query.OrderByDescending(r => r.Sequence).Take(size + 1).ToListAsync(cancellationToken);
         return records.Count > size
-            ? new AuditPage(records[..size], records[size - 1].Sequence)
-            : new AuditPage(records, null);
+            ? new AuditRecordsPage(records[..size], records[size - 1].Sequence)
+            : new AuditRecordsPage(records, null);
     }
 
     /// <summary>Every call and approval of one agent session, oldest first.</summary>
