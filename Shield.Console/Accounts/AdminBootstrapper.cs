@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Core.Accounts;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
 
 namespace Shield.Console.Accounts;
 
@@ -44,6 +47,10 @@ internal sealed partial class AdminBootstrapper(
         };
         Ensure(await users.CreateAsync(admin, password), $"create the first administrator {settings.AdminEmail}");
         Ensure(await users.AddToRoleAsync(admin, ShieldRoles.Admin), $"make {settings.AdminEmail} an administrator");
+        var db = scope.ServiceProvider.GetRequiredService<ShieldDbContext>();
+        db.GovernanceChanges.Add(GovernanceChange.By(Actor.Shield("bootstrap"), admin.CreatedAtUtc, "user", settings.AdminEmail, ChangeActions.Created,
+            after: JsonSerializer.Serialize(new { email = settings.AdminEmail, roles = new[] { ShieldRoles.Admin }, enabled = true, passwordSet = true })));
+        await db.SaveChangesAsync(cancellationToken);
 
         if (generated)
         {

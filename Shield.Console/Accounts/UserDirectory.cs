@@ -1,8 +1,10 @@
 using System.Data;
+using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Common;
 using Shield.Core.Accounts;
+using Shield.Core.Governance;
 using Shield.Core.Persistence;
 
 namespace Shield.Console.Accounts;
@@ -33,13 +35,13 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
     /// <param name="request">The new account.</param>
     /// <param name="actorId">The administrator creating it, checked afresh; null for Shield itself.</param>
     public Task<Result<UserView>> CreateAsync(CreateUserRequest request, string? actorId) =>
-        InTransactionAsync(actorId, () => CreateCoreAsync(request));
+        InTransactionAsync(actorId, null, ChangeActions.Created, passwordSet: true, () => CreateCoreAsync(request));
 
     /// <param name="id">The account to change.</param>
     /// <param name="request">What to change.</param>
     /// <param name="actorId">The administrator making the change, checked afresh and never allowed to lock itself out; null for Shield itself.</param>
     public Task<Result<UserView>> UpdateAsync(string id, UpdateUserRequest request, string? actorId) =>
-        InTransactionAsync(actorId, () => UpdateCoreAsync(id, request, actorId));
+        InTransactionAsync(actorId, id, ChangeActions.Updated, passwordSet: !string.IsNullOrEmpty(request.Password), () => UpdateCoreAsync(id, request, actorId));
 
     private async Task<Result<UserView>> CreateCoreAsync(CreateUserRequest request)
     {
@@ -153,18 +155,31 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
     }
 
     // Serializable: two administrators demoting each other at once must not both pass the last-administrator check.
-    private Task<Result<UserView>> InTransactionAsync(string? actorId, Func<Task<Result<UserView>>> change) =>
+    // The change is recorded for the audit trail in the same transaction (never the password, only that it was set).
+    private Task<Result<UserView>> InTransactionAsync(string? actorId, string? accountId, string action, bool passwordSet, Func<Task<Result<UserView>>> change) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
+            var before = accountId is not null && await FindAsync(accountId) is { } existing ? Snapshot(existing, passwordSet: false) : null;
             var result = await CheckActorAsync(actorId) ?? await change();
-            if (result.Refusal is null)
+            if (result.Value is { } after)
             {
+                db.GovernanceChanges.Add(GovernanceChange.By(await ActorAsync(actorId), time.GetUtcNow().UtcDateTime, "user", after.Email, action,
+                    before, Snapshot(after, passwordSet)));
+                await db.SaveChangesAsync();
                 await transaction.CommitAsync();
             }
 
             return result;
         });
+
+    private async Task<Actor> ActorAsync(string? actorId) =>
+        actorId is not null && await users.FindByIdAsync(actorId) is { } actor
+            ? new Actor(Actor.Person, actor.Id, actor.Email ?? actor.Id)
+            : Actor.Shield("accounts");
+
+    private static string Snapshot(UserView user, bool passwordSet) =>
+        JsonSerializer.Serialize(new { email = user.Email, roles = user.Roles, enabled = user.Enabled, passwordSet });
 
     // A console page may outlive its author's role by up to a minute: check the administrator at the moment of change.
     private async Task<Result<UserView>?> CheckActorAsync(string? actorId)

@@ -17,11 +17,12 @@ public static class ShieldConsoleBuilderExtensions
     {
         var services = builder.Services;
         services.AddShieldCore(builder.Configuration, builder.Environment.ContentRootPath);
+        // Right after the database: everything that changes governance while starting waits for the audit writer.
+        builder.AddAuditing();
         builder.AddShieldTelemetry();
         builder.AddShieldAuthentication();
 
         builder.AddKeyProtection();
-        builder.AddAuditing();
         builder.AddAccessControl();
         builder.AddRegistry();
         services.AddAntiforgery(options =>

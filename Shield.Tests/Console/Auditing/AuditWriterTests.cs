@@ -53,6 +53,28 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task AccountChanges_AreInTheTrail_WithWhoMadeThem_ButNeverThePassword()
+    {
+        await using var app = new ShieldAppFactory();
+        var admin = await ConsoleSignIn.ApiClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
+        var email = ShieldAppFactory.NewEmail("reviewer");
+
+        var created = await admin.PostAsJsonAsync("/api/users", new { email, password = ShieldAppFactory.Password, roles = new[] { ShieldRoles.Reviewer } }, _cancel);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(_cancel)).GetProperty("id").GetString();
+        await admin.PutAsJsonAsync($"/api/users/{id}", new { password = "An0ther-Passw0rd!", enabled = false }, _cancel);
+
+        await using var db = await Db(app);
+        var records = await db.AuditRecords.Where(r => r.Subject == "user").OrderBy(r => r.Sequence).ToListAsync(_cancel);
+        Assert.Equal(["bootstrap", ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminEmail], records.Select(r => r.ActorKind == Actor.System ? r.ActorId : r.ActorName));
+        var update = records[^1];
+        Assert.Equal(ChangeActions.Updated, update.Action);
+        Assert.Contains("\"enabled\":true", update.Before, StringComparison.Ordinal);
+        Assert.Contains("\"enabled\":false", update.After, StringComparison.Ordinal);
+        Assert.Contains("\"passwordSet\":true", update.After, StringComparison.Ordinal);
+        Assert.DoesNotContain(records, r => (r.Before + r.After).Contains("Passw0rd", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AChangeMadeInATransaction_IsRecordedWhenItCommits_AndARolledBackOneNever()
     {
         await using var app = new ShieldAppFactory();
