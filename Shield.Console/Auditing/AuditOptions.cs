@@ -13,6 +13,9 @@ public sealed class AuditOptions
     /// </summary>
     public bool FailOpen { get; set; }
 
+    /// <summary>Keep audit records this many days, then prune them (the pruning is itself recorded). Empty: keep forever.</summary>
+    public int? RetentionDays { get; set; }
+
     /// <summary>How many records may wait for the writer; callers beyond it wait for room (nothing is dropped).</summary>
     public int QueueCapacity { get; set; } = 10_000;
 
@@ -44,6 +47,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         if (options.CheckpointInterval < TimeSpan.Zero || options.CheckpointInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"{AuditOptions.SectionName}:CheckpointInterval is {options.CheckpointInterval}; give a duration from 00:00:00 (every batch) to 01:00:00, such as 00:00:01.");
+        }
+
+        if (options.RetentionDays is < 1 or > 36_500)
+        {
+            errors.Add($"{AuditOptions.SectionName}:RetentionDays is {options.RetentionDays}; give a number of days from 1 to 36500, or leave it empty to keep every record.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -220,9 +220,11 @@ public sealed partial class AuditWriter(
         {
             var cursor = _governanceThrough ?? await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
             // Look back a little: on SQL Server a change can commit after one with a higher id was already chained.
+            // Only recent ones: records of old changes may have been pruned by retention, and must not be chained again.
             var lookBack = cursor - GovernanceLookBack;
+            var recent = time.GetUtcNow().UtcDateTime - TimeSpan.FromHours(1);
             var changes = await db.GovernanceChanges.AsNoTracking()
-                .Where(c => c.Id > lookBack && (c.Id > cursor || !db.AuditRecords.Any(r => r.GovernanceChangeId == c.Id)))
+                .Where(c => c.Id > lookBack && (c.Id > cursor || (c.AtUtc > recent && !db.AuditRecords.Any(r => r.GovernanceChangeId == c.Id))))
                 .OrderBy(c => c.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
             records.AddRange(changes.Select(FromChange));
             governance = (changes.Count > 0 ? Math.Max(cursor, changes[^1].Id) : cursor, [.. changes.Select(c => c.Id)]);

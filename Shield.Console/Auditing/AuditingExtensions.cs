@@ -21,6 +21,8 @@ internal static class AuditingExtensions
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditSearch>();
         services.AddSingleton<AuditExporter>();
+        services.AddSingleton<AuditRetention>();
+        services.AddHostedService(provider => provider.GetRequiredService<AuditRetention>());
         services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit");
     }
 }

@@ -6,7 +6,9 @@ namespace Shield.Core.Auditing;
 /// Recomputes the chain one record at a time, in sequence order, so a trail of any length is checked in constant
 /// memory. Detects an edited record (its hash no longer matches its content), a deleted one (a gap in the sequence),
 /// reordered or inserted ones (a link that does not match the record before), and a truncated tail (a signed
-/// checkpoint the records no longer reach). Pure: the caller reads the records and checkpoints.
+/// checkpoint the records no longer reach). A trail whose oldest records were pruned by retention starts after 1:
+/// it verifies only if an <c>audit.pruned</c> record in it says exactly where the pruning stopped and the hash of the
+/// last pruned record. Pure: the caller reads the records and checkpoints.
 /// </summary>
 public sealed class AuditChainVerifier
 {
@@ -18,11 +20,12 @@ public sealed class AuditChainVerifier
     private long? _first;
     private long? _last;
     private string? _lastHash;
+    private (long Sequence, string PrevHash)? _prunedStart;
+    private AuditPruning? _pruned;
 
     /// <param name="key">Shield's audit key, which signed the checkpoints.</param>
     /// <param name="checkpoints">Every stored checkpoint.</param>
-    /// <param name="anchor">Where a pruned trail starts: the last pruned record's sequence and hash, from a signed checkpoint.</param>
-    public AuditChainVerifier(ReadOnlySpan<byte> key, IEnumerable<AuditCheckpoint> checkpoints, AuditCheckpoint? anchor = null)
+    public AuditChainVerifier(ReadOnlySpan<byte> key, IEnumerable<AuditCheckpoint> checkpoints)
     {
         foreach (var checkpoint in checkpoints.OrderBy(c => c.Sequence))
         {
@@ -37,11 +40,6 @@ public sealed class AuditChainVerifier
             _checkpointHead = Math.Max(_checkpointHead, checkpoint.Sequence);
         }
 
-        if (anchor is not null && AuditChain.HasValidSignature(key, anchor))
-        {
-            _last = anchor.Sequence;
-            _lastHash = anchor.Hash;
-        }
     }
 
     public bool IsBroken => _break is not null;
@@ -52,6 +50,19 @@ public sealed class AuditChainVerifier
         if (_break is not null)
         {
             return false;
+        }
+
+        if (_last is null && record.Sequence > 1)
+        {
+            // The oldest records were pruned (or deleted): an audit.pruned record further on must vouch for this start.
+            _prunedStart = (record.Sequence - 1, record.PrevHash);
+            _last = record.Sequence - 1;
+            _lastHash = record.PrevHash;
+        }
+
+        if (record.EventType == AuditEventTypes.Pruned && AuditPruning.Read(record) is { } pruned)
+        {
+            _pruned = pruned;
         }
 
         var expected = (_last ?? 0) + 1;
@@ -92,6 +103,13 @@ public sealed class AuditChainVerifier
 
     public AuditVerification Finish()
     {
+        if (_break is null && _prunedStart is { } start && (_pruned is not { } pruned || pruned.Through != start.Sequence || pruned.Hash != start.PrevHash))
+        {
+            _break = new AuditBreak(start.Sequence + 1, _pruned is null
+                ? $"The trail starts at record {start.Sequence + 1}, but no record says earlier ones were pruned: records 1 to {start.Sequence} were deleted."
+                : $"The trail starts at record {start.Sequence + 1}, but the last pruning stopped at record {_pruned.Through}: records were deleted or put back.");
+        }
+
         if (_break is null && _checkpointHead > (_last ?? 0))
         {
             _break = new AuditBreak((_last ?? 0) + 1,

@@ -132,23 +132,28 @@ public sealed class AuditChainTests
         Assert.Contains("truncated", result.Break!.Problem, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void APrunedTrail_VerifiesFromItsSignedAnchor()
+    [Theory]
+    [InlineData(5, 5, true, null)]
+    [InlineData(6, 5, false, "last pruning stopped at record 5")]
+    [InlineData(5, null, false, "no record says earlier ones were pruned")]
+    public void APrunedTrail_VerifiesOnlyFromWhereItsPruningRecordSaysItStops(int deletedThrough, int? prunedThrough, bool intact, string? problem)
     {
         var records = Records(10);
-        var anchor = Checkpoint(records[4]);
-
-        var pruned = new AuditChainVerifier(Key, [], anchor);
-        foreach (var record in records.Skip(5))
+        if (prunedThrough is { } through)
         {
-            Assert.True(pruned.Add(record));
+            var pruning = Record(11, AuditEventTypes.Pruned);
+            pruning.After = new AuditPruning(through, records[through - 1].Hash, Start, through).ToJson();
+            AuditChain.Link(pruning, 11, records[9].Hash);
+            records.Add(pruning);
         }
 
-        var unanchored = new AuditChainVerifier(Key, []);
+        var result = Verify([.. records.Skip(deletedThrough)]);
 
-        Assert.True(pruned.Finish().Intact);
-        Assert.False(unanchored.Add(records[5]));
-        Assert.Contains("records 1 to 5 are missing", unanchored.Finish().Break!.Problem, StringComparison.Ordinal);
+        Assert.Equal(intact, result.Intact);
+        if (problem is not null)
+        {
+            Assert.Contains(problem, result.Break!.Problem, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

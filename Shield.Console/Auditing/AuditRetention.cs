@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Shield.Core.Auditing;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
+
+namespace Shield.Console.Auditing;
+
+/// <summary>
+/// Removes audit records older than <see cref="AuditOptions.RetentionDays"/>, at start and then every hour, when set.
+/// It first records the pruning in the chain (an <c>audit.pruned</c> record naming the last record removed and its
+/// hash), then deletes, so the rest still verifies and nobody can remove more and pass it off as retention.
+/// </summary>
+public sealed partial class AuditRetention(
+    IDbContextFactory<ShieldDbContext> contexts,
+    AuditWriter writer,
+    IOptions<AuditOptions> options,
+    TimeProvider time,
+    ILogger<AuditRetention> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.RetentionDays is null)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                await PruneAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogPruneFailed(logger, exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Prunes now; returns how many records were removed.</summary>
+    public async Task<long> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.Value.RetentionDays is not { } days)
+        {
+            return 0;
+        }
+
+        var olderThan = time.GetUtcNow().UtcDateTime.AddDays(-days);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var first = await db.AuditRecords.MinAsync(r => (long?)r.Sequence, cancellationToken);
+        var firstKept = await db.AuditRecords.Where(r => r.AtUtc >= olderThan).MinAsync(r => (long?)r.Sequence, cancellationToken);
+        var through = (firstKept ?? await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) + 1 ?? 0) - 1;
+        if (first is null || through < first)
+        {
+            return 0;
+        }
+
+        var last = await db.AuditRecords.Where(r => r.Sequence == through).Select(r => r.Hash).SingleAsync(cancellationToken);
+        var pruning = new AuditPruning(through, last, olderThan, through - first.Value + 1);
+        await writer.AppendAsync(new AuditRecord
+        {
+            AtUtc = time.GetUtcNow().UtcDateTime,
+            EventType = AuditEventTypes.Pruned,
+            ActorKind = Actor.System,
+            ActorId = "retention",
+            ActorName = "Shield (retention)",
+            Subject = "audit",
+            SubjectKey = $"1-{through}",
+            Action = "pruned",
+            Reason = $"Records older than {days} day(s) ({AuditOptions.SectionName}:RetentionDays).",
+            After = pruning.ToJson(),
+        }, cancellationToken);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var removed = await db.AuditRecords.Where(r => r.Sequence <= through).ExecuteDeleteAsync(cancellationToken);
+        await db.AuditCheckpoints.Where(c => c.Sequence <= through).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogPruned(logger, removed, through, days);
+        return removed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} audit record(s), through record {Through}, older than {Days} day(s).")]
+    private static partial void LogPruned(ILogger logger, int count, long through, int days);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pruning the audit trail failed; it is tried again in an hour.")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Shield.Core.Auditing;
+
+/// <summary>
+/// What an <c>audit.pruned</c> record says (in its <c>after</c>): records up to <see cref="Through"/> were removed by
+/// retention, the last of them had hash <see cref="Hash"/>, so the trail now verifiably starts at the next one.
+/// </summary>
+public sealed record AuditPruning(
+    [property: JsonPropertyName("through")] long Through,
+    [property: JsonPropertyName("hash")] string Hash,
+    [property: JsonPropertyName("olderThanUtc")] DateTime OlderThanUtc,
+    [property: JsonPropertyName("records")] long Records)
+{
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    public static AuditPruning? Read(AuditRecord record)
+    {
+        try
+        {
+            return record.After is null ? null : JsonSerializer.Deserialize<AuditPruning>(record.After);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

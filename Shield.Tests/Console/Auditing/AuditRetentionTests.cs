@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Auditing;
+using Shield.Core.Auditing;
+using Shield.Core.Governance;
+using Shield.Core.Persistence;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Auditing;
+
+public sealed class AuditRetentionTests
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Pruning_RemovesOldRecords_RecordsItself_AndLeavesAVerifiableTrail_ThatCatchesMoreDeletion()
+    {
+        // Shield starts, and records its first administrator and three calls, forty days ago.
+        var clock = new ShiftedClock { Offset = TimeSpan.FromDays(-40) };
+        await using var app = new ShieldAppFactory
+        {
+            Settings = new Dictionary<string, string?> { ["Shield:Audit:RetentionDays"] = "30" },
+            TestServices = services => services.AddSingleton<TimeProvider>(clock),
+        };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.AppendAsync(Call(clock.GetUtcNow().UtcDateTime), _cancel);
+        }
+
+        clock.Offset = TimeSpan.Zero;
+        var kept = await writer.AppendAsync(Call(DateTime.UtcNow), _cancel);
+        var verifier = app.Services.GetRequiredService<AuditVerifier>();
+        Assert.True((await verifier.VerifyAsync(_cancel)).Intact);
+
+        var removed = await app.Services.GetRequiredService<AuditRetention>().PruneAsync(_cancel);
+
+        await using var check = await Db(app);
+        Assert.Equal(kept.Sequence - 1, removed);
+        Assert.Equal(kept.Sequence, await check.AuditRecords.MinAsync(r => r.Sequence, _cancel));
+        var pruning = await check.AuditRecords.SingleAsync(r => r.EventType == AuditEventTypes.Pruned, _cancel);
+        Assert.Equal(kept.Sequence - 1, AuditPruning.Read(pruning)!.Through);
+        var report = await verifier.VerifyAsync(_cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+        Assert.Equal(kept.Sequence, report.FirstSequence);
+
+        await check.AuditRecords.Where(r => r.Sequence == kept.Sequence).ExecuteDeleteAsync(_cancel);
+        var tampered = await verifier.VerifyAsync(_cancel);
+        Assert.False(tampered.Intact);
+        Assert.Contains("the last pruning stopped at record", tampered.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutRetention_NothingIsPruned()
+    {
+        await using var app = new ShieldAppFactory();
+        await app.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(DateTime.UtcNow.AddYears(-5)), _cancel);
+
+        Assert.Equal(0, await app.Services.GetRequiredService<AuditRetention>().PruneAsync(_cancel));
+    }
+
+    // Real timers, shifted wall clock: nothing else about the app's timing changes.
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    }
+
+    private static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>
+        await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync();
+
+    private static AuditRecord Call(DateTime at) => new()
+    {
+        AtUtc = at, EventType = AuditEventTypes.CallCompleted, ActorKind = Actor.Agent, ActorId = "id", ActorName = "bot", Server = "files", Tool = "read",
+    };
+}
