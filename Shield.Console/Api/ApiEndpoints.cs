@@ -2,6 +2,7 @@ using Shield.Console.Accounts;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Governance;
+using Shield.Console.Posture;
 using Shield.Console.Registry;
 
 namespace Shield.Console.Api;
@@ -19,6 +20,7 @@ internal static class ApiEndpoints
         api.MapRegistryApi();
         api.MapGovernanceApi();
         api.MapAuditApi();
+        api.MapPostureApi();
         if (authentication.IsLocal)
         {
             api.MapAuthApi();

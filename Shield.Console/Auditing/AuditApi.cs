@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Shield.Console.Authentication;
+using Shield.Console.Common;
 
 namespace Shield.Console.Auditing;
 
@@ -31,8 +33,8 @@ internal static class AuditApi
         audit.MapPost("/export/manifest/verify", async (AuditExportManifest manifest, AuditKeyring keyring, CancellationToken cancellationToken) =>
                 TypedResults.Ok(new { valid = manifest.HasValidSignature(await keyring.GetAsync(cancellationToken)) }))
             .WithSummary("Whether a manifest carries Shield's signature, i.e. was issued by this Shield and not altered.");
-        audit.MapGet("/verify", async (AuditVerifier verifier, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await verifier.VerifyAsync(cancellationToken)))
+        audit.MapGet("/verify", async (AuditVerifier verifier, ClaimsPrincipal caller, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await verifier.VerifyAsync(Actors.Of(caller).Name, cancellationToken)))
             .WithSummary("Recompute the audit chain and its signed checkpoints; report whether it is intact or its first broken link.");
     }
 

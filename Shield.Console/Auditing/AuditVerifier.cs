@@ -16,12 +16,14 @@ public sealed record AuditVerificationReport(
     DateTime VerifiedAtUtc,
     double ElapsedMilliseconds);
 
-/// <summary>Reads the trail in sequence order, a page at a time, and recomputes its chain.</summary>
+/// <summary>Reads the trail in sequence order, a page at a time, recomputes its chain, and keeps the outcome.</summary>
 public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, AuditKeyring keyring, TimeProvider time)
 {
     private const int PageSize = 5_000;
 
-    public async Task<AuditVerificationReport> VerifyAsync(CancellationToken cancellationToken = default)
+    /// <param name="by">Who asked, for the record of verifications the posture report shows.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    public async Task<AuditVerificationReport> VerifyAsync(string by, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
         var key = await keyring.GetAsync(cancellationToken);
@@ -51,7 +53,14 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
         }
 
         var result = verifier.Finish();
+        var now = time.GetUtcNow().UtcDateTime;
+        db.AuditVerifications.Add(new AuditVerificationResult
+        {
+            AtUtc = now, Intact = result.Intact, RecordsChecked = result.RecordsChecked, LastSequence = result.LastSequence,
+            BrokenAt = result.Break?.Sequence, Problem = result.Break?.Problem, By = by,
+        });
+        await db.SaveChangesAsync(cancellationToken);
         return new AuditVerificationReport(result.Intact, result.RecordsChecked, result.FirstSequence, result.LastSequence, result.LastHash,
-            result.CheckpointsChecked, result.Break, time.GetUtcNow().UtcDateTime, time.GetElapsedTime(started).TotalMilliseconds);
+            result.CheckpointsChecked, result.Break, now, time.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -5,6 +5,7 @@ using Shield.Console.Api;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Components;
+using Shield.Console.Posture;
 using Shield.Console.Security;
 using Shield.Console.Sessions;
 
@@ -51,6 +52,7 @@ public static class ShieldConsoleApplicationExtensions
         app.MapShieldApi(authentication);
         app.MapSessionsApi();
         app.MapAuditDownloads();
+        app.MapPostureDownloads();
         app.MapAccountEndpoints(authentication);
         // SecurityHeaders already forbids framing; Blazor need not send a second, weaker policy.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

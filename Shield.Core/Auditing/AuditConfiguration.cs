@@ -63,3 +63,15 @@ internal sealed class AuditKeyConfiguration : IEntityTypeConfiguration<AuditKey>
         builder.Property(k => k.Id).ValueGeneratedNever();
     }
 }
+
+internal sealed class AuditVerificationResultConfiguration : IEntityTypeConfiguration<AuditVerificationResult>
+{
+    public void Configure(EntityTypeBuilder<AuditVerificationResult> builder)
+    {
+        builder.ToTable("AuditVerifications");
+        builder.HasKey(v => v.Id);
+        builder.HasIndex(v => v.AtUtc);
+        builder.Property(v => v.Problem).HasMaxLength(1000);
+        builder.Property(v => v.By).HasMaxLength(256);
+    }
+}

@@ -46,6 +46,8 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<AuditKey> AuditKeys => Set<AuditKey>();
 
+    public DbSet<AuditVerificationResult> AuditVerifications => Set<AuditVerificationResult>();
+
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
     public static void PinIdentitySchema(StoreOptions stores)
     {

@@ -17,7 +17,7 @@ public sealed class SignInTests(BrowserFixture browser)
 
         await Expect(console.Page.Locator("#page-title")).ToHaveTextAsync("Dashboard");
         var navigation = console.Page.Locator("a.mud-nav-link");
-        await Expect(navigation).ToHaveTextAsync(["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Audit", "Users & Settings"]);
+        await Expect(navigation).ToHaveTextAsync(["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Audit", "Posture", "Users & Settings"]);
         await console.Page.ClickAsync("text=Servers");
         await Expect(console.Page.Locator("#page-title")).ToHaveTextAsync("Servers");
         await Expect(console.Page.GetByText("No MCP servers registered yet")).ToBeVisibleAsync();

@@ -34,7 +34,7 @@ public static class AuditWriterLoad
             System.Console.WriteLine($"records: {records:N0}, callers: {callers}, elapsed: {elapsed.TotalSeconds:0.00} s");
             System.Console.WriteLine($"throughput: {records / elapsed.TotalSeconds:N0} committed records/s");
             System.Console.WriteLine($"commit latency: p50 {Percentile(latencies, 0.50):0.00} ms, p99 {Percentile(latencies, 0.99):0.00} ms, max {latencies[^1]:0.00} ms");
-            var verification = await shield.Services.GetRequiredService<AuditVerifier>().VerifyAsync();
+            var verification = await shield.Services.GetRequiredService<AuditVerifier>().VerifyAsync("benchmark");
             System.Console.WriteLine($"verified: {verification.RecordsChecked:N0} records, intact: {verification.Intact}, in {verification.ElapsedMilliseconds:N0} ms");
         }
         finally

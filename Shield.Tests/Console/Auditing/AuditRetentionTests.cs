@@ -31,7 +31,7 @@ public sealed class AuditRetentionTests
         clock.Offset = TimeSpan.Zero;
         var kept = await writer.AppendAsync(Call(DateTime.UtcNow), _cancel);
         var verifier = app.Services.GetRequiredService<AuditVerifier>();
-        Assert.True((await verifier.VerifyAsync(_cancel)).Intact);
+        Assert.True((await verifier.VerifyAsync("test", _cancel)).Intact);
 
         var removed = await app.Services.GetRequiredService<AuditRetention>().PruneAsync(_cancel);
 
@@ -40,12 +40,12 @@ public sealed class AuditRetentionTests
         Assert.Equal(kept.Sequence, await check.AuditRecords.MinAsync(r => r.Sequence, _cancel));
         var pruning = await check.AuditRecords.SingleAsync(r => r.EventType == AuditEventTypes.Pruned, _cancel);
         Assert.Equal(kept.Sequence - 1, AuditPruning.Read(pruning)!.Through);
-        var report = await verifier.VerifyAsync(_cancel);
+        var report = await verifier.VerifyAsync("test", _cancel);
         Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
         Assert.Equal(kept.Sequence, report.FirstSequence);
 
         await check.AuditRecords.Where(r => r.Sequence == kept.Sequence).ExecuteDeleteAsync(_cancel);
-        var tampered = await verifier.VerifyAsync(_cancel);
+        var tampered = await verifier.VerifyAsync("test", _cancel);
         Assert.False(tampered.Intact);
         Assert.Contains("the last pruning stopped at record", tampered.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }

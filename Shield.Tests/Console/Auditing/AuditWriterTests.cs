@@ -27,7 +27,7 @@ public sealed class AuditWriterTests
 
         Assert.Equal(300, receipts.Select(r => r.Sequence).Distinct().Count());
         Assert.All(receipts, r => Assert.True(r.Recorded));
-        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(_cancel);
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
         Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
         Assert.True(report.RecordsChecked >= 300);
         await using var db = await Db(app);
@@ -141,7 +141,7 @@ public sealed class AuditWriterTests
         var receipt = await writer.AppendAsync(Call(3), _cancel);
         Assert.True(receipt.Recorded);
         Assert.Null(writer.Failure);
-        Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(_cancel)).Intact);
+        Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel)).Intact);
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class AuditWriterTests
             await db.AuditRecords.Where(r => r.Sequence == last).ExecuteDeleteAsync(_cancel);
         }
 
-        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(_cancel);
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
         Assert.False(report.Intact);
         Assert.Contains("truncated", report.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }

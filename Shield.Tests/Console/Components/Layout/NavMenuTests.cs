@@ -8,10 +8,10 @@ public sealed class NavMenuTests : ComponentTestContext
 {
     public static TheoryData<string[], string[]> Visible => new()
     {
-        { [ShieldRoles.Admin], ["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Audit", "Users & Settings"] },
+        { [ShieldRoles.Admin], ["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Audit", "Posture", "Users & Settings"] },
         { [ShieldRoles.Reviewer], ["Dashboard", "Approvals"] },
-        { [ShieldRoles.Auditor], ["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Audit"] },
-        { [ShieldRoles.Admin, ShieldRoles.Reviewer], ["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Approvals", "Audit", "Users & Settings"] },
+        { [ShieldRoles.Auditor], ["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Audit", "Posture"] },
+        { [ShieldRoles.Admin, ShieldRoles.Reviewer], ["Dashboard", "Servers", "Tools", "Agents & Grants", "Sessions", "Approvals", "Audit", "Posture", "Users & Settings"] },
         { [], [] },
     };
 

@@ -1,4 +1,7 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Posture;
+using Shield.Tests.Infrastructure;
 using Shield.Console.Components.Pages;
 using Shield.Core.Accounts;
 
@@ -15,12 +18,14 @@ public sealed class DashboardTests : ComponentTestContext
     }
 
     [Fact]
-    public void AnAuditor_SeesTheQuestionsTheConsoleAnswers()
+    public async Task AnAuditor_SeesTheQuestionsTheConsoleAnswers()
     {
+        await using var app = new ShieldAppFactory();
+        Services.AddSingleton(app.Services.GetRequiredService<PostureReporter>());
         var dashboard = RenderAs<Dashboard>([ShieldRoles.Auditor]);
 
         var cards = dashboard.FindAll(".shield-area-card h6").Select(h => h.TextContent).ToList();
-        Assert.Equal(["Servers", "Tools", "Agents & Grants", "Sessions", "Audit"], cards);
+        Assert.Equal(["Servers", "Tools", "Agents & Grants", "Sessions", "Audit", "Posture"], cards);
         Assert.Contains("Which agents can call which tools?", dashboard.Markup, StringComparison.Ordinal);
     }
 }

@@ -83,7 +83,7 @@ public sealed class AuditComponentTests : ComponentTestContext, IAsyncLifetime
     [Fact]
     public void VerifyChain_ReportsAnIntactTrail()
     {
-        var panel = Render<VerifyChain>();
+        var panel = RenderAs<VerifyChain>([ShieldRoles.Auditor]);
 
         panel.Find("#verify-button").Click();
 

@@ -79,6 +79,25 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     table.PrimaryKey("PK_AuditRecords", x => x.Sequence);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "AuditVerifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    AtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    Intact = table.Column<bool>(type: "bit", nullable: false),
+                    RecordsChecked = table.Column<long>(type: "bigint", nullable: false),
+                    LastSequence = table.Column<long>(type: "bigint", nullable: true),
+                    BrokenAt = table.Column<long>(type: "bigint", nullable: true),
+                    Problem = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    By = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditVerifications", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AuditCheckpoints_Sequence",
                 table: "AuditCheckpoints",
@@ -117,6 +136,11 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 table: "AuditRecords",
                 column: "TraceId",
                 filter: "[TraceId] IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditVerifications_AtUtc",
+                table: "AuditVerifications",
+                column: "AtUtc");
         }
 
         /// <inheritdoc />
@@ -130,6 +154,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "AuditRecords");
+
+            migrationBuilder.DropTable(
+                name: "AuditVerifications");
         }
     }
 }

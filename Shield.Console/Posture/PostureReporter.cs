@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Shield.Console.Auditing;
+using Shield.Console.Sessions;
+using Shield.Core.Auditing;
+using Shield.Core.Persistence;
+using Shield.Core.Policy;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Posture;
+
+/// <summary>Builds the <see cref="PostureReport"/> from the database and the policy engine's current snapshot.</summary>
+public sealed class PostureReporter(
+    IDbContextFactory<ShieldDbContext> contexts,
+    PolicyStore policy,
+    IOptions<AgentSessionOptions> sessions,
+    IOptions<AuditOptions> audit,
+    TimeProvider time)
+{
+    public async Task<PostureReport> BuildAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var snapshot = policy.Current;
+        return new PostureReport(now,
+            await ServersAsync(db, cancellationToken),
+            await AccessAsync(db, snapshot, cancellationToken),
+            await AuditAsync(db, cancellationToken),
+            await ApprovalsAsync(db, snapshot, cancellationToken),
+            new PostureSessions(sessions.Value.DefaultTtl, sessions.Value.MaxTtl,
+                await db.Sessions.CountAsync(s => s.ExpiresAtUtc > now && s.EndedAtUtc == null, cancellationToken),
+                await db.Agents.CountAsync(a => a.KeySha256 != null, cancellationToken),
+                await db.Agents.CountAsync(a => a.EntraClientId != null, cancellationToken)));
+    }
+
+    /// <summary>Tool calls decided and calls refused (denied, rejected or expired), per hour, over the last hours.</summary>
+    public async Task<IReadOnlyList<PostureHour>> ActivityAsync(int hours = 24, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var start = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(1 - hours);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var buckets = await db.AuditRecords.Where(r => r.AtUtc >= start && r.EventType.StartsWith("tool-call."))
+            .GroupBy(r => new { r.AtUtc.Date, r.AtUtc.Hour, r.EventType })
+            .Select(g => new { g.Key.Date, g.Key.Hour, g.Key.EventType, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return
+        [
+            .. Enumerable.Range(0, hours).Select(i => start.AddHours(i)).Select(hour =>
+            {
+                var inHour = buckets.Where(b => b.Date == hour.Date && b.Hour == hour.Hour).ToList();
+                return new PostureHour(hour,
+                    inHour.Where(b => b.EventType is AuditEventTypes.CallAllowed or AuditEventTypes.CallDenied or AuditEventTypes.CallApprovalRequired).Sum(b => b.Count),
+                    inHour.Where(b => b.EventType is AuditEventTypes.CallDenied or AuditEventTypes.CallRejected or AuditEventTypes.CallExpired).Sum(b => b.Count));
+            }),
+        ];
+    }
+
+    private static async Task<PostureServers> ServersAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    {
+        var servers = await db.Servers.AsNoTracking().OrderBy(s => s.Name)
+            .Select(s => new { s.Id, s.Name, s.Transport, s.Enabled, s.LastDiscoveryAtUtc, s.LastDiscoverySucceeded }).ToListAsync(cancellationToken);
+        var counts = (await db.Tools.AsNoTracking().GroupBy(t => new { t.ServerId, t.State }).Select(g => new { g.Key.ServerId, g.Key.State, Count = g.Count() })
+            .ToListAsync(cancellationToken)).ToLookup(c => c.ServerId);
+        return new PostureServers(servers.Count, servers.Count(s => s.Enabled),
+        [
+            .. servers.Select(s => new PostureServer(s.Name, s.Transport.ToString(), s.Enabled, s.LastDiscoveryAtUtc, s.LastDiscoverySucceeded,
+                Enum.GetValues<ToolState>().ToDictionary(state => state.ToString(), state => counts[s.Id].Where(c => c.State == state).Sum(c => c.Count)))),
+        ]);
+    }
+
+    private static async Task<PostureAccess> AccessAsync(ShieldDbContext db, PolicySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var callable = snapshot.Tools.Where(t => t.Callable && t.ServerEnabled).ToList();
+        List<PostureAgent> agents = [];
+        foreach (var agent in snapshot.Agents.OrderBy(a => a.Name, StringComparer.Ordinal))
+        {
+            int allowed = 0, approval = 0;
+            foreach (var tool in callable)
+            {
+                switch (snapshot.Decide(agent.Name, tool.Server, tool.Name).Kind)
+                {
+                    case DecisionKind.Allow: allowed++; break;
+                    case DecisionKind.RequireApproval: approval++; break;
+                }
+            }
+
+            agents.Add(new PostureAgent(agent.Name, agent.Enabled, allowed, approval, snapshot.Tools.Count - allowed - approval));
+        }
+
+        return new PostureAccess(agents.Count, agents.Count(a => a.Enabled), await db.Grants.CountAsync(cancellationToken), callable.Count, agents);
+    }
+
+    private async Task<PostureAudit> AuditAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    {
+        var byType = await db.AuditRecords.GroupBy(r => r.EventType).Select(g => new { Type = g.Key, Count = g.LongCount() }).ToListAsync(cancellationToken);
+        var first = await db.AuditRecords.OrderBy(r => r.Sequence).Select(r => (DateTime?)r.AtUtc).FirstOrDefaultAsync(cancellationToken);
+        var last = await db.AuditRecords.OrderByDescending(r => r.Sequence).Select(r => (DateTime?)r.AtUtc).FirstOrDefaultAsync(cancellationToken);
+        var verification = await db.AuditVerifications.AsNoTracking().OrderByDescending(v => v.Id)
+            .Select(v => new PostureVerification(v.AtUtc, v.Intact, v.RecordsChecked, v.BrokenAt, v.Problem, v.By)).FirstOrDefaultAsync(cancellationToken);
+        return new PostureAudit(byType.Sum(t => t.Count), byType.Where(t => t.Type.StartsWith("tool-call.", StringComparison.Ordinal)).Sum(t => t.Count),
+            byType.Where(t => t.Type == AuditEventTypes.Governance).Sum(t => t.Count), first, last, verification, audit.Value.RetentionDays);
+    }
+
+    private static async Task<PostureApprovals> ApprovalsAsync(ShieldDbContext db, PolicySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        // A tool is gated when its risk forces approval, or when some agent may call it only with approval.
+        var gated = snapshot.Tools.Count(t => t.Callable && t.ServerEnabled &&
+            (t.Risk >= snapshot.Threshold || snapshot.Agents.Any(a => snapshot.Decide(a.Name, t.Server, t.Name).Kind == DecisionKind.RequireApproval)));
+        var counts = await db.AuditRecords.Where(r => r.EventType == AuditEventTypes.CallApprovalRequired || r.EventType == AuditEventTypes.CallApproved
+                || r.EventType == AuditEventTypes.CallRejected || r.EventType == AuditEventTypes.CallExpired)
+            .GroupBy(r => r.EventType).Select(g => new { Type = g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Type, g => g.Count, cancellationToken);
+        return new PostureApprovals(snapshot.Threshold.ToString(), gated,
+            counts.GetValueOrDefault(AuditEventTypes.CallApprovalRequired), counts.GetValueOrDefault(AuditEventTypes.CallApproved),
+            counts.GetValueOrDefault(AuditEventTypes.CallRejected), counts.GetValueOrDefault(AuditEventTypes.CallExpired));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Agents;
+using Shield.Console.Auditing;
+using Shield.Console.Grants;
+using Shield.Console.Posture;
+using Shield.Core.Accounts;
+using Shield.Core.Auditing;
+using Shield.Core.Grants;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Posture;
+
+public sealed class PostureReporterTests : IAsyncLifetime
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+    private readonly ShieldAppFactory _app = new();
+    private UpstreamServer _upstream = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _upstream = await UpstreamServer.StartAsync();
+        await _app.ApprovedToolsAsync("crm", _upstream, "lookup", "delete_record");
+        await _app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("invoice-bot", null, null, [], true), Registrations.Admin, _cancel);
+        var grants = _app.Services.GetRequiredService<GrantBook>();
+        await grants.AddAsync(new GrantInput(SubjectKind.Agent, "invoice-bot", "crm", "lookup", GrantEffect.Allow), Registrations.Admin, _cancel);
+        await grants.AddAsync(new GrantInput(SubjectKind.Agent, "invoice-bot", "crm", "delete_record", GrantEffect.Approve), Registrations.Admin, _cancel);
+    }
+
+    [Fact]
+    public async Task TheReport_AnswersTheSixQuestions_FromLiveData()
+    {
+        await _app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("auditor@shield.test", _cancel);
+
+        var report = await _app.Services.GetRequiredService<PostureReporter>().BuildAsync(_cancel);
+
+        var server = Assert.Single(report.Servers.List);
+        Assert.Equal(("crm", 2), (server.Name, server.ToolsByState["Approved"]));
+        Assert.Equal(2, report.Access.CallableTools);
+        // Neither tool says it is not destructive, so both are high risk: even the allowed one needs approval.
+        Assert.Equal(new PostureAgent("invoice-bot", true, 0, 2, 0), Assert.Single(report.Access.List));
+        Assert.Equal(2, report.Access.Grants);
+        Assert.True(report.Audit.GovernanceRecords >= 5); // the administrator, the server, two approvals, the agent, two grants...
+        Assert.True(report.Audit.LastVerification is { Intact: true, By: "auditor@shield.test" });
+        Assert.Equal(2, report.Approvals.GatedTools);
+        Assert.Equal(TimeSpan.FromMinutes(15), report.Sessions.DefaultTtl);
+        Assert.Equal(1, report.Sessions.AgentsWithKey);
+    }
+
+    [Fact]
+    public async Task Activity_CountsCallsAndRefusals_ByTheHour()
+    {
+        var writer = _app.Services.GetRequiredService<AuditWriter>();
+        foreach (var type in new[] { AuditEventTypes.CallAllowed, AuditEventTypes.CallCompleted, AuditEventTypes.CallDenied, AuditEventTypes.CallAllowed })
+        {
+            await writer.AppendAsync(new AuditRecord { AtUtc = DateTime.UtcNow, EventType = type, ActorKind = "agent", ActorId = "id", ActorName = "invoice-bot" }, _cancel);
+        }
+
+        var hours = await _app.Services.GetRequiredService<PostureReporter>().ActivityAsync(24, _cancel);
+
+        Assert.Equal(24, hours.Count);
+        Assert.Equal((3, 1), (hours.Sum(h => h.Calls), hours.Sum(h => h.Refused)));
+        Assert.True(hours[^1].Calls > 0 || hours[^2].Calls > 0); // the current hour (or, across the hour, the one before)
+    }
+
+    [Fact]
+    public async Task TheReport_IsJsonAndPrintableHtml_ForAuditors_AndNotForReviewers()
+    {
+        var auditor = await _app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
+        var reviewer = await _app.CreateUserAsync(ShieldAppFactory.NewEmail("reviewer"), ShieldRoles.Reviewer);
+        var client = await ConsoleSignIn.ApiClientAsync(_app, auditor.Email, ShieldAppFactory.Password);
+        var refused = await ConsoleSignIn.ApiClientAsync(_app, reviewer.Email, ShieldAppFactory.Password);
+
+        var json = await client.GetFromJsonAsync<JsonElement>("/api/posture", _cancel);
+        var html = await client.GetAsync("/api/posture/html", _cancel);
+        var page = await html.Content.ReadAsStringAsync(_cancel);
+
+        Assert.Equal(1, json.GetProperty("servers").GetProperty("registered").GetInt32());
+        Assert.Equal("text/html", html.Content.Headers.ContentType!.MediaType);
+        foreach (var question in new[] { "registered?", "expose?", "which tools?", "logged?", "approval?", "expire?" })
+        {
+            Assert.Contains(question, page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("<td>invoice-bot</td>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await refused.GetAsync("/api/posture", _cancel)).StatusCode);
+    }
+
+    [Fact]
+    public void TheHtml_EncodesEverythingItShows()
+    {
+        var report = new PostureReport(DateTime.UtcNow,
+            new PostureServers(1, 1, [new PostureServer("<script>alert(1)</script>", "Http", true, null, null, new Dictionary<string, int> { ["Approved"] = 0 })]),
+            new PostureAccess(0, 0, 0, 0, []),
+            new PostureAudit(0, 0, 0, null, null, new PostureVerification(DateTime.UtcNow, false, 1, 2, "<img src=x onerror=alert(1)>", "<b>me</b>"), null),
+            new PostureApprovals("High", 0, 0, 0, 0, 0),
+            new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 0, 0));
+
+        var html = PostureHtml.Render(report);
+
+        Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>me", html, StringComparison.Ordinal);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+}
