@@ -11,6 +11,7 @@ namespace Shield.Benchmarks;
 /// <summary>
 /// Sustained audit throughput: many callers each append a tool-call record and await its commit, against the
 /// console's own writer on a SQLite file in WAL mode. Reports committed records per second and commit latency.
+/// Then verifies the chain and exports it as JSON Lines and CSV, reporting time and memory.
 /// Target: at least 20,000 records/s. Run: dotnet run -c Release --project bench/Shield.Benchmarks -- audit-load [records] [callers]
 /// </summary>
 public static class AuditWriterLoad
@@ -36,6 +37,7 @@ public static class AuditWriterLoad
             System.Console.WriteLine($"commit latency: p50 {Percentile(latencies, 0.50):0.00} ms, p99 {Percentile(latencies, 0.99):0.00} ms, max {latencies[^1]:0.00} ms");
             var verification = await shield.Services.GetRequiredService<AuditVerifier>().VerifyAsync("benchmark");
             System.Console.WriteLine($"verified: {verification.RecordsChecked:N0} records, intact: {verification.Intact}, in {verification.ElapsedMilliseconds:N0} ms");
+            await ExportAsync(shield.Services.GetRequiredService<AuditExporter>());
         }
         finally
         {
@@ -43,6 +45,55 @@ public static class AuditWriterLoad
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    // The whole trail as JSON Lines and as CSV, to a counting sink: time, bytes, and the most memory the process held.
+    private static async Task ExportAsync(AuditExporter exporter)
+    {
+        foreach (var format in new[] { AuditExporter.JsonLines, AuditExporter.Csv })
+        {
+            GC.Collect();
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var peak = 0L;
+            using var sampler = new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 20);
+            var sink = new CountingStream();
+            var started = Stopwatch.GetTimestamp();
+            var manifest = await exporter.WriteAsync(sink, format, new AuditFilter(), await exporter.HeadAsync());
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            System.Console.WriteLine($"export {format}: {manifest.Count:N0} records, {sink.Length / 1024.0 / 1024.0:N0} MB in {elapsed.TotalSeconds:0.00} s " +
+                $"({manifest.Count / elapsed.TotalSeconds:N0} records/s); managed heap before {before / 1024 / 1024} MB, peak {peak / 1024 / 1024} MB");
+        }
+    }
+
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _length += buffer.Length;
+            return ValueTask.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private static async Task<(TimeSpan Elapsed, double[] Latencies)> DriveAsync(AuditWriter writer, int records, int callers)
