@@ -75,6 +75,27 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task EveryKindOfGovernanceChange_HasItsRecord()
+    {
+        await using var app = new ShieldAppFactory();
+        await using var upstream = await UpstreamServer.StartAsync();
+        await app.ApprovedToolsAsync("crm", upstream, "lookup");
+        var agent = (await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("covered-bot", null, null, [], true), Registrations.Admin, _cancel)).Value!;
+        await app.Services.GetRequiredService<Shield.Console.Grants.GrantBook>().AddAsync(
+            new Shield.Console.Grants.GrantInput(Shield.Core.Grants.SubjectKind.Agent, "covered-bot", "crm", "lookup", Shield.Core.Grants.GrantEffect.Allow), Registrations.Admin, _cancel);
+        var client = app.CreateBrowserLikeClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", agent.Key);
+        var minted = await client.PostAsJsonAsync("/api/sessions", new { task = "coverage", tools = new[] { "crm__lookup" } }, _cancel);
+        Assert.Equal(HttpStatusCode.Created, minted.StatusCode);
+
+        await using var db = await Db(app);
+        var changes = await db.GovernanceChanges.Select(c => new { c.Id, c.Subject }).ToListAsync(_cancel);
+        var chained = await db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId!.Value).ToListAsync(_cancel);
+        Assert.Equal(changes.Select(c => c.Id).Order(), chained.Order());
+        Assert.Superset(new HashSet<string> { "user", "server", "tool", "agent", "grant", "session" }, changes.Select(c => c.Subject).ToHashSet());
+    }
+
+    [Fact]
     public async Task AChangeMadeInATransaction_IsRecordedWhenItCommits_AndARolledBackOneNever()
     {
         await using var app = new ShieldAppFactory();
@@ -142,6 +163,33 @@ public sealed class AuditWriterTests
         Assert.True(receipt.Recorded);
         Assert.Null(writer.Failure);
         Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel)).Intact);
+    }
+
+    [Fact]
+    public async Task WhenTheStoreIsLockedByAnotherWriter_CallersAreRefused_NotKeptWaitingForever()
+    {
+        using var folder = new TempFolder();
+        var database = Path.Combine(folder.Path, "shield.db");
+        await using var app = new ShieldAppFactory
+        {
+            DataDirectory = folder.Path,
+            Settings = new Dictionary<string, string?> { ["ConnectionStrings:Shield"] = $"Data Source={database};Default Timeout=1" },
+        };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        await writer.AppendAsync(Call(1), _cancel);
+
+        await using (var locker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            await locker.OpenAsync(_cancel);
+            await using var exclusive = locker.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE;";
+            await exclusive.ExecuteNonQueryAsync(_cancel);
+
+            await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(Call(2), _cancel));
+            Assert.NotNull(writer.Failure);
+        }
+
+        Assert.True((await writer.AppendAsync(Call(3), _cancel)).Recorded);
     }
 
     [Fact]
