@@ -139,11 +139,11 @@ public sealed partial class AuditWriter(
             return;
         }
 
-        using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        tick.CancelAfter(SweepInterval);
+        using var tick = new CancellationTokenSource(SweepInterval, time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, tick.Token);
         try
         {
-            await _queue.Reader.WaitToReadAsync(tick.Token);
+            await _queue.Reader.WaitToReadAsync(wait.Token);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
