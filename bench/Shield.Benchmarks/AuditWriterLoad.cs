@@ -37,6 +37,7 @@ public static class AuditWriterLoad
             System.Console.WriteLine($"commit latency: p50 {Percentile(latencies, 0.50):0.00} ms, p99 {Percentile(latencies, 0.99):0.00} ms, max {latencies[^1]:0.00} ms");
             var verification = await shield.Services.GetRequiredService<AuditVerifier>().VerifyAsync("benchmark");
             System.Console.WriteLine($"verified: {verification.RecordsChecked:N0} records, intact: {verification.Intact}, in {verification.ElapsedMilliseconds:N0} ms");
+            await SearchAsync(shield.Services.GetRequiredService<AuditSearch>());
             await ExportAsync(shield.Services.GetRequiredService<AuditExporter>());
         }
         finally
@@ -44,6 +45,27 @@ public static class AuditWriterLoad
             await shield.StopAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // What an auditor's searches cost over the whole trail: the first page for an agent, a session, a tool, a trace id.
+    private static async Task SearchAsync(AuditSearch search)
+    {
+        var newest = (await search.PageAsync(new AuditFilter(), null, 1)).Records[0];
+        var oldest = (await search.PageAsync(new AuditFilter { Tool = "read_file" }, 1_000, 1)).Records[0];
+        foreach (var (name, filter) in new (string, AuditFilter)[]
+        {
+            ("newest 50", new AuditFilter()),
+            ("agent", new AuditFilter { Actor = "bench-bot" }),
+            ("session (an early one)", new AuditFilter { Session = oldest.SessionId }),
+            ("tool", new AuditFilter { Server = "files", Tool = "read_file" }),
+            ("trace id (an early one)", new AuditFilter { TraceId = oldest.TraceId }),
+            ("last hour", new AuditFilter { From = newest.AtUtc.AddHours(-1) }),
+        })
+        {
+            var started = Stopwatch.GetTimestamp();
+            var page = await search.PageAsync(filter, null, 50);
+            System.Console.WriteLine($"search by {name}: {page.Records.Count} records in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
         }
     }
 
@@ -101,13 +123,15 @@ public static class AuditWriterLoad
         var latencies = new double[records];
         var next = -1;
         var started = Stopwatch.GetTimestamp();
+        // Each caller is one agent session making call after call, each call its own trace, as through the relay.
         await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
         {
+            var session = Guid.NewGuid();
             int i;
             while ((i = Interlocked.Increment(ref next)) < records)
             {
                 var begun = Stopwatch.GetTimestamp();
-                await writer.AppendAsync(Record(i));
+                await writer.AppendAsync(Record(i, session));
                 latencies[i] = Stopwatch.GetElapsedTime(begun).TotalMilliseconds;
             }
         })));
@@ -116,14 +140,14 @@ public static class AuditWriterLoad
 
     private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static AuditRecord Record(int i) => new()
+    private static AuditRecord Record(int i, Guid session) => new()
     {
         AtUtc = DateTime.UtcNow,
         EventType = AuditEventTypes.CallCompleted,
         ActorKind = "agent",
         ActorId = "2f0e7c1a-6a55-4d0e-9d9b-6c1f3e3f1a01",
         ActorName = "bench-bot",
-        SessionId = Guid.NewGuid(),
+        SessionId = session,
         Task = "nightly reconciliation of supplier invoices",
         Server = "files",
         Tool = "read_file",
@@ -132,7 +156,7 @@ public static class AuditWriterLoad
         DecidingGrant = "agent:bench-bot allow files/*",
         Outcome = "ok",
         DurationMicroseconds = 1_200 + (i % 500),
-        TraceId = "0af7651916cd43dd8448eb211c80319c",
-        SpanId = "b7ad6b7169203331",
+        TraceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()),
+        SpanId = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.NextInt64())),
     };
 }

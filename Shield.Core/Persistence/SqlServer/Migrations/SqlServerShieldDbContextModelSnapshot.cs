@@ -489,9 +489,6 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.HasIndex("GovernanceChangeId")
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
-                    b.HasIndex("TraceId")
-                        .HasFilter("[TraceId] IS NOT NULL");
-
                     b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("SessionId", "Sequence")

@@ -474,9 +474,6 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.HasIndex("GovernanceChangeId")
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
-                    b.HasIndex("TraceId")
-                        .HasFilter("[TraceId] IS NOT NULL");
-
                     b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("SessionId", "Sequence")

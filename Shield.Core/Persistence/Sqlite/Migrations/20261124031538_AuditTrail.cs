@@ -132,12 +132,6 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 filter: "[SessionId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditRecords_TraceId",
-                table: "AuditRecords",
-                column: "TraceId",
-                filter: "[TraceId] IS NOT NULL");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_AuditVerifications_AtUtc",
                 table: "AuditVerifications",
                 column: "AtUtc");

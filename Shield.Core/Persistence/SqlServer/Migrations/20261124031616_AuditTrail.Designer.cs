@@ -12,7 +12,7 @@ using Shield.Core.Persistence.SqlServer;
 namespace Shield.Core.Persistence.SqlServer.Migrations
 {
     [DbContext(typeof(SqlServerShieldDbContext))]
-    [Migration("20261124025159_AuditTrail")]
+    [Migration("20261124031616_AuditTrail")]
     partial class AuditTrail
     {
         /// <inheritdoc />
@@ -491,9 +491,6 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
                     b.HasIndex("GovernanceChangeId")
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
-
-                    b.HasIndex("TraceId")
-                        .HasFilter("[TraceId] IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");
 

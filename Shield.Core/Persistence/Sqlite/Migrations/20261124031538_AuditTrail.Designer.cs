@@ -11,7 +11,7 @@ using Shield.Core.Persistence.Sqlite;
 namespace Shield.Core.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteShieldDbContext))]
-    [Migration("20261124025124_AuditTrail")]
+    [Migration("20261124031538_AuditTrail")]
     partial class AuditTrail
     {
         /// <inheritdoc />
@@ -476,9 +476,6 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
                     b.HasIndex("GovernanceChangeId")
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
-
-                    b.HasIndex("TraceId")
-                        .HasFilter("[TraceId] IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");
 
