@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CsvHelper;
@@ -34,7 +35,10 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var hashing = new HashingStream(output, sha);
         await using var text = new StreamWriter(hashing, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { NewLine = "\n" };
-        await using var csv = format == Csv ? CsvWriter.Create(text, leaveOpen: true) : null;
+        // CsvHelper writes synchronously, which the response stream refuses: each page goes to memory first. Fields an
+        // agent wrote (task, reason...) that start like a spreadsheet formula are escaped.
+        var csvPage = new StringWriter(CultureInfo.InvariantCulture);
+        await using var csv = format == Csv ? CsvWriter.Create(csvPage, new CsvWriterOptions { Injection = CsvInjection.Escape }, leaveOpen: true) : null;
         csv?.WriteHeader([.. AuditChain.FieldNames, "hash"]);
 
         long count = 0;
@@ -66,7 +70,9 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             last = page.Count > 0 ? page[^1] : last;
             if (csv is not null)
             {
-                await csv.FlushAsync();
+                csv.Flush();
+                await text.WriteAsync(csvPage.GetStringBuilder(), cancellationToken);
+                csvPage.GetStringBuilder().Clear();
             }
 
             await text.FlushAsync(cancellationToken);

@@ -61,8 +61,9 @@ public sealed partial class AuditRetention(
         }
 
         var last = await db.AuditRecords.Where(r => r.Sequence == through).Select(r => r.Hash).SingleAsync(cancellationToken);
-        var pruning = new AuditPruning(through, last, olderThan, through - first.Value + 1);
-        await writer.AppendAsync(new AuditRecord
+        var governance = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
+        var pruning = new AuditPruning(through, last, olderThan, through - first.Value + 1, governance);
+        var receipt = await writer.AppendAsync(new AuditRecord
         {
             AtUtc = time.GetUtcNow().UtcDateTime,
             EventType = AuditEventTypes.Pruned,
@@ -74,12 +75,20 @@ public sealed partial class AuditRetention(
             Action = "pruned",
             Reason = $"Records older than {days} day(s) ({AuditOptions.SectionName}:RetentionDays).",
             After = pruning.ToJson(),
-        }, cancellationToken);
+        }, cancellationToken, checkpoint: true);
+        if (!receipt.Recorded)
+        {
+            return 0; // failing open, the pruning could not be recorded: delete nothing it would not vouch for
+        }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var removed = await db.AuditRecords.Where(r => r.Sequence <= through).ExecuteDeleteAsync(cancellationToken);
-        await db.AuditCheckpoints.Where(c => c.Sequence <= through).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var removed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var count = await db.AuditRecords.Where(r => r.Sequence <= through).ExecuteDeleteAsync(cancellationToken);
+            await db.AuditCheckpoints.Where(c => c.Sequence <= through).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return count;
+        });
         LogPruned(logger, removed, through, days);
         return removed;
     }

@@ -53,9 +53,12 @@ public sealed partial class AuditWriter(
 
     /// <summary>Records one entry and waits until it is committed to the chain.</summary>
     /// <exception cref="AuditUnavailableException">The trail cannot be written and Shield fails closed.</exception>
-    public async ValueTask<AuditReceipt> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    /// <param name="record">The entry.</param>
+    /// <param name="cancellationToken">Stops waiting (the record may still be committed).</param>
+    /// <param name="checkpoint">Sign a checkpoint in the same commit, as the pruning record needs to be trusted at once.</param>
+    public async ValueTask<AuditReceipt> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default, bool checkpoint = false)
     {
-        var pending = new Pending(record, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(record, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), checkpoint);
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -95,7 +98,7 @@ public sealed partial class AuditWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _running = true;
-        _lastCheckpointAt = time.GetUtcNow().UtcDateTime;
+        _lastCheckpointAt = DateTime.MinValue; // the first batch is checkpointed at once: a trail never lacks one
         List<Pending> batch = new(_options.BatchSize);
         try
         {
@@ -200,10 +203,20 @@ public sealed partial class AuditWriter(
         }
     }
 
+    // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
     private async Task<(long Through, List<long> Ids)?> WriteBatchAsync(List<Pending> batch, bool sweep, CancellationToken cancellationToken)
     {
         var key = await keyring.GetAsync(cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var outer = await contexts.CreateDbContextAsync(cancellationToken);
+        return await outer.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            return await WriteBatchCoreAsync(db, key, batch, sweep, cancellationToken);
+        });
+    }
+
+    private async Task<(long Through, List<long> Ids)?> WriteBatchCoreAsync(ShieldDbContext db, byte[] key, List<Pending> batch, bool sweep, CancellationToken cancellationToken)
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (_tail is null)
         {
@@ -218,7 +231,7 @@ public sealed partial class AuditWriter(
         (long Through, List<long> Ids)? governance = null;
         if (sweep)
         {
-            var cursor = _governanceThrough ?? await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
+            var cursor = _governanceThrough ?? await GovernanceCursorAsync(db, cancellationToken);
             // Look back a little: on SQL Server a change can commit after one with a higher id was already chained.
             // Only recent ones: records of old changes may have been pruned by retention, and must not be chained again.
             var lookBack = cursor - GovernanceLookBack;
@@ -244,7 +257,7 @@ public sealed partial class AuditWriter(
         await AuditRecordInserter.InsertAsync(db, records, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         _uncheckpointed |= records.Count > 0;
-        if (_uncheckpointed && now - _lastCheckpointAt >= _options.CheckpointInterval)
+        if (_uncheckpointed && (now - _lastCheckpointAt >= _options.CheckpointInterval || batch.Any(p => p.Checkpoint)))
         {
             db.AuditCheckpoints.Add(Checkpoint(key, sequence, hash, now));
         }
@@ -263,6 +276,15 @@ public sealed partial class AuditWriter(
         }
 
         return governance;
+    }
+
+    // The last governance change chained: from the records, or, when retention pruned them, from the pruning record.
+    private static async Task<long> GovernanceCursorAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    {
+        var chained = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
+        var pruning = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Pruned).OrderByDescending(r => r.Sequence)
+            .FirstOrDefaultAsync(cancellationToken);
+        return Math.Max(chained, pruning is null ? 0 : AuditPruning.Read(pruning)?.GovernanceThrough ?? 0);
     }
 
     private static AuditCheckpoint Checkpoint(byte[] key, long sequence, string hash, DateTime now) => new()
@@ -399,7 +421,7 @@ public sealed partial class AuditWriter(
     private AuditReceipt Unavailable(string message) =>
         _options.FailOpen ? AuditReceipt.NotRecorded : throw new AuditUnavailableException(message);
 
-    private sealed record Pending(AuditRecord? Record, TaskCompletionSource<AuditReceipt> Done)
+    private sealed record Pending(AuditRecord? Record, TaskCompletionSource<AuditReceipt> Done, bool Checkpoint = false)
     {
         public static readonly Pending Wake = new(null, new TaskCompletionSource<AuditReceipt>());
     }

@@ -17,6 +17,8 @@ public static class AuditChain
     /// <summary>The <c>prevHash</c> of the first record ever written.</summary>
     public static readonly string Genesis = new('0', 64);
 
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     /// <summary>Gives the record its place in the chain and its hash.</summary>
@@ -33,11 +35,15 @@ public static class AuditChain
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {
+            // One encoder across the builder's chunks: a chunk may end inside a surrogate pair.
+            var encoder = Utf8.GetEncoder();
             var length = 0;
             foreach (var chunk in text.GetChunks())
             {
-                length += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(length));
+                length += encoder.GetBytes(chunk.Span, bytes.AsSpan(length), flush: false);
             }
+
+            length += encoder.GetBytes([], bytes.AsSpan(length), flush: true);
 
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(bytes.AsSpan(0, length), hash);

@@ -21,7 +21,7 @@ public sealed class AuditChainVerifier
     private long? _last;
     private string? _lastHash;
     private (long Sequence, string PrevHash)? _prunedStart;
-    private AuditPruning? _pruned;
+    private readonly List<(long Sequence, AuditPruning Pruning)> _prunings = [];
 
     /// <param name="key">Shield's audit key, which signed the checkpoints.</param>
     /// <param name="checkpoints">Every stored checkpoint.</param>
@@ -62,7 +62,7 @@ public sealed class AuditChainVerifier
 
         if (record.EventType == AuditEventTypes.Pruned && AuditPruning.Read(record) is { } pruned)
         {
-            _pruned = pruned;
+            _prunings.Add((record.Sequence, pruned));
         }
 
         var expected = (_last ?? 0) + 1;
@@ -103,11 +103,21 @@ public sealed class AuditChainVerifier
 
     public AuditVerification Finish()
     {
-        if (_break is null && _prunedStart is { } start && (_pruned is not { } pruned || pruned.Through != start.Sequence || pruned.Hash != start.PrevHash))
+        if (_break is null && _prunedStart is { } start)
         {
-            _break = new AuditBreak(start.Sequence + 1, _pruned is null
-                ? $"The trail starts at record {start.Sequence + 1}, but no record says earlier ones were pruned: records 1 to {start.Sequence} were deleted."
-                : $"The trail starts at record {start.Sequence + 1}, but the last pruning stopped at record {_pruned.Through}: records were deleted or put back.");
+            // Only a pruning record a signed checkpoint already covers counts: one appended since could be forged.
+            var vouched = _prunings.Where(p => p.Sequence <= _checkpointHead).Select(p => p.Pruning).ToList();
+            if (!vouched.Any(p => p.Through == start.Sequence && p.Hash == start.PrevHash))
+            {
+                _break = new AuditBreak(start.Sequence + 1, vouched.Count == 0
+                    ? $"The trail starts at record {start.Sequence + 1}, but no signed record says earlier ones were pruned: records 1 to {start.Sequence} were deleted."
+                    : $"The trail starts at record {start.Sequence + 1}, but the last pruning stopped at record {vouched[^1].Through}: records were deleted or put back.");
+            }
+        }
+
+        if (_break is null && _checked > 0 && _checkpointHead == 0)
+        {
+            _break = new AuditBreak(_first ?? 1, "No signed checkpoint covers the trail: its checkpoints were deleted, or it was written without Shield's key.");
         }
 
         if (_break is null && _checkpointHead > (_last ?? 0))

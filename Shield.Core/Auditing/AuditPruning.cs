@@ -5,13 +5,15 @@ namespace Shield.Core.Auditing;
 
 /// <summary>
 /// What an <c>audit.pruned</c> record says (in its <c>after</c>): records up to <see cref="Through"/> were removed by
-/// retention, the last of them had hash <see cref="Hash"/>, so the trail now verifiably starts at the next one.
+/// retention, the last of them had hash <see cref="Hash"/>, so the trail now verifiably starts at the next one;
+/// <see cref="GovernanceThrough"/> is the last governance change chained by then, so none is chained again.
 /// </summary>
 public sealed record AuditPruning(
     [property: JsonPropertyName("through")] long Through,
     [property: JsonPropertyName("hash")] string Hash,
     [property: JsonPropertyName("olderThanUtc")] DateTime OlderThanUtc,
-    [property: JsonPropertyName("records")] long Records)
+    [property: JsonPropertyName("records")] long Records,
+    [property: JsonPropertyName("governanceThrough")] long GovernanceThrough = 0)
 {
     public string ToJson() => JsonSerializer.Serialize(this);
 

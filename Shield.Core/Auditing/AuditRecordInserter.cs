@@ -31,7 +31,15 @@ public static class AuditRecordInserter
         for (var i = 0; i < properties.Length; i++)
         {
             var mapping = (RelationalTypeMapping)properties[i].GetRelationalTypeMapping();
-            command.Parameters.Add(mapping.CreateParameter(command, sql.GenerateParameterName($"p{i}"), null, properties[i].IsNullable));
+            var parameter = mapping.CreateParameter(command, sql.GenerateParameterName($"p{i}"), null, properties[i].IsNullable);
+            // Made without a value, a string parameter gets a fixed size some providers truncate to in silence (SQL
+            // Server: 4000 for nvarchar(max)). Unbounded (-1), nothing is cut: a value too long for its column is an error.
+            if (parameter.DbType is System.Data.DbType.String or System.Data.DbType.AnsiString)
+            {
+                parameter.Size = -1;
+            }
+
+            command.Parameters.Add(parameter);
         }
 
         command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +

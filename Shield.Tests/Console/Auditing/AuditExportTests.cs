@@ -93,6 +93,27 @@ public sealed class AuditExportTests(ShieldAppFactory app) : IClassFixture<Shiel
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))), manifest.GetProperty("contentSha256").GetString());
     }
 
+    [Fact]
+    public async Task ALargeCsvExport_StreamsWhole_AndEscapesFormulas()
+    {
+        var session = Guid.NewGuid();
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        await Task.WhenAll(Enumerable.Range(0, 400).Select(i => writer.AppendAsync(new AuditRecord
+        {
+            AtUtc = DateTime.UtcNow, EventType = AuditEventTypes.CallDenied, ActorKind = Actor.Agent, ActorId = "id", ActorName = "csv-bot",
+            SessionId = session, Task = "=HYPERLINK(\"https://evil.example\",\"click\") " + new string('x', 300), Server = "files", Tool = "read",
+        }, _cancel).AsTask()));
+        var client = await AuditorAsync();
+
+        var response = await client.GetAsync($"/api/audit/export?format=csv&session={session}", _cancel);
+        var body = await response.Content.ReadAsStringAsync(_cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var rows = body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(401, rows.Length);
+        Assert.All(rows.Skip(1), row => Assert.Contains(",\"'=HYPERLINK(", row, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("/api/audit/export?format=xml", "format")]
     [InlineData("/api/audit/export?format=csv&eventType=nope", "eventType")]

@@ -37,6 +37,20 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task LongValues_AreStoredWhole()
+    {
+        await using var app = new ShieldAppFactory();
+        var record = Call(1);
+        record.After = new string('a', 50_000) + "\ud83d\ude00";
+
+        var receipt = await app.Services.GetRequiredService<AuditWriter>().AppendAsync(record, _cancel);
+
+        await using var db = await Db(app);
+        Assert.Equal(record.After, (await db.AuditRecords.SingleAsync(r => r.Sequence == receipt.Sequence, _cancel)).After);
+        Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel)).Intact);
+    }
+
+    [Fact]
     public async Task AGovernanceChange_IsInTheTrail_BeforeItIsAcknowledged()
     {
         await using var app = new ShieldAppFactory();

@@ -34,6 +34,20 @@ public sealed class AuditChainTests
         Assert.Equal(parsed.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ToString()), AuditChain.Values(record));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheHash_IsTheSha256OfTheCanonicalText_EvenWhenCharactersStraddleTheBuildersChunks(int offset)
+    {
+        var record = Records(1)[0];
+        record.Task = new string('x', offset) + string.Concat(Enumerable.Repeat("\ud83d\ude00 caf\u00e9 ", 2_000));
+
+        var expected = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(AuditChain.CanonicalText(record))));
+
+        Assert.Equal(expected, AuditChain.ComputeHash(record));
+    }
+
     [Fact]
     public void AnIntactChain_Verifies_WithItsCheckpoints()
     {
@@ -135,7 +149,7 @@ public sealed class AuditChainTests
     [Theory]
     [InlineData(5, 5, true, null)]
     [InlineData(6, 5, false, "last pruning stopped at record 5")]
-    [InlineData(5, null, false, "no record says earlier ones were pruned")]
+    [InlineData(5, null, false, "no signed record says earlier ones were pruned")]
     public void APrunedTrail_VerifiesOnlyFromWhereItsPruningRecordSaysItStops(int deletedThrough, int? prunedThrough, bool intact, string? problem)
     {
         var records = Records(10);
@@ -147,13 +161,38 @@ public sealed class AuditChainTests
             records.Add(pruning);
         }
 
-        var result = Verify([.. records.Skip(deletedThrough)]);
+        var result = Verify([.. records.Skip(deletedThrough)], Checkpoint(records[^1]));
 
         Assert.Equal(intact, result.Intact);
         if (problem is not null)
         {
             Assert.Contains(problem, result.Break!.Problem, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void APruningRecordNoCheckpointCovers_VouchesForNothing()
+    {
+        // Records 1 to 5 deleted, and a "pruning" record forged onto the end, after the last signed checkpoint.
+        var records = Records(10);
+        var forged = Record(11, AuditEventTypes.Pruned);
+        forged.After = new AuditPruning(5, records[4].Hash, Start, 5).ToJson();
+        AuditChain.Link(forged, 11, records[9].Hash);
+        records.Add(forged);
+
+        var result = Verify([.. records.Skip(5)], Checkpoint(records[9]));
+
+        Assert.False(result.Intact);
+        Assert.Contains("no signed record says", result.Break!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATrailWithoutAnyCheckpoint_IsNotTrusted()
+    {
+        var result = Verify(Records(3));
+
+        Assert.False(result.Intact);
+        Assert.Contains("No signed checkpoint", result.Break!.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
