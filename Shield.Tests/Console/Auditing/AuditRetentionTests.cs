@@ -51,6 +51,30 @@ public sealed class AuditRetentionTests
     }
 
     [Fact]
+    public async Task AfterPruningEveryGovernanceRecord_ARestartChainsNoChangeAgain()
+    {
+        using var folder = new TempFolder();
+        var clock = new ShiftedClock { Offset = TimeSpan.FromDays(-40) };
+        var settings = new Dictionary<string, string?> { ["Shield:Audit:RetentionDays"] = "30" };
+        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings, TestServices = services => services.AddSingleton<TimeProvider>(clock) })
+        {
+            _ = first.Services; // starts: the first administrator's creation is recorded, forty days ago
+            clock.Offset = TimeSpan.Zero;
+            await first.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(DateTime.UtcNow), _cancel);
+            Assert.True(await first.Services.GetRequiredService<AuditRetention>().PruneAsync(_cancel) > 0);
+            await using var db = await Db(first);
+            Assert.False(await db.AuditRecords.AnyAsync(r => r.EventType == AuditEventTypes.Governance, _cancel));
+        }
+
+        await using var second = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
+        await second.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(DateTime.UtcNow), _cancel); // after at least one sweep
+
+        await using var check = await Db(second);
+        Assert.False(await check.AuditRecords.AnyAsync(r => r.EventType == AuditEventTypes.Governance, _cancel));
+        Assert.True((await second.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel)).Intact);
+    }
+
+    [Fact]
     public async Task WithoutRetention_NothingIsPruned()
     {
         await using var app = new ShieldAppFactory();
