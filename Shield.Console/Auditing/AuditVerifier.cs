@@ -21,6 +21,38 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
 {
     private const int PageSize = 5_000;
 
+    // Reads checkpoints in sequence order, only as far as the records read so far need them: constant memory.
+    private sealed class CheckpointFeed(ShieldDbContext db, AuditChainVerifier verifier, long newestId)
+    {
+        private long _sequence = -1;
+        private long _id;
+
+        public async Task FeedThroughAsync(long through, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var (sequence, id) = (_sequence, _id);
+                var page = await db.AuditCheckpoints.AsNoTracking()
+                    .Where(c => c.Id <= newestId && c.Sequence <= through && (c.Sequence > sequence || (c.Sequence == sequence && c.Id > id)))
+                    .OrderBy(c => c.Sequence).ThenBy(c => c.Id).Take(PageSize).ToListAsync(cancellationToken);
+                foreach (var checkpoint in page)
+                {
+                    verifier.AddCheckpoint(checkpoint);
+                }
+
+                if (page.Count > 0)
+                {
+                    (_sequence, _id) = (page[^1].Sequence, page[^1].Id);
+                }
+
+                if (page.Count < PageSize)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     /// <param name="by">Who asked, for the record of verifications the posture report shows.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     public async Task<AuditVerificationReport> VerifyAsync(string by, CancellationToken cancellationToken = default)
@@ -28,14 +60,18 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
         var started = time.GetTimestamp();
         var key = await keyring.GetAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // Checkpoints first: every one of them signs records committed before it, so all are already readable.
-        var checkpoints = await db.AuditCheckpoints.AsNoTracking().ToListAsync(cancellationToken);
-        var verifier = new AuditChainVerifier(key, checkpoints);
+        var verifier = new AuditChainVerifier(key, []);
+        // Only checkpoints that existed before the first record was read: each of them signs records already committed,
+        // so a checkpoint the writer adds meanwhile cannot make the tail read look truncated.
+        var newest = await db.AuditCheckpoints.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
+        var checkpoints = new CheckpointFeed(db, verifier, newest);
         var after = 0L;
         while (!verifier.IsBroken)
         {
             var page = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > after).OrderBy(r => r.Sequence)
                 .Take(PageSize).ToListAsync(cancellationToken);
+            // The checkpoints of this page's records go in first; after the last page, all the rest (a truncated tail).
+            await checkpoints.FeedThroughAsync(page.Count == PageSize ? page[^1].Sequence : long.MaxValue, cancellationToken);
             foreach (var record in page)
             {
                 if (!verifier.Add(record))

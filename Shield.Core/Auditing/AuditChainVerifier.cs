@@ -13,8 +13,9 @@ namespace Shield.Core.Auditing;
 public sealed class AuditChainVerifier
 {
     private readonly Dictionary<long, string> _checkpoints = [];
-    private readonly long _checkpointHead;
-    private readonly int _checkpointCount;
+    private readonly byte[] _key;
+    private long _checkpointHead;
+    private int _checkpointCount;
     private AuditBreak? _break;
     private long _checked;
     private long? _first;
@@ -24,22 +25,34 @@ public sealed class AuditChainVerifier
     private readonly List<(long Sequence, AuditPruning Pruning)> _prunings = [];
 
     /// <param name="key">Shield's audit key, which signed the checkpoints.</param>
-    /// <param name="checkpoints">Every stored checkpoint.</param>
+    /// <param name="checkpoints">Checkpoints known from the start; more can be fed with <see cref="AddCheckpoint"/>.</param>
     public AuditChainVerifier(ReadOnlySpan<byte> key, IEnumerable<AuditCheckpoint> checkpoints)
     {
+        _key = key.ToArray();
         foreach (var checkpoint in checkpoints.OrderBy(c => c.Sequence))
         {
-            _checkpointCount++;
-            if (!AuditChain.HasValidSignature(key, checkpoint))
-            {
-                _break ??= new AuditBreak(checkpoint.Sequence, $"The checkpoint at record {checkpoint.Sequence} is not signed with Shield's audit key: it was forged or altered.");
-                continue;
-            }
+            AddCheckpoint(checkpoint);
+        }
+    }
 
-            _checkpoints[checkpoint.Sequence] = checkpoint.Hash;
-            _checkpointHead = Math.Max(_checkpointHead, checkpoint.Sequence);
+    /// <summary>
+    /// Feeds a checkpoint. Feed each before the record it names, in sequence order (a page ahead of the records is
+    /// enough), so memory holds only the checkpoints of records not yet read.
+    /// </summary>
+    public void AddCheckpoint(AuditCheckpoint checkpoint)
+    {
+        _checkpointCount++;
+        if (!AuditChain.HasValidSignature(_key, checkpoint))
+        {
+            _break ??= new AuditBreak(checkpoint.Sequence, $"The checkpoint at record {checkpoint.Sequence} is not signed with Shield's audit key: it was forged or altered.");
+            return;
         }
 
+        _checkpointHead = Math.Max(_checkpointHead, checkpoint.Sequence);
+        if (checkpoint.Sequence > (_last ?? 0))
+        {
+            _checkpoints[checkpoint.Sequence] = checkpoint.Hash;
+        }
     }
 
     public bool IsBroken => _break is not null;
@@ -89,7 +102,7 @@ public sealed class AuditChainVerifier
             return Fail(record.Sequence, $"Record {record.Sequence} was altered: its content no longer matches its hash.");
         }
 
-        if (_checkpoints.TryGetValue(record.Sequence, out var signed) && !string.Equals(signed, record.Hash, StringComparison.Ordinal))
+        if (_checkpoints.Remove(record.Sequence, out var signed) && !string.Equals(signed, record.Hash, StringComparison.Ordinal))
         {
             return Fail(record.Sequence, $"Record {record.Sequence} differs from the signed checkpoint taken when it was written: the trail was rewritten.");
         }

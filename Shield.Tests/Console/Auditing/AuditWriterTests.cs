@@ -255,6 +255,24 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task ATrailLongerThanAPage_VerifiesWithItsCheckpointsReadAlongside()
+    {
+        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        await Task.WhenAll(Enumerable.Range(0, 6_000).Select(i => writer.AppendAsync(Call(i), _cancel).AsTask()));
+        var verifier = app.Services.GetRequiredService<AuditVerifier>();
+
+        var intact = await verifier.VerifyAsync("test", _cancel);
+
+        Assert.True(intact.Intact, intact.FirstBrokenLink?.Problem);
+        Assert.True(intact.CheckpointsChecked > 1);
+        await using var db = await Db(app);
+        await db.AuditRecords.Where(r => r.Sequence == 5_500).ExecuteUpdateAsync(r => r.SetProperty(x => x.Task, "edited"), _cancel);
+        var broken = await verifier.VerifyAsync("test", _cancel);
+        Assert.Equal(5_500, broken.FirstBrokenLink!.Sequence);
+    }
+
+    [Fact]
     public async Task ATruncatedTail_IsCaughtByTheSignedCheckpoint()
     {
         await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
