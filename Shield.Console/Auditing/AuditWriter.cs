@@ -231,16 +231,23 @@ public sealed partial class AuditWriter(
         (long Through, List<long> Ids)? governance = null;
         if (sweep)
         {
-            var cursor = _governanceThrough ?? await GovernanceCursorAsync(db, cancellationToken);
+            // Another Shield instance on the same database may have chained changes since: start after those too.
+            var cursor = Math.Max(_governanceThrough ?? await GovernanceCursorAsync(db, cancellationToken),
+                await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0);
             // Look back a little: on SQL Server a change can commit after one with a higher id was already chained.
             // Only recent ones: records of old changes may have been pruned by retention, and must not be chained again.
+            // Never one that is already chained, here or by another instance.
             var lookBack = cursor - GovernanceLookBack;
             var recent = time.GetUtcNow().UtcDateTime - TimeSpan.FromHours(1);
             var changes = await db.GovernanceChanges.AsNoTracking()
-                .Where(c => c.Id > lookBack && (c.Id > cursor || (c.AtUtc > recent && !db.AuditRecords.Any(r => r.GovernanceChangeId == c.Id))))
+                .Where(c => c.Id > lookBack && (c.Id > cursor || c.AtUtc > recent) && !db.AuditRecords.Any(r => r.GovernanceChangeId == c.Id))
                 .OrderBy(c => c.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
             records.AddRange(changes.Select(FromChange));
-            governance = (changes.Count > 0 ? Math.Max(cursor, changes[^1].Id) : cursor, [.. changes.Select(c => c.Id)]);
+            var waiting = WaitingFor();
+            var chainedElsewhere = waiting.Count == 0 ? [] : await db.AuditRecords
+                .Where(r => r.GovernanceChangeId != null && waiting.Contains(r.GovernanceChangeId.Value))
+                .Select(r => r.GovernanceChangeId!.Value).ToListAsync(cancellationToken);
+            governance = (changes.Count > 0 ? Math.Max(cursor, changes[^1].Id) : cursor, [.. changes.Select(c => c.Id), .. chainedElsewhere]);
             if (changes.Count == _options.BatchSize)
             {
                 _sweepRequested = true; // more to come
@@ -332,6 +339,14 @@ public sealed partial class AuditWriter(
         // A session's own changes (minted, ended, revoked) belong on its timeline.
         SessionId = change.Subject == "session" && Guid.TryParse(change.SubjectKey, out var session) ? session : null,
     };
+
+    private List<long> WaitingFor()
+    {
+        lock (_waitersLock)
+        {
+            return [.. _governanceWaiters.Select(w => w.ChangeId)];
+        }
+    }
 
     private bool IsChained(long changeId) =>
         changeId <= _governanceThrough - GovernanceLookBack || _recentlyChained.Contains(changeId);

@@ -19,7 +19,8 @@ internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditR
         builder.HasIndex(r => new { r.ActorName, r.Sequence });
         builder.HasIndex(r => new { r.SessionId, r.Sequence }).HasFilter("[SessionId] IS NOT NULL");
         builder.HasIndex(r => new { r.Server, r.Tool, r.Sequence }).HasFilter("[Server] IS NOT NULL");
-        builder.HasIndex(r => r.GovernanceChangeId).HasFilter("[GovernanceChangeId] IS NOT NULL");
+        // Unique: two Shield instances on one database can never both chain the same change.
+        builder.HasIndex(r => r.GovernanceChangeId).IsUnique().HasFilter("[GovernanceChangeId] IS NOT NULL");
         builder.Property(r => r.EventType).HasMaxLength(40);
         builder.Property(r => r.ActorKind).HasMaxLength(16);
         builder.Property(r => r.ActorId).HasMaxLength(256);

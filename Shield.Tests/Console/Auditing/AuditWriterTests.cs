@@ -110,6 +110,28 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
+    public async Task TwoInstancesOnOneDatabase_ChainEveryChangeOnce_InOneChain()
+    {
+        using var folder = new TempFolder();
+        await using var first = new ShieldAppFactory { DataDirectory = folder.Path };
+        await using var second = new ShieldAppFactory { DataDirectory = folder.Path };
+        var directories = new[] { first, second }.Select(app => app.Services.GetRequiredService<AgentDirectory>()).ToArray();
+
+        // Each instance makes changes; each also sweeps for the other's (every save waits for its own sweep).
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            directories[i % 2].CreateAsync(new AgentInput($"twin-bot-{i}", null, null, [], true), Registrations.Admin, _cancel)));
+        await first.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(1), _cancel);
+        await second.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(2), _cancel);
+
+        await using var db = await Db(first);
+        var chained = await db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId!.Value).ToListAsync(_cancel);
+        Assert.Equal(chained.Count, chained.Distinct().Count());
+        Assert.Equal(await db.GovernanceChanges.CountAsync(_cancel), chained.Count);
+        var report = await first.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+    }
+
+    [Fact]
     public async Task AChangeMadeInATransaction_IsRecordedWhenItCommits_AndARolledBackOneNever()
     {
         await using var app = new ShieldAppFactory();

@@ -487,6 +487,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.HasIndex("AtUtc");
 
                     b.HasIndex("GovernanceChangeId")
+                        .IsUnique()
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");

@@ -472,6 +472,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.HasIndex("AtUtc");
 
                     b.HasIndex("GovernanceChangeId")
+                        .IsUnique()
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");

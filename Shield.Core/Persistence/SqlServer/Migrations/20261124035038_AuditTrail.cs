@@ -117,6 +117,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 name: "IX_AuditRecords_GovernanceChangeId",
                 table: "AuditRecords",
                 column: "GovernanceChangeId",
+                unique: true,
                 filter: "[GovernanceChangeId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
