@@ -32,8 +32,9 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
     /// <summary>Writes the export to <paramref name="output"/> and returns its signed manifest.</summary>
     public async Task<AuditExportManifest> WriteAsync(Stream output, string format, AuditFilter filter, long through, CancellationToken cancellationToken = default)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var hashing = new HashingStream(output, sha);
+        // Bytes pass through to the output unchanged while their SHA-256 is computed.
+        using var sha = SHA256.Create();
+        await using var hashing = new CryptoStream(output, sha, CryptoStreamMode.Write, leaveOpen: true);
         await using var text = new StreamWriter(hashing, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { NewLine = "\n" };
         // CsvHelper writes synchronously, which the response stream refuses: each page goes to memory first. Fields an
         // agent wrote (task, reason...) that start like a spreadsheet formula are escaped.
@@ -84,6 +85,7 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             after = page[^1].Sequence;
         }
 
+        await hashing.FlushFinalBlockAsync(cancellationToken);
         var manifest = new AuditExportManifest
         {
             Format = format,
@@ -94,7 +96,7 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             FirstPrevHash = first?.PrevHash,
             LastSequence = last?.Sequence,
             LastHash = last?.Hash,
-            ContentSha256 = Convert.ToHexStringLower(sha.GetHashAndReset()),
+            ContentSha256 = Convert.ToHexStringLower(sha.Hash!),
             GeneratedAtUtc = time.GetUtcNow().UtcDateTime,
         };
         return manifest.Signed(await keyring.GetAsync(cancellationToken));
@@ -103,48 +105,4 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
     /// <summary>The manifest of an export, computed by writing it to nowhere.</summary>
     public Task<AuditExportManifest> ManifestAsync(string format, AuditFilter filter, long through, CancellationToken cancellationToken = default) =>
         WriteAsync(Stream.Null, format, filter, through, cancellationToken);
-
-    // Passes bytes through to the response while hashing them.
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            hash.AppendData(buffer);
-            inner.Write(buffer);
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            hash.AppendData(buffer.Span);
-            await inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        // The response stream belongs to the caller.
-        protected override void Dispose(bool disposing)
-        {
-        }
-
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

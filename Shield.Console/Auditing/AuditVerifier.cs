@@ -4,18 +4,6 @@ using Shield.Core.Persistence;
 
 namespace Shield.Console.Auditing;
 
-/// <summary>A verification of the whole trail, as the console and <c>GET /api/audit/verify</c> report it.</summary>
-public sealed record AuditVerificationReport(
-    bool Intact,
-    long RecordsChecked,
-    long? FirstSequence,
-    long? LastSequence,
-    string? LastHash,
-    int CheckpointsChecked,
-    AuditBreak? FirstBrokenLink,
-    DateTime VerifiedAtUtc,
-    double ElapsedMilliseconds);
-
 /// <summary>Reads the trail in sequence order, a page at a time, recomputes its chain, and keeps the outcome.</summary>
 public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, AuditKeyring keyring, TimeProvider time)
 {
@@ -55,7 +43,7 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
 
     /// <param name="by">Who asked, for the record of verifications the posture report shows.</param>
     /// <param name="cancellationToken">Stops reading.</param>
-    public async Task<AuditVerificationReport> VerifyAsync(string by, CancellationToken cancellationToken = default)
+    public async Task<AuditVerification> VerifyAsync(string by, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
         var key = await keyring.GetAsync(cancellationToken);
@@ -93,10 +81,9 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
         db.AuditVerifications.Add(new AuditVerificationResult
         {
             AtUtc = now, Intact = result.Intact, RecordsChecked = result.RecordsChecked, LastSequence = result.LastSequence,
-            BrokenAt = result.Break?.Sequence, Problem = result.Break?.Problem, By = by,
+            BrokenAt = result.FirstBrokenLink?.Sequence, Problem = result.FirstBrokenLink?.Problem, By = by,
         });
         await db.SaveChangesAsync(cancellationToken);
-        return new AuditVerificationReport(result.Intact, result.RecordsChecked, result.FirstSequence, result.LastSequence, result.LastHash,
-            result.CheckpointsChecked, result.Break, now, time.GetElapsedTime(started).TotalMilliseconds);
+        return result with { VerifiedAtUtc = now, ElapsedMilliseconds = time.GetElapsedTime(started).TotalMilliseconds };
     }
 }

@@ -22,11 +22,17 @@ public sealed class PostureReporter(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var snapshot = policy.Current;
+        // One pass over the trail's event types and one over agents × tools serve every section that needs them.
+        var byType = await db.AuditRecords.GroupBy(r => r.EventType).Select(g => new { Type = g.Key, Count = g.LongCount() })
+            .ToDictionaryAsync(g => g.Type, g => g.Count, cancellationToken);
+        var (access, gated) = Access(snapshot);
         return new PostureReport(now,
             await ServersAsync(db, cancellationToken),
-            await AccessAsync(db, snapshot, cancellationToken),
-            await AuditAsync(db, cancellationToken),
-            await ApprovalsAsync(db, snapshot, cancellationToken),
+            access with { Grants = await db.Grants.CountAsync(cancellationToken) },
+            await AuditAsync(db, byType, cancellationToken),
+            new PostureApprovals(snapshot.Threshold.ToString(), gated,
+                byType.GetValueOrDefault(AuditEventTypes.CallApprovalRequired), byType.GetValueOrDefault(AuditEventTypes.CallApproved),
+                byType.GetValueOrDefault(AuditEventTypes.CallRejected), byType.GetValueOrDefault(AuditEventTypes.CallExpired)),
             new PostureSessions(sessions.Value.DefaultTtl, sessions.Value.MaxTtl,
                 await db.Sessions.CountAsync(s => s.ExpiresAtUtc > now && s.EndedAtUtc == null, cancellationToken),
                 await db.Agents.CountAsync(a => a.KeySha256 != null, cancellationToken),
@@ -68,9 +74,12 @@ public sealed class PostureReporter(
         ]);
     }
 
-    private static async Task<PostureAccess> AccessAsync(ShieldDbContext db, PolicySnapshot snapshot, CancellationToken cancellationToken)
+    // Per agent, how many callable tools it may call, only with approval, or not at all; and how many tools are gated:
+    // their risk forces approval, or some agent may call them only with approval.
+    private static (PostureAccess Access, int GatedTools) Access(PolicySnapshot snapshot)
     {
         var callable = snapshot.Tools.Where(t => t.Callable && t.ServerEnabled).ToList();
+        HashSet<PolicyTool> gated = [.. callable.Where(t => t.Risk >= snapshot.Threshold)];
         List<PostureAgent> agents = [];
         foreach (var agent in snapshot.Agents.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
@@ -79,38 +88,29 @@ public sealed class PostureReporter(
             {
                 switch (snapshot.Decide(agent.Name, tool.Server, tool.Name).Kind)
                 {
-                    case DecisionKind.Allow: allowed++; break;
-                    case DecisionKind.RequireApproval: approval++; break;
+                    case DecisionKind.Allow:
+                        allowed++;
+                        break;
+                    case DecisionKind.RequireApproval:
+                        approval++;
+                        gated.Add(tool);
+                        break;
                 }
             }
 
             agents.Add(new PostureAgent(agent.Name, agent.Enabled, allowed, approval, snapshot.Tools.Count - allowed - approval));
         }
 
-        return new PostureAccess(agents.Count, agents.Count(a => a.Enabled), await db.Grants.CountAsync(cancellationToken), callable.Count, agents);
+        return (new PostureAccess(agents.Count, agents.Count(a => a.Enabled), 0, callable.Count, agents), gated.Count);
     }
 
-    private async Task<PostureAudit> AuditAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    private async Task<PostureAudit> AuditAsync(ShieldDbContext db, Dictionary<string, long> byType, CancellationToken cancellationToken)
     {
-        var byType = await db.AuditRecords.GroupBy(r => r.EventType).Select(g => new { Type = g.Key, Count = g.LongCount() }).ToListAsync(cancellationToken);
         var first = await db.AuditRecords.OrderBy(r => r.Sequence).Select(r => (DateTime?)r.AtUtc).FirstOrDefaultAsync(cancellationToken);
         var last = await db.AuditRecords.OrderByDescending(r => r.Sequence).Select(r => (DateTime?)r.AtUtc).FirstOrDefaultAsync(cancellationToken);
         var verification = await db.AuditVerifications.AsNoTracking().OrderByDescending(v => v.Id)
             .Select(v => new PostureVerification(v.AtUtc, v.Intact, v.RecordsChecked, v.BrokenAt, v.Problem, v.By)).FirstOrDefaultAsync(cancellationToken);
-        return new PostureAudit(byType.Sum(t => t.Count), byType.Where(t => t.Type.StartsWith("tool-call.", StringComparison.Ordinal)).Sum(t => t.Count),
-            byType.Where(t => t.Type == AuditEventTypes.Governance).Sum(t => t.Count), first, last, verification, audit.Value.RetentionDays);
-    }
-
-    private static async Task<PostureApprovals> ApprovalsAsync(ShieldDbContext db, PolicySnapshot snapshot, CancellationToken cancellationToken)
-    {
-        // A tool is gated when its risk forces approval, or when some agent may call it only with approval.
-        var gated = snapshot.Tools.Count(t => t.Callable && t.ServerEnabled &&
-            (t.Risk >= snapshot.Threshold || snapshot.Agents.Any(a => snapshot.Decide(a.Name, t.Server, t.Name).Kind == DecisionKind.RequireApproval)));
-        var counts = await db.AuditRecords.Where(r => r.EventType == AuditEventTypes.CallApprovalRequired || r.EventType == AuditEventTypes.CallApproved
-                || r.EventType == AuditEventTypes.CallRejected || r.EventType == AuditEventTypes.CallExpired)
-            .GroupBy(r => r.EventType).Select(g => new { Type = g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Type, g => g.Count, cancellationToken);
-        return new PostureApprovals(snapshot.Threshold.ToString(), gated,
-            counts.GetValueOrDefault(AuditEventTypes.CallApprovalRequired), counts.GetValueOrDefault(AuditEventTypes.CallApproved),
-            counts.GetValueOrDefault(AuditEventTypes.CallRejected), counts.GetValueOrDefault(AuditEventTypes.CallExpired));
+        return new PostureAudit(byType.Values.Sum(), byType.Where(t => t.Key.StartsWith("tool-call.", StringComparison.Ordinal)).Sum(t => t.Value),
+            byType.GetValueOrDefault(AuditEventTypes.Governance), first, last, verification, audit.Value.RetentionDays);
     }
 }

@@ -11,4 +11,10 @@ public sealed record AuditVerification(
     long? LastSequence,
     string? LastHash,
     int CheckpointsChecked,
-    AuditBreak? Break);
+    AuditBreak? FirstBrokenLink)
+{
+    /// <summary>When it ran; set by whoever read the trail (the verifier itself knows no time).</summary>
+    public DateTime VerifiedAtUtc { get; init; }
+
+    public double ElapsedMilliseconds { get; init; }
+}

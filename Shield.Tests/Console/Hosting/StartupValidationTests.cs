@@ -14,6 +14,9 @@ public sealed class StartupValidationTests
         { "Shield:Telemetry:OtlpEndpoint", "collector:4317", "Set it to the OTLP/gRPC collector" },
         { "AzureAd:TenantId", "7f3c1d2e-0000-4000-8000-00000000aa01", "AzureAd:ClientId is ''" },
         { "Shield:DataProtection:CertificatePath", "/no/such/shield.pfx", "Shield:DataProtection:CertificatePath '/no/such/shield.pfx' cannot be used" },
+        { "Shield:Audit:RetentionDays", "0", "Shield:Audit:RetentionDays is 0; give a number of days from 1 to 36500" },
+        { "Shield:Audit:BatchSize", "0", "Shield:Audit:BatchSize is 0; give a number from 1 to 10000" },
+        { "Shield:Audit:CheckpointInterval", "-00:00:01", "Shield:Audit:CheckpointInterval is -00:00:01" },
     };
 
     [Theory]

@@ -130,8 +130,8 @@ public sealed class AuditChainTests
         var result = Verify(records, [.. checkpoints]);
 
         Assert.False(result.Intact);
-        Assert.Equal(brokenAt, result.Break!.Sequence);
-        Assert.Contains(problem, result.Break.Problem, StringComparison.Ordinal);
+        Assert.Equal(brokenAt, result.FirstBrokenLink!.Sequence);
+        Assert.Contains(problem, result.FirstBrokenLink.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class AuditChainTests
         var result = Verify([], Checkpoint(records[2]));
 
         Assert.False(result.Intact);
-        Assert.Contains("truncated", result.Break!.Problem, StringComparison.Ordinal);
+        Assert.Contains("truncated", result.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -166,7 +166,7 @@ public sealed class AuditChainTests
         Assert.Equal(intact, result.Intact);
         if (problem is not null)
         {
-            Assert.Contains(problem, result.Break!.Problem, StringComparison.Ordinal);
+            Assert.Contains(problem, result.FirstBrokenLink!.Problem, StringComparison.Ordinal);
         }
     }
 
@@ -183,7 +183,7 @@ public sealed class AuditChainTests
         var result = Verify([.. records.Skip(5)], Checkpoint(records[9]));
 
         Assert.False(result.Intact);
-        Assert.Contains("no signed record says", result.Break!.Problem, StringComparison.Ordinal);
+        Assert.Contains("no signed record says", result.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class AuditChainTests
         var result = Verify(Records(3));
 
         Assert.False(result.Intact);
-        Assert.Contains("No signed checkpoint", result.Break!.Problem, StringComparison.Ordinal);
+        Assert.Contains("No signed checkpoint", result.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
