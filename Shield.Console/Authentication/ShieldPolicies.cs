@@ -27,6 +27,9 @@ public static class ShieldPolicies
     /// <summary>The session API: an agent authenticated with its key, and nothing else.</summary>
     public const string Agent = "Shield.Agent";
 
+    /// <summary>The MCP relay: an agent's session token, and nothing else.</summary>
+    public const string McpSession = "Shield.McpSession";
+
     /// <summary>Every <c>/api</c> endpoint: a caller authenticated with the API scheme (never the console cookie).</summary>
     public const string ApiCaller = "Shield.ApiCaller";
 

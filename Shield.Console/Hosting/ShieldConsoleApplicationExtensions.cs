@@ -6,6 +6,7 @@ using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Components;
 using Shield.Console.Posture;
+using Shield.Console.Relay;
 using Shield.Console.Security;
 using Shield.Console.Sessions;
 
@@ -51,6 +52,7 @@ public static class ShieldConsoleApplicationExtensions
 
         app.MapShieldApi(authentication);
         app.MapSessionsApi();
+        app.MapRelay();
         app.MapAuditDownloads();
         app.MapPostureDownloads();
         app.MapAccountEndpoints(authentication);

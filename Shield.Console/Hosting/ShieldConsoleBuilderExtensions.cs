@@ -3,6 +3,7 @@ using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Policy;
 using Shield.Console.Registry;
+using Shield.Console.Relay;
 using Shield.Console.Security;
 using Shield.Console.Telemetry;
 using Shield.Core;
@@ -25,6 +26,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddKeyProtection();
         builder.AddAccessControl();
         builder.AddRegistry();
+        builder.AddRelay();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "shield.antiforgery";

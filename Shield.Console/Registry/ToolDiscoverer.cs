@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Shield.Core.Registry;
 
@@ -10,12 +12,14 @@ public sealed record DiscoveryListing(IReadOnlyList<ToolDefinition> Tools, IRead
 /// <summary>
 /// Connects to a server and reads every page of <c>tools/list</c>, within the configured caps: too many tools, too
 /// many pages or a cursor that repeats end the discovery with an error rather than a hang or a partial inventory.
+/// Discovery declares every client capability, so tools a server offers only to clients that can sample, elicit or
+/// list roots are inventoried (and reviewed) too; it answers no such request itself.
 /// </summary>
 public sealed class ToolDiscoverer(UpstreamConnector connector)
 {
     public async Task<DiscoveryListing> ListAsync(RegisteredServer server, ToolLimits limits, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken)
     {
-        await using var client = await connector.ConnectAsync(server, timeout, standardError, cancellationToken);
+        await using var client = await connector.ConnectAsync(server, timeout, standardError, cancellationToken, DeclareEverything);
         List<ToolDefinition> tools = [];
         List<RejectedTool> rejected = [];
         HashSet<string> cursors = new(StringComparer.Ordinal);
@@ -84,4 +88,16 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
             return null;
         }
     }
+
+#pragma warning disable MCP9005 // sampling and roots are declared for the 2025-11-25 revision Shield speaks upstream
+    private static void DeclareEverything(McpClientOptions options)
+    {
+        options.Capabilities = new ClientCapabilities { Sampling = new(), Elicitation = new(), Roots = new() };
+        options.Handlers.SamplingHandler = (_, _, _) => throw new McpProtocolException(NotAnswered, McpErrorCode.InvalidRequest);
+        options.Handlers.ElicitationHandler = (_, _) => throw new McpProtocolException(NotAnswered, McpErrorCode.InvalidRequest);
+        options.Handlers.RootsHandler = (_, _) => throw new McpProtocolException(NotAnswered, McpErrorCode.InvalidRequest);
+    }
+#pragma warning restore MCP9005
+
+    private const string NotAnswered = "Shield is only discovering this server's tools and answers no requests.";
 }

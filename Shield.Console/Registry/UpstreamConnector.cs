@@ -23,10 +23,13 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
     };
 
     /// <exception cref="UpstreamException">The server could not be configured, started or reached.</exception>
-    public async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken)
+    /// <param name="configure">Sets what the client declares and handles (the relay passes its downstream client's capabilities).</param>
+    public async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken,
+        Action<McpClientOptions>? configure = null)
     {
         IClientTransport transport = server.Transport == ServerTransport.Http ? HttpTransport(server) : StdioTransport(server, standardError);
         var options = new McpClientOptions { ClientInfo = ClientInfo, ProtocolVersion = ProtocolVersion, InitializationTimeout = timeout };
+        configure?.Invoke(options);
         return await McpClient.CreateAsync(transport, options, logs, cancellationToken);
     }
 

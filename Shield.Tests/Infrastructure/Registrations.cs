@@ -70,6 +70,16 @@ public static class Registrations
         }
     }
 
+    /// <summary>Sets every tool of the server to low risk, so that only grants decide which calls need approval.</summary>
+    public static async Task LowRiskAsync(this ShieldAppFactory app, string server)
+    {
+        var review = app.Services.GetRequiredService<ToolReview>();
+        foreach (var tool in await app.ToolsAsync(server))
+        {
+            await review.SetRiskAsync(tool.Id, RiskLevel.Low, Admin, TestContext.Current.CancellationToken);
+        }
+    }
+
     public static async Task<IReadOnlyList<ToolView>> ToolsAsync(this ShieldAppFactory app, string server) =>
         [.. (await app.Services.GetRequiredService<ToolReview>().ListAsync(TestContext.Current.CancellationToken)).Where(t => t.Server == server)];
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Shield.Tests.Infrastructure;
 
@@ -25,6 +26,9 @@ public sealed class UpstreamServer : IAsyncDisposable
 
     public int PageSize { get; set; } = 10;
 
+    /// <summary>How calls are answered; by default with "called &lt;tool&gt;".</summary>
+    public Func<RequestContext<CallToolRequestParams>, CancellationToken, ValueTask<CallToolResult>>? OnCall { get; set; }
+
     /// <summary>Headers of every request received, newest last.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
 
@@ -37,7 +41,9 @@ public sealed class UpstreamServer : IAsyncDisposable
         builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
             .WithHttpTransport()
             .WithListToolsHandler((request, _) => ValueTask.FromResult(server!.Page(request.Params?.Cursor)))
-            .WithCallToolHandler((request, _) => ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = $"called {request.Params!.Name}" }] }));
+            .WithCallToolHandler((request, cancellationToken) => server!.OnCall is { } onCall
+                ? onCall(request, cancellationToken)
+                : ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = $"called {request.Params!.Name}" }] }));
         var app = builder.Build();
         server = new UpstreamServer(app);
         app.Use((context, next) =>

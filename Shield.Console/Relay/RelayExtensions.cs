@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
+using Shield.Console.Authentication;
+
+namespace Shield.Console.Relay;
+
+internal static class RelayExtensions
+{
+    public const string Endpoint = "/mcp";
+
+    /// <summary>The MCP relay: streamable HTTP with sessions for clients that initialize, stateless for newer revisions.</summary>
+    public static void AddRelay(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, SessionTokenAuthentication>(SessionTokenAuthentication.SchemeName, null);
+        services.AddAuthorization(options => options.AddPolicy(ShieldPolicies.McpSession,
+            p => p.AddAuthenticationSchemes(SessionTokenAuthentication.SchemeName).RequireAuthenticatedUser()));
+        services.AddSingleton<RelayCatalog>();
+        services.AddSingleton<UpstreamLinks>();
+        services.AddSingleton<RelayCalls>();
+        services.AddSingleton<RelayHandlers>();
+        services.AddMcpServer()
+            .WithHttpTransport(options =>
+            {
+                options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+                options.ConfigureSessionOptions = (context, server, cancellationToken) =>
+                    context.RequestServices.GetRequiredService<RelayHandlers>().ConfigureAsync(context, server, cancellationToken);
+#pragma warning disable MCPEXP002 // the only hook that sees a session end, to close its upstream sessions
+                options.RunSessionHandler = (context, server, cancellationToken) =>
+                    context.RequestServices.GetRequiredService<RelayHandlers>().RunAsync(context, server, cancellationToken);
+#pragma warning restore MCPEXP002
+            });
+    }
+
+    public static void MapRelay(this WebApplication app)
+    {
+        app.MapProtectedResourceMetadata();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Endpoint), relay => relay.Use(LimitBodyAsync));
+        app.MapMcp(Endpoint).RequireAuthorization(ShieldPolicies.McpSession);
+    }
+
+    /// <summary>Refuses a body over <see cref="RelayOptions.MaxRequestBodyBytes"/> with a JSON-RPC error that names the limit.</summary>
+    private static async Task LimitBodyAsync(HttpContext context, RequestDelegate next)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptionsMonitor<RelayOptions>>().CurrentValue.MaxRequestBodyBytes;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new
+            {
+                jsonrpc = "2.0",
+                id = (object?)null,
+                error = new { code = -32600, message = $"The request body is {context.Request.ContentLength:N0} bytes; Shield accepts at most {limit:N0} ({RelayOptions.SectionName}:MaxRequestBodyBytes)." },
+            }));
+            return;
+        }
+
+        await next(context);
+    }
+}

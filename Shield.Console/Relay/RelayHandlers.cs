@@ -1,0 +1,299 @@
+// The relay speaks the 2025-11-25 revision to clients that initialize, so it passes on logging, sampling and roots,
+// which the SDK marks obsolete for the revisions after it.
+#pragma warning disable MCP9005
+
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Shield.Console.Sessions;
+using Shield.Core.Policy;
+
+namespace Shield.Console.Relay;
+
+/// <summary>
+/// What the relay answers on each MCP session: the session's callable tools, and the resources and prompts of the
+/// servers it may use. A session may use a server's resources and prompts while it holds at least one tool of that
+/// server that it may call now. Prompts are named like tools (<c>&lt;server&gt;__&lt;prompt&gt;</c>); resource URIs pass
+/// through unchanged and are routed to the server that listed them; a URI two servers list is refused, never guessed.
+/// </summary>
+public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, RelayCalls calls, UpstreamLinks upstreams, IOptionsMonitor<RelayOptions> options)
+{
+    private const int MaxUpstreamPages = 100;
+    private const string SessionItem = "shield:relay-session";
+
+    private static readonly Implementation Info = new()
+    {
+        Name = "shield",
+        Title = "Shield MCP relay",
+        Version = typeof(RelayHandlers).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "1.0.0",
+    };
+
+    /// <summary>Sets up one MCP session for the Shield session the initializing request authenticated with.</summary>
+    public Task ConfigureAsync(HttpContext context, McpServerOptions server, CancellationToken cancellationToken)
+    {
+        var session = SessionTokenAuthentication.SessionOf(context) ?? throw new InvalidOperationException("The MCP endpoint requires a session token.");
+        var relay = new RelaySession(session, options.CurrentValue.UnqualifiedNamesForSingleServer);
+        context.Items[SessionItem] = relay;
+        server.ServerInfo = Info;
+        server.Capabilities = new ServerCapabilities
+        {
+            Tools = new ToolsCapability { ListChanged = true },
+            Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+            Prompts = new PromptsCapability { ListChanged = true },
+            Logging = new LoggingCapability(),
+            Completions = new CompletionsCapability(),
+        };
+        var handlers = server.Handlers;
+        handlers.ListToolsHandler = (request, ct) => ListToolsAsync(relay, ct);
+        handlers.CallToolHandler = (request, ct) => calls.CallAsync(request, relay, ct);
+        handlers.ListPromptsHandler = (request, ct) => ListPromptsAsync(request, relay, ct);
+        handlers.GetPromptHandler = (request, ct) => GetPromptAsync(request, relay, ct);
+        handlers.ListResourcesHandler = (request, ct) => ListResourcesAsync(request, relay, ct);
+        handlers.ListResourceTemplatesHandler = (request, ct) => ListTemplatesAsync(request, relay, ct);
+        handlers.ReadResourceHandler = async (request, ct) =>
+            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).ReadResourceAsync(request.Params, ct);
+        handlers.SubscribeToResourcesHandler = async (request, ct) =>
+        {
+            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
+            return new EmptyResult();
+        };
+        handlers.UnsubscribeFromResourcesHandler = async (request, ct) =>
+        {
+            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).UnsubscribeFromResourceAsync(request.Params.Uri, cancellationToken: ct);
+            return new EmptyResult();
+        };
+        handlers.CompleteHandler = (request, ct) => CompleteAsync(request, relay, ct);
+        handlers.SetLoggingLevelHandler = async (request, ct) =>
+        {
+            relay.LoggingLevel = request.Params!.Level;
+            foreach (var upstream in relay.OpenUpstreams.Where(u => u.ServerCapabilities.Logging is not null))
+            {
+                await upstream.SetLoggingLevelAsync(request.Params.Level, cancellationToken: ct);
+            }
+
+            return new EmptyResult();
+        };
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs one MCP session, then closes its upstream sessions.</summary>
+    public async Task RunAsync(HttpContext context, McpServer server, CancellationToken cancellationToken)
+    {
+        var relay = context.Items[SessionItem] as RelaySession;
+        if (relay is not null)
+        {
+            relay.Server = server;
+        }
+
+        try
+        {
+            await server.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            if (relay is not null)
+            {
+                await relay.DisposeAsync();
+            }
+        }
+    }
+
+    private async ValueTask<ListToolsResult> ListToolsAsync(RelaySession relay, CancellationToken cancellationToken)
+    {
+        var entries = await catalog.CurrentAsync(cancellationToken);
+        var snapshot = policy.Current;
+        List<Tool> tools = [];
+        foreach (var qualified in relay.Scope)
+        {
+            if (QualifiedToolName.TryParse(qualified, out var server, out var name) && entries.Tools.TryGetValue((server, name), out var tool) &&
+                snapshot.Decide(relay.Session.AgentName, server, name).Kind != DecisionKind.Deny)
+            {
+                tools.Add(relay.SoleServer is null ? tool.Qualified : tool.Definition);
+            }
+        }
+
+        tools.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return new ListToolsResult { Tools = tools };
+    }
+
+    /// <summary>The servers whose resources and prompts the session may use now.</summary>
+    private async Task<List<(string Name, McpClient Client)>> UsableServersAsync(McpServer downstream, RelaySession relay, CancellationToken cancellationToken)
+    {
+        var entries = await catalog.CurrentAsync(cancellationToken);
+        var snapshot = policy.Current;
+        List<(string, McpClient)> usable = [];
+        foreach (var server in relay.ScopeServers.Where(entries.Servers.ContainsKey))
+        {
+            var callable = relay.Scope.Any(q => QualifiedToolName.TryParse(q, out var s, out var t) && s == server &&
+                entries.Tools.ContainsKey((s, t)) && snapshot.Decide(relay.Session.AgentName, s, t).Kind != DecisionKind.Deny);
+            if (!callable)
+            {
+                continue;
+            }
+
+            try
+            {
+                usable.Add((server, await upstreams.ClientAsync(relay, entries.Servers[server], downstream, cancellationToken)));
+            }
+            catch (UpstreamUnavailableException)
+            {
+                // One unreachable server does not hide the others' resources and prompts.
+            }
+        }
+
+        return usable;
+    }
+
+    private async ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
+    {
+        List<Prompt> prompts = [];
+        foreach (var (server, client) in await UsableServersAsync(request.Server, relay, cancellationToken))
+        {
+            if (client.ServerCapabilities.Prompts is null)
+            {
+                continue;
+            }
+
+            await foreach (var page in PagesAsync<ListPromptsResult>(cursor => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, cancellationToken)))
+            {
+                prompts.AddRange(page.Prompts.Select(p => Renamed(p, QualifiedToolName.Of(server, p.Name))));
+            }
+        }
+
+        return new ListPromptsResult { Prompts = prompts };
+    }
+
+    private async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params!;
+        if (!QualifiedToolName.TryParse(parameters.Name, out var server, out var prompt))
+        {
+            throw new McpProtocolException($"Unknown prompt '{parameters.Name}': prompts are named <server>__<prompt>.", McpErrorCode.InvalidParams);
+        }
+
+        var client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
+            ?? throw new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
+        return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken);
+    }
+
+    private async ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
+    {
+        List<Resource> resources = [];
+        foreach (var (server, client) in await UsableServersAsync(request.Server, relay, cancellationToken))
+        {
+            if (client.ServerCapabilities.Resources is null)
+            {
+                continue;
+            }
+
+            await foreach (var page in PagesAsync<ListResourcesResult>(cursor => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, cancellationToken)))
+            {
+                foreach (var resource in page.Resources)
+                {
+                    relay.Owns(server, resource.Uri);
+                    resources.Add(resource);
+                }
+            }
+        }
+
+        return new ListResourcesResult { Resources = resources };
+    }
+
+    private async ValueTask<ListResourceTemplatesResult> ListTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
+    {
+        List<ResourceTemplate> templates = [];
+        foreach (var (server, client) in await UsableServersAsync(request.Server, relay, cancellationToken))
+        {
+            if (client.ServerCapabilities.Resources is null)
+            {
+                continue;
+            }
+
+            await foreach (var page in PagesAsync<ListResourceTemplatesResult>(cursor => client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, cancellationToken)))
+            {
+                foreach (var template in page.ResourceTemplates)
+                {
+                    relay.Owns(server, TemplatePrefix(template.UriTemplate));
+                    templates.Add(template);
+                }
+            }
+        }
+
+        return new ListResourceTemplatesResult { ResourceTemplates = templates };
+    }
+
+    private async ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params!;
+        McpClient client;
+        CompleteRequestParams forwarded;
+        if (parameters.Ref is PromptReference prompt)
+        {
+            if (!QualifiedToolName.TryParse(prompt.Name, out var server, out var name))
+            {
+                throw new McpProtocolException($"Unknown prompt '{prompt.Name}'.", McpErrorCode.InvalidParams);
+            }
+
+            client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
+                ?? throw new McpProtocolException($"This session may not use the prompts of '{server}'.", McpErrorCode.InvalidParams);
+            forwarded = new CompleteRequestParams { Ref = new PromptReference { Name = name, Title = prompt.Title }, Argument = parameters.Argument, Context = parameters.Context, Meta = parameters.Meta };
+        }
+        else
+        {
+            var uri = (parameters.Ref as ResourceTemplateReference)?.Uri ?? "";
+            client = await OwnerAsync(request, relay, TemplatePrefix(uri), cancellationToken);
+            forwarded = parameters;
+        }
+
+        return await client.CompleteAsync(forwarded, cancellationToken);
+    }
+
+    /// <summary>The upstream session of the server that listed <paramref name="uri"/> (or a template it fits) to this session.</summary>
+    private async Task<McpClient> OwnerAsync<T>(RequestContext<T> request, RelaySession relay, string uri, CancellationToken cancellationToken)
+    {
+        var owner = relay.OwnerOf(uri) ?? relay.OwnerByTemplate(uri);
+        if (owner is "")
+        {
+            throw new McpProtocolException($"More than one server offers '{uri}'; Shield does not guess which one is meant.", McpErrorCode.InvalidParams);
+        }
+
+        var usable = owner is null ? default : (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == owner);
+        return usable.Client ?? throw new McpProtocolException(
+            $"Unknown resource '{uri}': list resources (or resource templates) first; only the resources of servers this session may use are available.",
+            McpErrorCode.ResourceNotFound);
+    }
+
+    private static string TemplatePrefix(string template)
+    {
+        var brace = template.IndexOf('{', StringComparison.Ordinal);
+        return brace < 0 ? template : template[..brace];
+    }
+
+    private static Prompt Renamed(Prompt prompt, string name) => new()
+    {
+        Name = name,
+        Title = prompt.Title,
+        Description = prompt.Description,
+        Arguments = prompt.Arguments,
+        Icons = prompt.Icons,
+        Meta = prompt.Meta,
+    };
+
+    private static async IAsyncEnumerable<TPage> PagesAsync<TPage>(Func<string?, ValueTask<TPage>> next) where TPage : PaginatedResult
+    {
+        string? cursor = null;
+        for (var page = 0; page < MaxUpstreamPages; page++)
+        {
+            var result = await next(cursor);
+            yield return result;
+            cursor = result.NextCursor;
+            if (string.IsNullOrEmpty(cursor))
+            {
+                yield break;
+            }
+        }
+    }
+}

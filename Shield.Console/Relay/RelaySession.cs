@@ -1,0 +1,185 @@
+// The relay speaks the 2025-11-25 revision to clients that initialize, so it passes on logging, sampling and roots,
+// which the SDK marks obsolete for the revisions after it.
+#pragma warning disable MCP9005
+
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Shield.Console.Sessions;
+using Shield.Core.Sessions;
+
+namespace Shield.Console.Relay;
+
+/// <summary>
+/// One agent's MCP session on the relay: the Shield session it authenticated with, and its own upstream MCP sessions,
+/// one per server, opened on first use. Keeping upstream sessions per downstream session is what lets the client's
+/// capabilities reach the upstream, and the upstream's sampling, elicitation, roots, logging, progress and resource
+/// notifications come back to this session and no other. Connections themselves are pooled per server by the HTTP
+/// client underneath.
+/// </summary>
+public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<McpClient>>> _upstreams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, McpServer> _progress = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, McpServer> _callers = new();
+    private readonly ConcurrentDictionary<string, string> _resourceOwners = new(StringComparer.Ordinal);
+    private long _nextCall;
+    private int _inFlight;
+    private volatile bool _disposed;
+
+    public AgentSession Session { get; } = session;
+
+    /// <summary>The tools the session was minted for, as <c>&lt;server&gt;__&lt;tool&gt;</c>.</summary>
+    public FrozenSet<string> Scope { get; } = session.Tools.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>The one server of the session's scope when tools are listed under their own names; otherwise null.</summary>
+    public string? SoleServer { get; } = unqualifiedNames ? SoleServerOf(session.Tools) : null;
+
+    /// <summary>The session-wide MCP server (for messages that belong to no request), once the session runs.</summary>
+    public McpServer? Server { get; set; }
+
+    /// <summary>The logging level the client asked for, applied to upstream sessions opened later.</summary>
+    public LoggingLevel? LoggingLevel { get; set; }
+
+    public string ListedName(RelayTool tool) => SoleServer is null ? tool.QualifiedName : tool.Name;
+
+    /// <summary>The (server, tool) a listed name stands for.</summary>
+    public bool TryResolve(string? listed, out string server, out string tool)
+    {
+        if (SoleServer is { } sole)
+        {
+            (server, tool) = (sole, listed ?? "");
+            return tool.Length > 0;
+        }
+
+        return QualifiedToolName.TryParse(listed, out server, out tool);
+    }
+
+    public bool InScope(string server, string tool) => Scope.Contains(QualifiedToolName.Of(server, tool));
+
+    /// <summary>The servers this session holds at least one tool of.</summary>
+    public IEnumerable<string> ScopeServers => Scope.Select(q => QualifiedToolName.TryParse(q, out var s, out _) ? s : "").Where(s => s.Length > 0).Distinct(StringComparer.Ordinal);
+
+    /// <summary>Counts a call in; false when the session already has <paramref name="limit"/> calls in flight.</summary>
+    public bool TryEnter(int limit)
+    {
+        if (Interlocked.Increment(ref _inFlight) <= limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Remembers where the upstream's messages about this call go: its progress token, and its response stream.</summary>
+    public CallRoute Route(McpServer caller, ProgressToken? progressToken)
+    {
+        var id = Interlocked.Increment(ref _nextCall);
+        _callers[id] = caller;
+        var token = progressToken?.ToString();
+        if (token is not null)
+        {
+            _progress[token] = caller;
+        }
+
+        return new CallRoute(this, id, token);
+    }
+
+    /// <summary>Where a message from the upstream that belongs to no particular call should go.</summary>
+    public McpServer? Destination()
+    {
+        // While exactly one call is in flight, its own response stream is the one the client is surely reading.
+        if (_callers.Count == 1 && _callers.Values.FirstOrDefault() is { } only)
+        {
+            return only;
+        }
+
+        return Server ?? _callers.Values.FirstOrDefault();
+    }
+
+    public McpServer? ProgressDestination(string token) => _progress.TryGetValue(token, out var caller) ? caller : Destination();
+
+    public void Owns(string server, string uri) => _resourceOwners.AddOrUpdate(uri, server, (_, existing) => existing == server ? server : "");
+
+    /// <summary>The server that listed the resource; empty when two did (never routed silently), null when none did.</summary>
+    public string? OwnerOf(string uri) => _resourceOwners.TryGetValue(uri, out var owner) ? owner : null;
+
+    /// <summary>The server that listed a resource template whose fixed start <paramref name="uri"/> begins with; empty when two did.</summary>
+    public string? OwnerByTemplate(string uri)
+    {
+        var owners = _resourceOwners.Where(o => o.Key.Length > 0 && uri.StartsWith(o.Key, StringComparison.Ordinal)).Select(o => o.Value).Distinct().ToList();
+        return owners switch
+        {
+            [] => null,
+            [var one] => one,
+            _ => "",
+        };
+    }
+
+    public Task<McpClient> UpstreamAsync(string server, Func<Task<McpClient>> connect)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var lazy = _upstreams.GetOrAdd(server, _ => new Lazy<Task<McpClient>>(connect));
+        var task = lazy.Value;
+        // A failed or closed upstream session is opened again by the next call.
+        if (task.IsFaulted || task.IsCanceled || (task.IsCompletedSuccessfully && task.Result.Completion.IsCompleted))
+        {
+            _upstreams.TryRemove(new KeyValuePair<string, Lazy<Task<McpClient>>>(server, lazy));
+            if (task.IsCompletedSuccessfully)
+            {
+                _ = task.Result.DisposeAsync().AsTask();
+            }
+
+            lazy = _upstreams.GetOrAdd(server, _ => new Lazy<Task<McpClient>>(connect));
+            task = lazy.Value;
+        }
+
+        return task;
+    }
+
+    /// <summary>The upstream sessions already open.</summary>
+    public IEnumerable<McpClient> OpenUpstreams =>
+        _upstreams.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result);
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        foreach (var upstream in _upstreams.Values.Where(l => l.IsValueCreated))
+        {
+            try
+            {
+                await (await upstream.Value).DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Connecting failed or the upstream is already gone: nothing left to close.
+            }
+        }
+
+        _upstreams.Clear();
+    }
+
+    private static string? SoleServerOf(IEnumerable<string> tools)
+    {
+        var servers = tools.Select(q => QualifiedToolName.TryParse(q, out var s, out _) ? s : "").Distinct(StringComparer.Ordinal).ToList();
+        return servers is [{ Length: > 0 } one] ? one : null;
+    }
+
+    /// <summary>A call's place in the session's routing tables, removed when disposed.</summary>
+    public readonly struct CallRoute(RelaySession session, long id, string? progressToken) : IDisposable
+    {
+        public void Dispose()
+        {
+            session._callers.TryRemove(id, out _);
+            if (progressToken is not null)
+            {
+                session._progress.TryRemove(progressToken, out _);
+            }
+        }
+    }
+}

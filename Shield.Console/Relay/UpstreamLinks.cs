@@ -1,0 +1,147 @@
+// The relay speaks the 2025-11-25 revision to clients that initialize, so it passes on logging, sampling and roots,
+// which the SDK marks obsolete for the revisions after it.
+#pragma warning disable MCP9005
+
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Shield.Console.Registry;
+using Shield.Core.Registry;
+
+namespace Shield.Console.Relay;
+
+/// <summary>
+/// Opens a relay session's upstream MCP sessions. Each declares the downstream client's own capabilities (sampling,
+/// elicitation, roots) and hands the upstream's requests and notifications back to that client. A server that failed
+/// to connect is not tried again until its back-off has passed (doubling per failure in a row), so a crashed or
+/// unreachable server costs callers a clear error, not a wait, and never affects another server.
+/// </summary>
+public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
+{
+    private static readonly string[] Forwarded =
+    [
+        NotificationMethods.LoggingMessageNotification,
+        NotificationMethods.ResourceUpdatedNotification,
+        NotificationMethods.ResourceListChangedNotification,
+        NotificationMethods.PromptListChangedNotification,
+        NotificationMethods.ToolListChangedNotification,
+    ];
+
+    private readonly ConcurrentDictionary<string, Backoff> _failures = new(StringComparer.Ordinal);
+
+    /// <exception cref="UpstreamUnavailableException">The server is backing off, or could not be reached.</exception>
+    public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken) =>
+        relay.UpstreamAsync(server.Name, () => ConnectAsync(relay, server, downstream));
+
+    private async Task<McpClient> ConnectAsync(RelaySession relay, RegisteredServer server, McpServer downstream)
+    {
+        var settings = options.CurrentValue;
+        if (_failures.TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
+        {
+            throw new UpstreamUnavailableException(
+                $"The server {server.Name} is unavailable ({backoff.Reason}); Shield tries it again after {backoff.RetryAt:HH:mm:ss} UTC.");
+        }
+
+        var capabilities = downstream.ClientCapabilities;
+        try
+        {
+            // Not the caller's token: the connection outlives the request that opened it.
+            using var timeout = new CancellationTokenSource(settings.UpstreamConnectTimeout);
+            var client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, line => LogStandardError(server.Name, line), timeout.Token,
+                o => Configure(o, relay, capabilities));
+            _failures.TryRemove(server.Name, out _);
+            if (relay.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
+            {
+                await client.SetLoggingLevelAsync(level, cancellationToken: timeout.Token);
+            }
+
+            return client;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
+        {
+            var failures = (backoff?.Failures ?? 0) + 1;
+            var delay = TimeSpan.FromTicks(Math.Min(settings.UpstreamMaxRetryDelay.Ticks, settings.UpstreamRetryDelay.Ticks << Math.Min(failures - 1, 20)));
+            var reason = e is UpstreamException ? e.Message : $"it could not be reached: {e.GetBaseException().Message}";
+            _failures[server.Name] = new Backoff(failures, time.GetUtcNow() + delay, reason);
+            LogConnectFailed(server.Name, failures, e);
+            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {reason}", e);
+        }
+    }
+
+    private static void Configure(McpClientOptions options, RelaySession relay, ClientCapabilities? downstream)
+    {
+        options.Capabilities = new ClientCapabilities
+        {
+            Sampling = downstream?.Sampling,
+            Elicitation = downstream?.Elicitation,
+            Roots = downstream?.Roots,
+            Experimental = downstream?.Experimental,
+        };
+#pragma warning disable MCP9001, CS0618 // sampling and roots requests as older revisions define them
+        if (downstream?.Sampling is not null)
+        {
+            options.Handlers.SamplingHandler = (request, _, cancellationToken) => Required(relay).SampleAsync(request!, cancellationToken);
+        }
+
+        if (downstream?.Elicitation is not null)
+        {
+            options.Handlers.ElicitationHandler = (request, cancellationToken) => Required(relay).ElicitAsync(request!, cancellationToken);
+        }
+
+        if (downstream?.Roots is not null)
+        {
+            options.Handlers.RootsHandler = (request, cancellationToken) => Required(relay).RequestRootsAsync(request ?? new ListRootsRequestParams(), cancellationToken);
+        }
+#pragma warning restore MCP9001, CS0618
+
+        options.Handlers.NotificationHandlers =
+        [
+            new(NotificationMethods.ProgressNotification, (notification, cancellationToken) => ForwardProgressAsync(relay, notification, cancellationToken)),
+            .. Forwarded.Select(method => new KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>(method,
+                (notification, cancellationToken) => ForwardAsync(relay.Destination(), notification, cancellationToken))),
+        ];
+    }
+
+    private static McpServer Required(RelaySession relay) =>
+        relay.Destination() ?? throw new InvalidOperationException("The agent's MCP session is no longer connected.");
+
+    private static ValueTask ForwardProgressAsync(RelaySession relay, JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        var token = notification.Params?["progressToken"] is { } value ? TokenText(value) : null;
+        return ForwardAsync(token is null ? relay.Destination() : relay.ProgressDestination(token), notification, cancellationToken);
+    }
+
+    private static string? TokenText(System.Text.Json.Nodes.JsonNode value) =>
+        value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+
+    private static async ValueTask ForwardAsync(McpServer? destination, JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        if (destination is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await destination.SendMessageAsync(new JsonRpcNotification { Method = notification.Method, Params = notification.Params?.DeepClone() }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The agent went away; a notification has nowhere else to go.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connecting to the upstream server {Server} failed ({Failures} in a row)")]
+    private partial void LogConnectFailed(string server, int failures, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Server} wrote to standard error: {Line}")]
+    private partial void LogStandardError(string server, string line);
+
+    private sealed record Backoff(int Failures, DateTimeOffset RetryAt, string Reason);
+}
+
+/// <summary>An upstream server cannot be reached or is backing off; the message is written for the agent.</summary>
+public sealed class UpstreamUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
