@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -39,7 +40,7 @@ public sealed class UpstreamServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         UpstreamServer? server = null;
         builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
-            .WithHttpTransport()
+            .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful)
             .WithListToolsHandler((request, _) => ValueTask.FromResult(server!.Page(request.Params?.Cursor)))
             .WithCallToolHandler((request, cancellationToken) => server!.OnCall is { } onCall
                 ? onCall(request, cancellationToken)

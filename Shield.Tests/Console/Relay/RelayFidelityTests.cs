@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Relay;
+
+/// <summary>What clients notice: schemas verbatim, progress, cancellation reaching the upstream, calls in parallel.</summary>
+public sealed class RelayFidelityTests : IAsyncLifetime
+{
+    private const string Schema = """{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"customer":{"$ref":"#/$defs/customer"}},"required":["customer"],"additionalProperties":false,"$defs":{"customer":{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}}}""";
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+    private RelayHarness _relay = default!;
+
+    public async ValueTask InitializeAsync() => _relay = await RelayHarness.StartAsync(register: async (app, upstream) =>
+    {
+        await RelayHarness.RegisterCrmAsync(app, upstream);
+        upstream.Set("find", "Finds a customer.", Schema);
+        await app.DiscoverAsync("crm");
+        var review = app.Services.GetService(typeof(Shield.Console.Registry.ToolReview)) as Shield.Console.Registry.ToolReview;
+        var find = (await app.ToolsAsync("crm")).Single(t => t.Name == "find");
+        await review!.ApproveAsync(find.Id, find.Fingerprint, Registrations.Admin, TestContext.Current.CancellationToken);
+        await app.LowRiskAsync("crm");
+    });
+
+    public async ValueTask DisposeAsync() => await _relay.DisposeAsync();
+
+    [Fact]
+    public async Task SchemasPassThroughVerbatim_AndCallsAreCheckedAgainstThem_RefsIncluded()
+    {
+        var key = await _relay.AgentAsync("finder", ("crm", "find", Shield.Core.Grants.GrantEffect.Allow));
+        var token = (await _relay.MintAsync(["crm__find"], key: key)).GetProperty("token").GetString()!;
+        await using var client = await _relay.ConnectAsync(token);
+
+        var listed = Assert.Single(await client.ListToolsAsync(cancellationToken: _cancel));
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(async () => await client.CallToolAsync("crm__find",
+            new Dictionary<string, object?> { ["customer"] = new { id = "seven" }, ["extra"] = 1 }, cancellationToken: _cancel));
+        var called = await client.CallToolAsync("crm__find", new Dictionary<string, object?> { ["customer"] = new { id = 7 } }, cancellationToken: _cancel);
+
+        Assert.Equal(Schema, listed.ProtocolTool.InputSchema.GetRawText());
+        Assert.Contains("customer.id", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("extra", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("called find", Assert.IsType<TextContentBlock>(called.Content[0]).Text);
+    }
+
+    [Fact]
+    public async Task ProgressNotifications_ReachTheClientThatAskedForThem()
+    {
+        _relay.Upstream.OnCall = async (request, cancellationToken) =>
+        {
+            var token = request.Params!.ProgressToken!.Value;
+            await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 1, Total = 2, Message = "half" }, cancellationToken: cancellationToken);
+            await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 2, Total = 2, Message = "all" }, cancellationToken: cancellationToken);
+            return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
+        };
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+        var seen = new List<string>();
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new Progress(value =>
+        {
+            lock (seen)
+            {
+                seen.Add(value.Message!);
+                if (seen.Count == 2)
+                {
+                    both.TrySetResult();
+                }
+            }
+        });
+
+        var result = await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "a" }, progress, cancellationToken: _cancel);
+        await both.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+
+        Assert.Equal("done", Assert.IsType<TextContentBlock>(result.Content[0]).Text);
+        // The SDK dispatches notifications concurrently; the progress values, not arrival order, say which came first.
+        Assert.Equal(["all", "half"], seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AClientsCancel_ReachesTheUpstream()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _relay.Upstream.OnCall = async (_, cancellationToken) =>
+        {
+            using var registration = cancellationToken.Register(() => cancelled.TrySetResult());
+            entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new CallToolResult();
+        };
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+
+        // As a client that follows the protocol does: the request under a known id, then notifications/cancelled for it.
+        var call = client.SendRequestAsync(new JsonRpcRequest
+        {
+            Id = new RequestId("slow-1"),
+            Method = RequestMethods.ToolsCall,
+            Params = JsonNode.Parse("""{"name":"crm__lookup","arguments":{"text":"slow"}}"""),
+        }, _cancel);
+        await entered.Task.WaitAsync(_cancel);
+        await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = new RequestId("slow-1") }, cancellationToken: _cancel);
+
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+    }
+
+    [Fact]
+    public async Task SeveralCallsInFlightOnOneSession_EachGetTheirOwnResult()
+    {
+        _relay.Upstream.OnCall = async (request, _) =>
+        {
+            await Task.Yield();
+            return new CallToolResult { Content = [new TextContentBlock { Text = request.Params!.Arguments!["text"].GetString()! }] };
+        };
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = $"call {i}" }, cancellationToken: _cancel).AsTask()));
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"call {i}"), results.Select(r => Assert.IsType<TextContentBlock>(r.Content[0]).Text));
+    }
+
+    private sealed class Progress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => report(value);
+    }
+}

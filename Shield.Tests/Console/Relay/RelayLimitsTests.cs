@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Relay;
+
+/// <summary>Limits, a trail that cannot be written, and credentials: each answered clearly, nothing leaked.</summary>
+public sealed class RelayLimitsTests : IAsyncLifetime
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private RelayHarness _relay = default!;
+
+    public async ValueTask InitializeAsync() => _relay = await RelayHarness.StartAsync(new ShieldAppFactory
+    {
+        Settings = new Dictionary<string, string?>
+        {
+            ["Shield:Relay:MaxRequestBodyBytes"] = "65536",
+            ["Shield:Relay:MaxArgumentBytes"] = "4096",
+            ["Shield:Relay:MaxCallsInFlightPerSession"] = "1",
+        },
+        // Time stands still: the session check stays cached while the database is away.
+        TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time)),
+    });
+
+    public async ValueTask DisposeAsync() => await _relay.DisposeAsync();
+
+    [Fact]
+    public async Task ArgumentsOverTheLimit_AreRefused_NamingTheSetting()
+    {
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = new string('x', 5_000) }, cancellationToken: _cancel));
+
+        Assert.Contains("Shield:Relay:MaxArgumentBytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABodyOverTheLimit_IsRefusedWith413_NamingTheSetting()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_relay.Root) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + new string('x', 70_000) + "\"}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _relay.TokenAsync());
+
+        var response = await http.SendAsync(request, _cancel);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("Shield:Relay:MaxRequestBodyBytes", await response.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallsBeyondTheSessionsInFlightLimit_AreRefused_WhileOthersRun()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _relay.Upstream.OnCall = async (_, _) =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
+        };
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+        var first = client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "a" }, cancellationToken: _cancel).AsTask();
+        await entered.Task.WaitAsync(_cancel);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "b" }, cancellationToken: _cancel));
+        release.SetResult();
+
+        Assert.Contains("Shield:Relay:MaxCallsInFlightPerSession", error.Message, StringComparison.Ordinal);
+        Assert.Equal("done", Assert.IsType<TextContentBlock>((await first).Content[0]).Text);
+    }
+
+    [Fact]
+    public async Task WhenTheAuditTrailCannotBeWritten_CallsAreRefused_AndNeverReachTheUpstream()
+    {
+        var calls = 0;
+        _relay.Upstream.OnCall = (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.FromResult(new CallToolResult());
+        };
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+        Assert.Single(await client.ListToolsAsync(cancellationToken: _cancel));
+
+        McpProtocolException error;
+        using (DatabaseOutage.Begin(_relay.App))
+        {
+            error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "a" }, cancellationToken: _cancel));
+        }
+
+        Assert.Contains("Shield cannot record the call, so it refuses it", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Volatile.Read(ref calls));
+    }
+}
