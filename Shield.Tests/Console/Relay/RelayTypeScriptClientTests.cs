@@ -1,0 +1,25 @@
+using System.Text.Json;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Relay;
+
+/// <summary>A non-.NET client (the TypeScript SDK) through the relay: it lists, calls, and is refused what it may not use.</summary>
+public sealed class RelayTypeScriptClientTests
+{
+    [Fact]
+    public async Task TheTypeScriptSdkClient_ListsAndCallsItsTools_AndIsRefusedOthers()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var relay = await RelayHarness.StartAsync();
+        var token = await relay.TokenAsync("crm__lookup");
+
+        var (exitCode, output, errors) = await NodeTools.RunAsync("relay-client.mjs", [relay.McpUrl, "crm__lookup", """{"text":"acme"}""", "crm__export"],
+            new Dictionary<string, string> { ["SHIELD_TOKEN"] = token }, cancel);
+
+        Assert.True(exitCode == 0, errors);
+        var report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(["crm__lookup"], report.GetProperty("tools").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("called lookup", report.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Contains("not in this session's tools", report.GetProperty("refused").GetString(), StringComparison.Ordinal);
+    }
+}
