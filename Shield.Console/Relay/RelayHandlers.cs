@@ -16,8 +16,10 @@ namespace Shield.Console.Relay;
 /// <summary>
 /// What the relay answers on each MCP session: the session's callable tools, and the resources and prompts of the
 /// servers it may use. A session may use a server's resources and prompts while it holds at least one tool of that
-/// server that it may call now. Prompts are named like tools (<c>&lt;server&gt;__&lt;prompt&gt;</c>); resource URIs pass
-/// through unchanged and are routed to the server that listed them; a URI two servers list is refused, never guessed.
+/// server that it may call now. Prompts are named like tools (<c>&lt;server&gt;__&lt;prompt&gt;</c>, or their own names
+/// when the session's tools come from one server and <see cref="RelayOptions.UnqualifiedNamesForSingleServer"/> is on);
+/// resource URIs pass through unchanged and are routed to the server that listed them (or to the only server with
+/// resources); a URI two servers list is refused, never guessed.
 /// </summary>
 public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, RelayCalls calls, UpstreamLinks upstreams, IOptionsMonitor<RelayOptions> options)
 {
@@ -159,7 +161,7 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
 
             await foreach (var page in PagesAsync<ListPromptsResult>(cursor => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, cancellationToken)))
             {
-                prompts.AddRange(page.Prompts.Select(p => Renamed(p, QualifiedToolName.Of(server, p.Name))));
+                prompts.AddRange(page.Prompts.Select(p => relay.SoleServer is null ? Renamed(p, QualifiedToolName.Of(server, p.Name)) : p));
             }
         }
 
@@ -169,7 +171,7 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
     private async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
     {
         var parameters = request.Params!;
-        if (!QualifiedToolName.TryParse(parameters.Name, out var server, out var prompt))
+        if (!relay.TryResolve(parameters.Name, out var server, out var prompt))
         {
             throw new McpProtocolException($"Unknown prompt '{parameters.Name}': prompts are named <server>__<prompt>.", McpErrorCode.InvalidParams);
         }
@@ -232,7 +234,7 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         CompleteRequestParams forwarded;
         if (parameters.Ref is PromptReference prompt)
         {
-            if (!QualifiedToolName.TryParse(prompt.Name, out var server, out var name))
+            if (!relay.TryResolve(prompt.Name, out var server, out var name))
             {
                 throw new McpProtocolException($"Unknown prompt '{prompt.Name}'.", McpErrorCode.InvalidParams);
             }
@@ -260,8 +262,10 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
             throw new McpProtocolException($"More than one server offers '{uri}'; Shield does not guess which one is meant.", McpErrorCode.InvalidParams);
         }
 
-        var usable = owner is null ? default : (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == owner);
-        return usable.Client ?? throw new McpProtocolException(
+        var usable = (await UsableServersAsync(request.Server, relay, cancellationToken)).Where(u => u.Client.ServerCapabilities.Resources is not null).ToList();
+        // A resource nobody listed yet can belong only to the one server with resources, if there is just one.
+        var client = owner is null ? (usable.Count == 1 ? usable[0].Client : null) : usable.FirstOrDefault(u => u.Name == owner).Client;
+        return client ?? throw new McpProtocolException(
             $"Unknown resource '{uri}': list resources (or resource templates) first; only the resources of servers this session may use are available.",
             McpErrorCode.ResourceNotFound);
     }

@@ -23,7 +23,20 @@ public static class NodeTools
     }
 
     /// <summary>Starts the everything server over streamable HTTP on a free loopback port and waits until it listens.</summary>
-    public static async Task<NodeProcess> StartEverythingOverHttpAsync(CancellationToken cancellationToken)
+    public static Task<NodeProcess> StartEverythingOverHttpAsync(CancellationToken cancellationToken) =>
+        StartHttpServerAsync(["--require", "./loopback.cjs", EverythingServer, "streamableHttp"], cancellationToken);
+
+    /// <summary>The conformance suite's upstream fixture (conformance-fixture.mjs), on a free loopback port.</summary>
+    public static Task<NodeProcess> StartConformanceFixtureAsync(CancellationToken cancellationToken) =>
+        StartHttpServerAsync(["conformance-fixture.mjs"], cancellationToken);
+
+    /// <summary>Runs the official MCP conformance suite's server scenarios against a URL; returns its exit code and output.</summary>
+    public static Task<(int ExitCode, string Output, string Errors)> ConformanceAsync(string url, string? expectedFailures, CancellationToken cancellationToken) =>
+        RunAsync(Path.Combine("node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js"),
+            ["server", "--url", url, .. expectedFailures is null ? Array.Empty<string>() : ["--expected-failures", expectedFailures]],
+            new Dictionary<string, string>(), cancellationToken, node: Path.Combine(Folder, "node_modules", ".bin", "node"), timeout: TimeSpan.FromMinutes(4));
+
+    private static async Task<NodeProcess> StartHttpServerAsync(string[] arguments, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("node")
@@ -33,7 +46,7 @@ public static class NodeTools
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--require", "./loopback.cjs", EverythingServer, "streamableHttp" })
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -45,9 +58,10 @@ public static class NodeTools
     }
 
     /// <summary>Runs a script of the tools package to its end; returns its exit code and output. Killed if it outlives the timeout.</summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
+        CancellationToken cancellationToken, string node = "node", TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo("node")
+        var start = new ProcessStartInfo(node)
         {
             WorkingDirectory = Folder,
             RedirectStandardError = true,
@@ -66,13 +80,13 @@ public static class NodeTools
         }
 
         using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
         try
         {
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
+            var output = process.StandardOutput.ReadToEndAsync(limit.Token);
+            var errors = process.StandardError.ReadToEndAsync(limit.Token);
+            await process.WaitForExitAsync(limit.Token);
             return (process.ExitCode, await output, await errors);
         }
         finally
