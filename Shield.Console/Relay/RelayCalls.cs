@@ -109,11 +109,13 @@ public sealed class RelayCalls(
         }
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
         {
+            relay.Forget(server);
             var reason = e is UpstreamUnavailableException ? e.Message : $"The server {server} failed while handling the call: {e.GetBaseException().Message}";
             await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
             throw new McpProtocolException(reason, McpErrorCode.InternalError);
         }
 
+        upstreams.Succeeded(server);
         await OutcomeAsync(entry, AuditEventTypes.CallCompleted, result.IsError == true ? "tool-error" : "ok", null, started);
         return result;
     }

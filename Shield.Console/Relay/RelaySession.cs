@@ -142,6 +142,15 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
         return task;
     }
 
+    /// <summary>Drops the upstream session of a server after it failed, so the next use opens a new one.</summary>
+    public void Forget(string server)
+    {
+        if (_upstreams.TryRemove(server, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        {
+            _ = lazy.Value.Result.DisposeAsync().AsTask();
+        }
+    }
+
     /// <summary>The upstream sessions already open.</summary>
     public IEnumerable<McpClient> OpenUpstreams =>
         _upstreams.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result);

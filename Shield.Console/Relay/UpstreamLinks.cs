@@ -16,8 +16,9 @@ namespace Shield.Console.Relay;
 /// <summary>
 /// Opens a relay session's upstream MCP sessions. Each declares the downstream client's own capabilities (sampling,
 /// elicitation, roots) and hands the upstream's requests and notifications back to that client. A server that failed
-/// to connect is not tried again until its back-off has passed (doubling per failure in a row), so a crashed or
-/// unreachable server costs callers a clear error, not a wait, and never affects another server.
+/// to connect, or stopped by itself, is not tried again until its back-off has passed (doubling per failure in a row
+/// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
+/// affects another server.
 /// </summary>
 public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
 {
@@ -46,28 +47,50 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsM
         }
 
         var capabilities = downstream.ClientCapabilities;
+        McpClient client;
         try
         {
             // Not the caller's token: the connection outlives the request that opened it.
             using var timeout = new CancellationTokenSource(settings.UpstreamConnectTimeout);
-            var client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, line => LogStandardError(server.Name, line), timeout.Token,
+            client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, line => LogStandardError(server.Name, line), timeout.Token,
                 o => Configure(o, relay, capabilities));
-            _failures.TryRemove(server.Name, out _);
             if (relay.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
             {
                 await client.SetLoggingLevelAsync(level, cancellationToken: timeout.Token);
             }
-
-            return client;
         }
         catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
         {
-            var failures = (backoff?.Failures ?? 0) + 1;
-            var delay = TimeSpan.FromTicks(Math.Min(settings.UpstreamMaxRetryDelay.Ticks, settings.UpstreamRetryDelay.Ticks << Math.Min(failures - 1, 20)));
             var reason = e is UpstreamException ? e.Message : $"it could not be reached: {e.GetBaseException().Message}";
-            _failures[server.Name] = new Backoff(failures, time.GetUtcNow() + delay, reason);
-            LogConnectFailed(server.Name, failures, e);
-            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {reason}", e);
+            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(server.Name, reason, e)}", e);
+        }
+
+        _ = WatchAsync(server.Name, client);
+        return client;
+    }
+
+    /// <summary>A call through the server succeeded: it is healthy again, and the next failure waits the shortest time.</summary>
+    public void Succeeded(string server) => _failures.TryRemove(server, out _);
+
+    /// <summary>Records a failure in a row and when the server may be tried again; returns the reason.</summary>
+    private string Failed(string server, string reason, Exception? exception)
+    {
+        var settings = options.CurrentValue;
+        var failures = (_failures.TryGetValue(server, out var previous) ? previous.Failures : 0) + 1;
+        var delay = TimeSpan.FromTicks(Math.Min(settings.UpstreamMaxRetryDelay.Ticks, settings.UpstreamRetryDelay.Ticks << Math.Min(failures - 1, 20)));
+        _failures[server] = new Backoff(failures, time.GetUtcNow() + delay, reason);
+        LogFailed(server, reason, failures, exception);
+        return reason;
+    }
+
+    // A server that stops by itself (a crashed stdio process, a dropped session) counts as a failure: one that keeps
+    // crashing is restarted less and less often. Closing it when the agent's session ends is not a failure.
+    private async Task WatchAsync(string server, McpClient client)
+    {
+        var completion = await client.Completion;
+        if (completion.Exception is { } crash)
+        {
+            Failed(server, $"it stopped: {crash.GetBaseException().Message}", crash);
         }
     }
 
@@ -134,8 +157,8 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsM
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connecting to the upstream server {Server} failed ({Failures} in a row)")]
-    private partial void LogConnectFailed(string server, int failures, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The upstream server {Server} failed ({Failures} in a row): {Reason}")]
+    private partial void LogFailed(string server, string reason, int failures, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Server} wrote to standard error: {Line}")]
     private partial void LogStandardError(string server, string line);
