@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Relay;
@@ -117,6 +118,29 @@ public sealed class RelayFidelityTests : IAsyncLifetime
             client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = $"call {i}" }, cancellationToken: _cancel).AsTask()));
 
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"call {i}"), results.Select(r => Assert.IsType<TextContentBlock>(r.Content[0]).Text));
+    }
+
+    [Fact]
+    public async Task TraceContext_ReachesTheUpstream_AndIsRecordedInTheTrail()
+    {
+        const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var token = await _relay.TokenAsync("crm__lookup");
+        // A client outside Shield's process: nothing rewrites the traceparent it sends.
+        using var http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null });
+        var transport = new ModelContextProtocol.Client.HttpClientTransport(new ModelContextProtocol.Client.HttpClientTransportOptions
+        {
+            Endpoint = new Uri(_relay.McpUrl),
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token, ["traceparent"] = $"00-{TraceId}-00f067aa0ba902b7-01" },
+        }, http);
+        await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(transport, new() { ProtocolVersion = "2025-11-25" }, cancellationToken: _cancel);
+        var before = _relay.Upstream.Requests.Count;
+
+        await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "traced" }, cancellationToken: _cancel);
+
+        Assert.Contains(_relay.Upstream.Requests.Skip(before), headers => headers.TryGetValue("traceparent", out var parent) && parent.Contains(TraceId, StringComparison.Ordinal));
+        var search = _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditSearch>();
+        var recorded = await search.PageAsync(new Shield.Console.Auditing.AuditFilter { TraceId = TraceId }, null, 10, _cancel);
+        Assert.Equal(2, recorded.Records.Count);
     }
 
     private sealed class Progress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
