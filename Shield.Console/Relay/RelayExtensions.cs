@@ -24,7 +24,12 @@ internal static class RelayExtensions
         services.AddSingleton<UpstreamLinks>();
         services.AddSingleton<RelayCalls>();
         services.AddSingleton<RelayHandlers>();
+        // Events of each response stream are kept in memory for a while, so a client that lost its connection
+        // resumes with Last-Event-ID instead of losing a result.
+        services.AddDistributedMemoryCache();
+#pragma warning disable MCP9006 // sessions and resumable streams are what 2025-11-25 clients rely on
         services.AddMcpServer()
+            .WithDistributedCacheEventStreamStore()
             .WithHttpTransport(options =>
             {
                 options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
@@ -35,6 +40,7 @@ internal static class RelayExtensions
                     context.RequestServices.GetRequiredService<RelayHandlers>().RunAsync(context, server, cancellationToken);
 #pragma warning restore MCPEXP002
             });
+#pragma warning restore MCP9006
     }
 
     public static void MapRelay(this WebApplication app)
