@@ -94,7 +94,7 @@ public sealed class RelayCalls(
         try
         {
             var client = await upstreams.ClientAsync(relay, entries.Servers[server], request.Server, cancellationToken);
-            result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken);
+            result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = HopMeta.Onward(parameters.Meta) }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

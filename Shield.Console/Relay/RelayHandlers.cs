@@ -56,7 +56,8 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         handlers.ListResourcesHandler = (request, ct) => ListResourcesAsync(request, relay, ct);
         handlers.ListResourceTemplatesHandler = (request, ct) => ListTemplatesAsync(request, relay, ct);
         handlers.ReadResourceHandler = async (request, ct) =>
-            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).ReadResourceAsync(request.Params, ct);
+            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).ReadResourceAsync(
+                new ReadResourceRequestParams { Uri = request.Params.Uri, Meta = HopMeta.Onward(request.Params.Meta) }, ct);
         handlers.SubscribeToResourcesHandler = async (request, ct) =>
         {
             await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
@@ -178,7 +179,7 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
 
         var client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
             ?? throw new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
-        return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = parameters.Meta }, cancellationToken);
+        return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = HopMeta.Onward(parameters.Meta) }, cancellationToken);
     }
 
     private async ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
@@ -241,13 +242,13 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
 
             client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
                 ?? throw new McpProtocolException($"This session may not use the prompts of '{server}'.", McpErrorCode.InvalidParams);
-            forwarded = new CompleteRequestParams { Ref = new PromptReference { Name = name, Title = prompt.Title }, Argument = parameters.Argument, Context = parameters.Context, Meta = parameters.Meta };
+            forwarded = new CompleteRequestParams { Ref = new PromptReference { Name = name, Title = prompt.Title }, Argument = parameters.Argument, Context = parameters.Context, Meta = HopMeta.Onward(parameters.Meta) };
         }
         else
         {
             var uri = (parameters.Ref as ResourceTemplateReference)?.Uri ?? "";
             client = await OwnerAsync(request, relay, TemplatePrefix(uri), cancellationToken);
-            forwarded = parameters;
+            forwarded = new CompleteRequestParams { Ref = parameters.Ref, Argument = parameters.Argument, Context = parameters.Context, Meta = HopMeta.Onward(parameters.Meta) };
         }
 
         return await client.CompleteAsync(forwarded, cancellationToken);

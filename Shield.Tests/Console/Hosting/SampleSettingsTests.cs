@@ -27,6 +27,7 @@ public sealed class SampleSettingsTests
         { Shield.Console.Policy.ApprovalOptions.SectionName, typeof(Shield.Console.Policy.ApprovalOptions) },
         { Shield.Console.Sessions.AgentSessionOptions.SectionName, typeof(Shield.Console.Sessions.AgentSessionOptions) },
         { Shield.Console.Auditing.AuditOptions.SectionName, typeof(Shield.Console.Auditing.AuditOptions) },
+        { Shield.Console.Relay.RelayOptions.SectionName, typeof(Shield.Console.Relay.RelayOptions) },
     };
 
     [Theory]

@@ -57,6 +57,19 @@ public sealed class RelayCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AClientOfTheStatelessRevision_IsServedPerRequest()
+    {
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"), new() { ProtocolVersion = "2026-07-28" });
+
+        var tools = await client.ListToolsAsync(cancellationToken: _cancel);
+        var result = await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "acme" }, cancellationToken: _cancel);
+
+        Assert.Null(client.SessionId);
+        Assert.Equal(["crm__lookup"], tools.Select(t => t.Name));
+        Assert.Equal("called lookup", Assert.IsType<TextContentBlock>(result.Content[0]).Text);
+    }
+
+    [Fact]
     public async Task AToolFailure_StaysAResultWithIsError()
     {
         _relay.Upstream.OnCall = (_, _) => ValueTask.FromResult(new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "no such customer" }] });
