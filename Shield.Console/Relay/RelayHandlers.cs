@@ -21,7 +21,7 @@ namespace Shield.Console.Relay;
 /// resource URIs pass through unchanged and are routed to the server that listed them (or to the only server with
 /// resources); a URI two servers list is refused, never guessed.
 /// </summary>
-public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, RelayCalls calls, UpstreamLinks upstreams, IOptionsMonitor<RelayOptions> options)
+public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, RelayCalls calls, UpstreamLinks upstreams, IOptionsMonitor<RelayOptions> options, TimeProvider time)
 {
     private const int MaxUpstreamPages = 100;
     private const string SessionItem = "shield:relay-session";
@@ -82,7 +82,7 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs one MCP session, then closes its upstream sessions.</summary>
+    /// <summary>Runs one MCP session until it ends or its Shield session expires, then closes its upstream sessions.</summary>
     public async Task RunAsync(HttpContext context, McpServer server, CancellationToken cancellationToken)
     {
         var relay = context.Items[SessionItem] as RelaySession;
@@ -91,9 +91,16 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
             relay.Server = server;
         }
 
+        // An expired session can make no further request; its upstream sessions (stdio processes among them) go now.
+        var remaining = relay is null ? Timeout.InfiniteTimeSpan : relay.Session.ExpiresAtUtc - time.GetUtcNow().UtcDateTime;
+        using var expiry = new CancellationTokenSource(remaining < TimeSpan.Zero && remaining != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : remaining, time);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
-            await server.RunAsync(cancellationToken);
+            await server.RunAsync(running.Token);
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested)
+        {
         }
         finally
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.AspNetCore;
@@ -30,6 +31,9 @@ public sealed class UpstreamServer : IAsyncDisposable
     /// <summary>How calls are answered; by default with "called &lt;tool&gt;".</summary>
     public Func<RequestContext<CallToolRequestParams>, CancellationToken, ValueTask<CallToolResult>>? OnCall { get; set; }
 
+    /// <summary>Raised when a client closes its MCP session (HTTP DELETE).</summary>
+    public event Action? SessionClosed;
+
     /// <summary>Headers of every request received, newest last.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
 
@@ -50,6 +54,11 @@ public sealed class UpstreamServer : IAsyncDisposable
         app.Use((context, next) =>
         {
             server.Requests.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            if (HttpMethods.IsDelete(context.Request.Method))
+            {
+                server.SessionClosed?.Invoke();
+            }
+
             return next(context);
         });
         app.MapMcp("/mcp");

@@ -99,6 +99,19 @@ public sealed class RelayAuthenticationTests : IAsyncLifetime
         await AssertCutOffAsync(revokedClient);
     }
 
+    [Fact]
+    public async Task WhenASessionExpires_ItsUpstreamSessionsAreClosed()
+    {
+        await using var client = await _relay.ConnectAsync((await _relay.MintAsync(["crm__lookup"], ttlSeconds: 60)).GetProperty("token").GetString()!);
+        await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: _cancel);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _relay.Upstream.SessionClosed += () => closed.TrySetResult();
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+    }
+
     private async Task AssertCutOffAsync(McpClient client)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () => await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: _cancel));
