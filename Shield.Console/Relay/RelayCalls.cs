@@ -159,6 +159,7 @@ public sealed class RelayCalls(
     private async Task<McpProtocolException> RefuseAsync(AuditRecord entry, string eventType, string reason, McpErrorCode code)
     {
         entry.EventType = eventType;
+        entry.Decision ??= nameof(DecisionKind.Deny);
         entry.Outcome = "refused";
         entry.Reason = reason;
         await AppendAsync(entry);

@@ -93,7 +93,7 @@ public sealed class RelayCallTests : IAsyncLifetime
         Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: _cancel), t => t.Name == "crm__export");
         Assert.Contains("not in this session's tools", error.Message, StringComparison.Ordinal);
         var refused = Assert.Single(await TrailAsync());
-        Assert.Equal((AuditEventTypes.CallDenied, "refused"), (refused.EventType, refused.Outcome));
+        Assert.Equal((AuditEventTypes.CallDenied, "refused", "Deny"), (refused.EventType, refused.Outcome, refused.Decision));
         Assert.Equal(0, calls());
     }
 
@@ -108,7 +108,8 @@ public sealed class RelayCallTests : IAsyncLifetime
 
         Assert.Contains("Approval required: The grant agent:invoice-bot → crm/delete_record approve", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, calls());
-        Assert.Equal(AuditEventTypes.CallApprovalRequired, Assert.Single(await TrailAsync()).EventType);
+        var held = Assert.Single(await TrailAsync());
+        Assert.Equal((AuditEventTypes.CallApprovalRequired, "RequireApproval"), (held.EventType, held.Decision));
     }
 
     [Fact]
