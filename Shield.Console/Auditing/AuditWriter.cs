@@ -35,6 +35,7 @@ public sealed partial class AuditWriter(
     });
 
     private readonly Lock _waitersLock = new();
+    private readonly List<TaskCompletionSource<AuditReceipt>> _flushes = [];
     private readonly List<(long ChangeId, TaskCompletionSource Done)> _governanceWaiters = [];
     private (long Sequence, string Hash)? _tail;
     private long? _governanceThrough;
@@ -69,6 +70,25 @@ public sealed partial class AuditWriter(
         }
 
         return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Hands a record over without waiting for its commit: for what follows a record already committed (a call's outcome
+    /// after its decision), where the caller has nothing to refuse any more. Waits only while the queue is full. A record
+    /// that then cannot be written is logged and reported by the health check like any other.
+    /// </summary>
+    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        var pending = new Pending(record, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _queue.Writer.TryWrite(pending) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(pending, cancellationToken);
+    }
+
+    /// <summary>Waits until every record handed over before this call is committed or refused.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var flush = new Pending(null, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(flush, cancellationToken);
+        await flush.Done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Waits until the governance change with this id (already committed) is chained.</summary>
@@ -107,7 +127,7 @@ public sealed partial class AuditWriter(
                 await WaitForWorkAsync(stoppingToken);
                 Drain(batch);
                 await CommitAsync(batch, CancellationToken.None);
-                batch.Clear();
+                Flushed(batch);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -121,7 +141,7 @@ public sealed partial class AuditWriter(
             {
                 Drain(batch);
                 await CommitAsync(batch, CancellationToken.None);
-                batch.Clear();
+                Flushed(batch);
             }
 
             await CheckpointOnStopAsync();
@@ -162,7 +182,23 @@ public sealed partial class AuditWriter(
             {
                 batch.Add(pending);
             }
+            else if (!ReferenceEquals(pending, Pending.Wake))
+            {
+                _flushes.Add(pending.Done);
+            }
         }
+    }
+
+    // Everything handed over before a flush was in this batch or an earlier one: it is committed (or refused) now.
+    private void Flushed(List<Pending> batch)
+    {
+        batch.Clear();
+        foreach (var flush in _flushes)
+        {
+            flush.TrySetResult(default!);
+        }
+
+        _flushes.Clear();
     }
 
     private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
@@ -207,10 +243,10 @@ public sealed partial class AuditWriter(
     private async Task<(long Through, List<long> Ids)?> WriteBatchAsync(List<Pending> batch, bool sweep, CancellationToken cancellationToken)
     {
         var key = await keyring.GetAsync(cancellationToken);
-        await using var outer = await contexts.CreateDbContextAsync(cancellationToken);
-        return await outer.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            db.ChangeTracker.Clear(); // a retry starts from nothing the failed attempt left behind
             return await WriteBatchCoreAsync(db, key, batch, sweep, cancellationToken);
         });
     }

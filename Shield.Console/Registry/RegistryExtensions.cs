@@ -13,7 +13,8 @@ internal static class RegistryExtensions
         services.AddOptions<RegistryOptions>().Bind(builder.Configuration.GetSection(RegistryOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
-        services.AddHttpClient(UpstreamConnector.HttpClientName);
+        // Every relayed call goes through this client: no per-request log scopes (telemetry traces the calls).
+        services.AddHttpClient(UpstreamConnector.HttpClientName).RemoveAllLoggers();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ToolDiscoverer>();
         services.AddSingleton<DiscoveryService>();

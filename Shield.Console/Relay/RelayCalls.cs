@@ -173,7 +173,16 @@ public sealed class RelayCalls(
         entry.Outcome = outcome;
         entry.Reason = reason;
         entry.DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-        await AppendAsync(entry);
+        entry.AtUtc = time.GetUtcNow().UtcDateTime;
+        // The decision was committed before the call went out; the outcome follows it without holding up the answer.
+        try
+        {
+            await audit.EnqueueAsync(entry);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Shield is stopping: the allowed record stands, the outcome is not known to the trail.
+        }
     }
 
     private async Task AppendAsync(AuditRecord entry)

@@ -7,4 +7,10 @@ if (args is ["audit-load", ..])
     return;
 }
 
+if (args is ["relay-load", ..])
+{
+    await RelayLoad.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 2_000, args.Length > 2 ? [.. args[2..].Select(int.Parse)] : [1, 16, 64]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ReconcileBenchmarks).Assembly).Run(args);

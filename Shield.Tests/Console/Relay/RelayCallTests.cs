@@ -155,6 +155,7 @@ public sealed class RelayCallTests : IAsyncLifetime
 
     private async Task<List<AuditRecord>> TrailAsync()
     {
+        await _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().FlushAsync(_cancel); // outcomes follow their answer
         await using var db = await _relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
         return await db.AuditRecords.AsNoTracking().Where(r => r.EventType.StartsWith("tool-call")).OrderBy(r => r.Sequence).ToListAsync(_cancel);
     }

@@ -47,16 +47,19 @@ public sealed class RelayFidelityTests : IAsyncLifetime
     [Fact]
     public async Task ProgressNotifications_ReachTheClientThatAskedForThem()
     {
+        var seen = new List<string>();
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The upstream answers only once the agent has seen its progress: the SDK dispatches notifications and responses
+        // concurrently, so a notification sent just before a result may otherwise be handled after the call completed.
         _relay.Upstream.OnCall = async (request, cancellationToken) =>
         {
             var token = request.Params!.ProgressToken!.Value;
             await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 1, Total = 2, Message = "half" }, cancellationToken: cancellationToken);
             await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 2, Total = 2, Message = "all" }, cancellationToken: cancellationToken);
+            await both.Task.WaitAsync(cancellationToken);
             return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
         };
         await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
-        var seen = new List<string>();
-        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progress = new Progress(value =>
         {
             lock (seen)
@@ -70,7 +73,6 @@ public sealed class RelayFidelityTests : IAsyncLifetime
         });
 
         var result = await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "a" }, progress, cancellationToken: _cancel);
-        await both.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
 
         Assert.Equal("done", Assert.IsType<TextContentBlock>(result.Content[0]).Text);
         // The SDK dispatches notifications concurrently; the progress values, not arrival order, say which came first.
@@ -138,6 +140,7 @@ public sealed class RelayFidelityTests : IAsyncLifetime
         await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "traced" }, cancellationToken: _cancel);
 
         Assert.Contains(_relay.Upstream.Requests.Skip(before), headers => headers.TryGetValue("traceparent", out var parent) && parent.Contains(TraceId, StringComparison.Ordinal));
+        await _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().FlushAsync(_cancel);
         var search = _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditSearch>();
         var recorded = await search.PageAsync(new Shield.Console.Auditing.AuditFilter { TraceId = TraceId }, null, 10, _cancel);
         Assert.Equal(2, recorded.Records.Count);
