@@ -8,6 +8,7 @@ using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
 using Shield.Core.Policy;
+using Shield.Core.Redaction;
 
 namespace Shield.Console.Relay;
 
@@ -153,6 +154,8 @@ public sealed class RelayCalls(
         }
 
         entry.ArgumentsFingerprint = refusal is null ? ArgumentsFingerprint.Of(await keyring.GetAsync(cancellationToken), arguments) : null;
+        // Auditors read the arguments with secrets and personal data masked; the trail never holds them in clear.
+        entry.RedactedArguments = refusal is null ? Redactor.Default.Redact(arguments) : null;
         return (entry, arguments, refusal);
     }
 
@@ -209,6 +212,7 @@ public sealed class RelayCalls(
         Server = r.Server,
         Tool = r.Tool,
         ArgumentsFingerprint = r.ArgumentsFingerprint,
+        RedactedArguments = r.RedactedArguments,
         Decision = r.Decision,
         DecidingGrant = r.DecidingGrant,
         TraceId = r.TraceId,

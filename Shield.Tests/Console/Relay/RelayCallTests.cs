@@ -70,6 +70,18 @@ public sealed class RelayCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheTrail_HoldsTheArgumentsWithSecretsAndPersonalDataMasked()
+    {
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+
+        await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "write to ada@example.com", ["password"] = "hunter2" }, cancellationToken: _cancel);
+
+        var trail = await TrailAsync();
+        Assert.All(trail, r => Assert.Equal("""{"text":"write to [REDACTED:email]","password":"[REDACTED:secret]"}""", r.RedactedArguments));
+        Assert.DoesNotContain(trail, r => r.RedactedArguments!.Contains("hunter2", StringComparison.Ordinal) || r.RedactedArguments.Contains("ada@", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AToolFailure_StaysAResultWithIsError()
     {
         _relay.Upstream.OnCall = (_, _) => ValueTask.FromResult(new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "no such customer" }] });
