@@ -80,6 +80,8 @@ public sealed partial class AuditWriter(
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
         var pending = new Pending(record, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Nobody awaits this record: its failure is observed here (the writer has logged it already).
+        _ = pending.Done.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return _queue.Writer.TryWrite(pending) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(pending, cancellationToken);
     }
 

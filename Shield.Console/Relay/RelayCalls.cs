@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
+using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Console.Auditing;
@@ -21,6 +22,8 @@ public sealed class RelayCalls(
     RelayCatalog catalog,
     PolicyStore policy,
     UpstreamLinks upstreams,
+    UpstreamErrors errors,
+    CallsInFlight inFlight,
     AuditWriter audit,
     AuditKeyring keyring,
     IOptionsMonitor<RelayOptions> options,
@@ -32,21 +35,22 @@ public sealed class RelayCalls(
         var settings = options.CurrentValue;
         var listed = request.Params?.Name;
         relay.TryResolve(listed, out var server, out var tool);
-        var record = await RecordAsync(relay, server, tool, request, settings, cancellationToken);
-        if (record.Refusal is { } tooBig)
+        // Counted per Shield session, however many MCP sessions (or stateless requests) its token opens.
+        if (!inFlight.TryEnter(relay.Session.Id, settings.MaxCallsInFlightPerSession))
         {
-            throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, tooBig, McpErrorCode.InvalidParams);
-        }
-
-        if (!relay.TryEnter(settings.MaxCallsInFlightPerSession))
-        {
-            throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied,
+            throw await RefuseAsync(Entry(relay, server, tool, listed), AuditEventTypes.CallDenied,
                 $"This session already has {settings.MaxCallsInFlightPerSession} calls in flight ({RelayOptions.SectionName}:MaxCallsInFlightPerSession); wait for one to finish.",
                 McpErrorCode.InvalidRequest);
         }
 
         try
         {
+            var record = await RecordAsync(relay, server, tool, listed, request, settings, cancellationToken);
+            if (record.Refusal is { } tooBig)
+            {
+                throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, tooBig, McpErrorCode.InvalidParams);
+            }
+
             var entries = await catalog.CurrentAsync(cancellationToken);
             if (!relay.InScope(server, tool) || !entries.Tools.TryGetValue((server, tool), out var target))
             {
@@ -58,7 +62,7 @@ public sealed class RelayCalls(
 
             var decision = policy.Current.Decide(relay.Session.AgentName, server, tool);
             record.Entry.Decision = decision.Kind.ToString();
-            record.Entry.DecidingGrant = decision.Grant?.Description;
+            record.Entry.DecidingGrant = Clip(decision.Grant?.Description, 512);
             if (decision.Kind == DecisionKind.Deny)
             {
                 throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, decision.Reason, McpErrorCode.InvalidRequest);
@@ -76,13 +80,13 @@ public sealed class RelayCalls(
             }
 
             record.Entry.EventType = AuditEventTypes.CallAllowed;
-            record.Entry.Reason = decision.Reason;
+            record.Entry.Reason = Clip(decision.Reason, 4000);
             await AppendAsync(record.Entry);
             return await ForwardAsync(request, relay, entries, server, tool, record.Entry, started, cancellationToken);
         }
         finally
         {
-            relay.Exit();
+            inFlight.Exit(relay.Session.Id);
         }
     }
 
@@ -92,9 +96,10 @@ public sealed class RelayCalls(
         var parameters = request.Params!;
         using var route = relay.Route(request.Server, parameters.ProgressToken);
         CallToolResult result;
+        McpClient? client = null;
         try
         {
-            var client = await upstreams.ClientAsync(relay, entries.Servers[server], request.Server, cancellationToken);
+            client = await upstreams.ClientAsync(relay, entries.Servers[server], request.Server, cancellationToken);
             result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = HopMeta.Onward(parameters.Meta) }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -104,14 +109,16 @@ public sealed class RelayCalls(
         }
         catch (McpProtocolException e)
         {
-            // The upstream answered with a JSON-RPC error: pass it on as it is.
-            await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", e.Message, started);
-            throw;
+            // The upstream answered with a JSON-RPC error: its code passes on, its text cleaned like any upstream text.
+            const string RemotePrefix = "Request failed (remote): "; // the SDK's, added again by the agent's own client
+            var reason = errors.Clean(e.Message.StartsWith(RemotePrefix, StringComparison.Ordinal) ? e.Message[RemotePrefix.Length..] : e.Message, entries.Servers[server]);
+            await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
+            throw new McpProtocolException(reason, e.ErrorCode);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
         {
-            relay.Forget(server);
-            var reason = e is UpstreamUnavailableException ? e.Message : $"The server {server} failed while handling the call: {e.GetBaseException().Message}";
+            relay.Forget(server, client, e);
+            var reason = e is UpstreamUnavailableException ? e.Message : $"The server {server} failed while handling the call: {errors.Describe(e, entries.Servers[server])}";
             await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
             throw new McpProtocolException(reason, McpErrorCode.InternalError);
         }
@@ -121,23 +128,10 @@ public sealed class RelayCalls(
         return result;
     }
 
-    private async Task<(AuditRecord Entry, JsonElement? Arguments, string? Refusal)> RecordAsync(RelaySession relay, string server, string tool,
+    private async Task<(AuditRecord Entry, JsonElement? Arguments, string? Refusal)> RecordAsync(RelaySession relay, string server, string tool, string? listed,
         RequestContext<CallToolRequestParams> request, RelayOptions settings, CancellationToken cancellationToken)
     {
-        var session = relay.Session;
-        var activity = Activity.Current;
-        var entry = new AuditRecord
-        {
-            ActorKind = Actor.Agent,
-            ActorId = session.AgentId.ToString(),
-            ActorName = session.AgentName,
-            SessionId = session.Id,
-            Task = session.Task,
-            Server = server.Length > 0 ? server : null,
-            Tool = tool.Length > 0 ? tool : request.Params?.Name,
-            TraceId = activity?.TraceId.ToHexString(),
-            SpanId = activity?.SpanId.ToHexString(),
-        };
+        var entry = Entry(relay, server, tool, listed);
         JsonElement? arguments = null;
         string? refusal = null;
         if (request.JsonRpcRequest.Params?["arguments"] is { } node)
@@ -149,7 +143,8 @@ public sealed class RelayCalls(
             }
             else
             {
-                arguments = JsonDocument.Parse(bytes).RootElement;
+                using var document = JsonDocument.Parse(bytes);
+                arguments = document.RootElement.Clone();
             }
         }
 
@@ -159,12 +154,33 @@ public sealed class RelayCalls(
         return (entry, arguments, refusal);
     }
 
+    // Names come from the agent: each is cut to its column, so one over-long name can never fail a batch of records.
+    private static AuditRecord Entry(RelaySession relay, string server, string tool, string? listed)
+    {
+        var session = relay.Session;
+        var activity = Activity.Current;
+        return new AuditRecord
+        {
+            ActorKind = Actor.Agent,
+            ActorId = session.AgentId.ToString(),
+            ActorName = Clip(session.AgentName, 256)!,
+            SessionId = session.Id,
+            Task = Clip(session.Task, 500),
+            Server = server.Length > 0 ? Clip(server, Shield.Core.Registry.ServerName.MaxLength) : null,
+            Tool = Clip(tool.Length > 0 ? tool : listed, 256),
+            TraceId = activity?.TraceId.ToHexString(),
+            SpanId = activity?.SpanId.ToHexString(),
+        };
+    }
+
+    private static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..(length - 1)] + "…";
+
     private async Task<McpProtocolException> RefuseAsync(AuditRecord entry, string eventType, string reason, McpErrorCode code)
     {
         entry.EventType = eventType;
         entry.Decision ??= nameof(DecisionKind.Deny);
         entry.Outcome = "refused";
-        entry.Reason = reason;
+        entry.Reason = Clip(Redactor.Default.RedactText(reason), 4000);
         await AppendAsync(entry);
         return new McpProtocolException(reason, code);
     }
@@ -174,7 +190,7 @@ public sealed class RelayCalls(
         var entry = Copy(allowed);
         entry.EventType = eventType;
         entry.Outcome = outcome;
-        entry.Reason = reason;
+        entry.Reason = Clip(reason, 4000);
         entry.DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         entry.AtUtc = time.GetUtcNow().UtcDateTime;
         // The decision was committed before the call went out; the outcome follows it without holding up the answer.

@@ -22,6 +22,8 @@ internal static class RelayExtensions
             p => p.AddAuthenticationSchemes(SessionTokenAuthentication.SchemeName).RequireAuthenticatedUser()));
         services.AddSingleton<RelayCatalog>();
         services.AddSingleton<UpstreamLinks>();
+        services.AddSingleton<UpstreamErrors>();
+        services.AddSingleton<CallsInFlight>();
         services.AddSingleton<RelayCalls>();
         services.AddSingleton<RelayHandlers>();
         // Events of each response stream are kept in memory for a while, so a client that lost its connection
@@ -33,6 +35,8 @@ internal static class RelayExtensions
             .WithHttpTransport(options =>
             {
                 options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+                // A session no request touched for this long is closed, with its upstream sessions and processes.
+                options.IdleTimeout = TimeSpan.FromMinutes(10);
                 options.ConfigureSessionOptions = (context, server, cancellationToken) =>
                     context.RequestServices.GetRequiredService<RelayHandlers>().ConfigureAsync(context, server, cancellationToken);
 #pragma warning disable MCPEXP002 // the only hook that sees a session end, to close its upstream sessions

@@ -74,7 +74,14 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
             relay.LoggingLevel = request.Params!.Level;
             foreach (var upstream in relay.OpenUpstreams.Where(u => u.ServerCapabilities.Logging is not null))
             {
-                await upstream.SetLoggingLevelAsync(request.Params.Level, cancellationToken: ct);
+                try
+                {
+                    await upstream.SetLoggingLevelAsync(request.Params.Level, cancellationToken: ct);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+                {
+                    // One server refusing the level leaves the others set.
+                }
             }
 
             return new EmptyResult();
@@ -157,24 +164,13 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         return usable;
     }
 
-    private async ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
-    {
-        List<Prompt> prompts = [];
-        foreach (var (server, client) in await UsableServersAsync(request.Server, relay, cancellationToken))
+    private async ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
+        new()
         {
-            if (client.ServerCapabilities.Prompts is null)
-            {
-                continue;
-            }
-
-            await foreach (var page in PagesAsync<ListPromptsResult>(cursor => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, cancellationToken)))
-            {
-                prompts.AddRange(page.Prompts.Select(p => relay.SoleServer is null ? Renamed(p, QualifiedToolName.Of(server, p.Name)) : p));
-            }
-        }
-
-        return new ListPromptsResult { Prompts = prompts };
-    }
+            Prompts = await GatherAsync(await UsableServersAsync(request.Server, relay, cancellationToken), c => c.ServerCapabilities.Prompts is not null,
+                (client, cursor) => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, cancellationToken),
+                (server, page) => page.Prompts.Select(p => relay.SoleServer is null ? Renamed(p, QualifiedToolName.Of(server, p.Name)) : p)),
+        };
 
     private async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
     {
@@ -189,50 +185,54 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = HopMeta.Onward(parameters.Meta) }, cancellationToken);
     }
 
-    private async ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
-    {
-        List<Resource> resources = [];
-        foreach (var (server, client) in await UsableServersAsync(request.Server, relay, cancellationToken))
+    private async ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
+        new()
         {
-            if (client.ServerCapabilities.Resources is null)
-            {
-                continue;
-            }
-
-            await foreach (var page in PagesAsync<ListResourcesResult>(cursor => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, cancellationToken)))
-            {
-                foreach (var resource in page.Resources)
+            Resources = await GatherAsync(await UsableServersAsync(request.Server, relay, cancellationToken), c => c.ServerCapabilities.Resources is not null,
+                (client, cursor) => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, cancellationToken),
+                (server, page) => page.Resources.Select(r =>
                 {
-                    relay.Owns(server, resource.Uri);
-                    resources.Add(resource);
+                    relay.Owns(server, r.Uri);
+                    return r;
+                })),
+        };
+
+    private async ValueTask<ListResourceTemplatesResult> ListTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
+        new()
+        {
+            ResourceTemplates = await GatherAsync(await UsableServersAsync(request.Server, relay, cancellationToken), c => c.ServerCapabilities.Resources is not null,
+                (client, cursor) => client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, cancellationToken),
+                (server, page) => page.ResourceTemplates.Select(t =>
+                {
+                    relay.Owns(server, TemplatePrefix(t.UriTemplate));
+                    return t;
+                })),
+        };
+
+    /// <summary>
+    /// Every page (up to <see cref="MaxUpstreamPages"/>) of a list from each server that offers it, as one list. A server
+    /// that fails while listing is left out: it never hides the others' items.
+    /// </summary>
+    private static async Task<List<T>> GatherAsync<TPage, T>(List<(string Name, McpClient Client)> servers, Func<McpClient, bool> offers,
+        Func<McpClient, string?, ValueTask<TPage>> page, Func<string, TPage, IEnumerable<T>> items) where TPage : PaginatedResult
+    {
+        List<T> all = [];
+        foreach (var (server, client) in servers.Where(s => offers(s.Client)))
+        {
+            try
+            {
+                await foreach (var listed in PagesAsync(cursor => page(client, cursor)))
+                {
+                    all.AddRange(items(server, listed));
                 }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+            {
+                // Left out; the agent still gets what the other servers offer.
             }
         }
 
-        return new ListResourcesResult { Resources = resources };
-    }
-
-    private async ValueTask<ListResourceTemplatesResult> ListTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
-    {
-        List<ResourceTemplate> templates = [];
-        foreach (var (server, client) in await UsableServersAsync(request.Server, relay, cancellationToken))
-        {
-            if (client.ServerCapabilities.Resources is null)
-            {
-                continue;
-            }
-
-            await foreach (var page in PagesAsync<ListResourceTemplatesResult>(cursor => client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, cancellationToken)))
-            {
-                foreach (var template in page.ResourceTemplates)
-                {
-                    relay.Owns(server, TemplatePrefix(template.UriTemplate));
-                    templates.Add(template);
-                }
-            }
-        }
-
-        return new ListResourceTemplatesResult { ResourceTemplates = templates };
+        return all;
     }
 
     private async ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, RelaySession relay, CancellationToken cancellationToken)

@@ -26,7 +26,6 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     private readonly ConcurrentDictionary<long, McpServer> _callers = new();
     private readonly ConcurrentDictionary<string, string> _resourceOwners = new(StringComparer.Ordinal);
     private long _nextCall;
-    private int _inFlight;
     private volatile bool _disposed;
 
     public AgentSession Session { get; } = session;
@@ -61,20 +60,6 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
 
     /// <summary>The servers this session holds at least one tool of.</summary>
     public IEnumerable<string> ScopeServers => Scope.Select(q => QualifiedToolName.TryParse(q, out var s, out _) ? s : "").Where(s => s.Length > 0).Distinct(StringComparer.Ordinal);
-
-    /// <summary>Counts a call in; false when the session already has <paramref name="limit"/> calls in flight.</summary>
-    public bool TryEnter(int limit)
-    {
-        if (Interlocked.Increment(ref _inFlight) <= limit)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _inFlight);
-        return false;
-    }
-
-    public void Exit() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>Remembers where the upstream's messages about this call go: its progress token, and its response stream.</summary>
     public CallRoute Route(McpServer caller, ProgressToken? progressToken)
@@ -125,6 +110,13 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var lazy = _upstreams.GetOrAdd(server, _ => new Lazy<Task<McpClient>>(connect));
+        if (_disposed)
+        {
+            // The session ended while this call was starting: whatever was just added is closed with it.
+            _ = DisposeAsync().AsTask();
+            throw new ObjectDisposedException(nameof(RelaySession));
+        }
+
         var task = lazy.Value;
         // A failed or closed upstream session is opened again by the next call.
         if (task.IsFaulted || task.IsCanceled || (task.IsCompletedSuccessfully && task.Result.Completion.IsCompleted))
@@ -142,10 +134,21 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
         return task;
     }
 
-    /// <summary>Drops the upstream session of a server after it failed, so the next use opens a new one.</summary>
-    public void Forget(string server)
+    /// <summary>
+    /// Drops a server's upstream session after a call through it failed in transport, so the next use opens a new one.
+    /// Only the session that failed: one opened since by another call stays, and an upstream that merely answered
+    /// badly (its session still up) stays too.
+    /// </summary>
+    public void Forget(string server, McpClient? failed, Exception error)
     {
-        if (_upstreams.TryRemove(server, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        if (failed is not null && !failed.Completion.IsCompleted && error is System.Text.Json.JsonException)
+        {
+            return;
+        }
+
+        if (_upstreams.TryGetValue(server, out var lazy) && lazy.IsValueCreated &&
+            (!lazy.Value.IsCompletedSuccessfully || ReferenceEquals(lazy.Value.Result, failed)) &&
+            _upstreams.TryRemove(new KeyValuePair<string, Lazy<Task<McpClient>>>(server, lazy)) && lazy.Value.IsCompletedSuccessfully)
         {
             _ = lazy.Value.Result.DisposeAsync().AsTask();
         }

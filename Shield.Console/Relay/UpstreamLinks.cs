@@ -20,7 +20,7 @@ namespace Shield.Console.Relay;
 /// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
 /// affects another server.
 /// </summary>
-public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
+public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamErrors errors, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
 {
     private static readonly string[] Forwarded =
     [
@@ -54,18 +54,27 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsM
             using var timeout = new CancellationTokenSource(settings.UpstreamConnectTimeout);
             client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, line => LogStandardError(server.Name, line), timeout.Token,
                 o => Configure(o, relay, capabilities));
-            if (relay.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
-            {
-                await client.SetLoggingLevelAsync(level, cancellationToken: timeout.Token);
-            }
         }
         catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
         {
-            var reason = e is UpstreamException ? e.Message : $"it could not be reached: {e.GetBaseException().Message}";
+            var reason = e is UpstreamException ? e.Message : $"it could not be reached: {errors.Describe(e, server)}";
             throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(server.Name, reason, e)}", e);
         }
 
-        _ = WatchAsync(server.Name, client);
+        if (relay.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
+        {
+            try
+            {
+                await client.SetLoggingLevelAsync(level);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The level the agent asked for is a preference: a server that refuses it still serves calls.
+                LogFailed(server.Name, "it refused the logging level", 0, e);
+            }
+        }
+
+        _ = WatchAsync(server, client);
         return client;
     }
 
@@ -85,12 +94,12 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, IOptionsM
 
     // A server that stops by itself (a crashed stdio process, a dropped session) counts as a failure: one that keeps
     // crashing is restarted less and less often. Closing it when the agent's session ends is not a failure.
-    private async Task WatchAsync(string server, McpClient client)
+    private async Task WatchAsync(RegisteredServer server, McpClient client)
     {
         var completion = await client.Completion;
         if (completion.Exception is { } crash)
         {
-            Failed(server, $"it stopped: {crash.GetBaseException().Message}", crash);
+            Failed(server.Name, $"it stopped: {errors.Describe(crash, server)}", crash);
         }
     }
 

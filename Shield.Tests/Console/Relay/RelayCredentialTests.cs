@@ -37,5 +37,13 @@ public sealed class RelayCredentialTests
         Assert.NotEmpty(relayed);
         Assert.All(relayed, headers => Assert.Equal("Bearer crm-service-credential", headers["Authorization"]));
         Assert.DoesNotContain(relay.Upstream.Requests, headers => headers.Values.Any(v => v.Contains(token, StringComparison.Ordinal)));
+
+        // An upstream error that quotes Shield's credential, or personal data, reaches the agent cleaned.
+        relay.Upstream.OnCall = (_, _) => throw new ModelContextProtocol.McpProtocolException(
+            "refused Bearer crm-service-credential for ada@example.com", ModelContextProtocol.McpErrorCode.InvalidRequest);
+        var upstreamError = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(async () =>
+            await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: _cancel));
+        Assert.EndsWith("(remote): refused ••• for [REDACTED:email]", upstreamError.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("crm-service-credential", upstreamError.Message, StringComparison.Ordinal);
     }
 }

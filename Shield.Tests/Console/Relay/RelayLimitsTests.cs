@@ -59,7 +59,7 @@ public sealed class RelayLimitsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CallsBeyondTheSessionsInFlightLimit_AreRefused_WhileOthersRun()
+    public async Task CallsBeyondTheSessionsInFlightLimit_AreRefused_AcrossItsMcpSessions()
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,16 +69,35 @@ public sealed class RelayLimitsTests : IAsyncLifetime
             await release.Task;
             return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
         };
-        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+        var token = await _relay.TokenAsync("crm__lookup");
+        await using var client = await _relay.ConnectAsync(token);
+        await using var second = await _relay.ConnectAsync(token); // another MCP session of the same Shield session
         var first = client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "a" }, cancellationToken: _cancel).AsTask();
         await entered.Task.WaitAsync(_cancel);
 
         var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
-            await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "b" }, cancellationToken: _cancel));
+            await second.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "b" }, cancellationToken: _cancel));
         release.SetResult();
 
         Assert.Contains("Shield:Relay:MaxCallsInFlightPerSession", error.Message, StringComparison.Ordinal);
         Assert.Equal("done", Assert.IsType<TextContentBlock>((await first).Content[0]).Text);
+    }
+
+    [Fact]
+    public async Task AnOverLongToolName_IsRefused_AndRecordedCut_WithoutFailingOtherRecords()
+    {
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+        var name = "crm__" + new string('x', 5_000);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () => await client.CallToolAsync(name, cancellationToken: _cancel));
+        var allowed = await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "a" }, cancellationToken: _cancel);
+
+        Assert.Contains("not in this session's tools", error.Message, StringComparison.Ordinal);
+        Assert.Equal("called lookup", Assert.IsType<TextContentBlock>(allowed.Content[0]).Text);
+        await using var db = await _relay.App.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Shield.Core.Persistence.ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        var refused = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.AuditRecords, r => r.EventType == "tool-call.denied", _cancel);
+        Assert.Equal(256, refused.Tool!.Length);
+        Assert.True(refused.Reason!.Length <= 4000);
     }
 
     [Fact]

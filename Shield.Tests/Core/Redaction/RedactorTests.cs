@@ -29,6 +29,8 @@ public sealed class RedactorTests
     [InlineData("""{"k":"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"}""", """{"k":"[REDACTED:private-key]"}""")]
     [InlineData("""{"blob":"q8Zr2LpX9vKd3WmN7tYb5HcQ1sFj6GaE4uRo0PiT"}""", """{"blob":"[REDACTED:secret]"}""")]
     [InlineData("""{"date":"2026-11-24","ip":"192.168.100.200","id":"550e8400-e29b-41d4-a716-446655440000"}""", """{"date":"2026-11-24","ip":"192.168.100.200","id":"550e8400-e29b-41d4-a716-446655440000"}""")]
+    [InlineData("""{"to":{"ada.lovelace@example.com":1}}""", """{"to":{"[REDACTED:email]":1}}""")]
+    [InlineData("""{"k":"3f9a1c07be52d4e8a6b0c9d1e2f3a4b5c6d7e8f9"}""", """{"k":"[REDACTED:secret]"}""")]
     [InlineData("""{"text":"Pay the November invoices","count":3,"ok":true,"none":null}""", """{"text":"Pay the November invoices","count":3,"ok":true,"none":null}""")]
     public void BuiltInDetectors(string arguments, string redacted) =>
         Assert.Equal(redacted, Redactor.Default.Redact(JsonDocument.Parse(arguments).RootElement));
@@ -41,6 +43,19 @@ public sealed class RedactorTests
         var redacted = redactor.Redact(JsonDocument.Parse("""{"patientName":"Ada","note":"ask EMP-123456 first"}""").RootElement);
 
         Assert.Equal("""{"patientName":"[REDACTED:secret]","note":"ask [REDACTED:employee-id] first"}""", redacted);
+    }
+
+    [Theory]
+    [InlineData("eyJ-")]
+    [InlineData("a@")]
+    [InlineData("+1 ")]
+    public void TextBuiltToSlowADetectorDown_IsMaskedOrLeftAlone_NeverThrows(string unit)
+    {
+        var hostile = string.Concat(Enumerable.Repeat(unit, 50_000));
+
+        var redacted = Redactor.Default.RedactText(hostile);
+
+        Assert.Contains(redacted, new[] { hostile, "[REDACTED:unchecked]" });
     }
 
     [Fact]
