@@ -2,6 +2,7 @@
 // which the SDK marks obsolete for the revisions after it.
 #pragma warning disable MCP9005
 
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -21,9 +22,22 @@ namespace Shield.Console.Relay;
 /// resource URIs pass through unchanged and are routed to the server that listed them (or to the only server with
 /// resources); a URI two servers list is refused, never guessed.
 /// </summary>
-public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, RelayCalls calls, UpstreamLinks upstreams, IOptionsMonitor<RelayOptions> options, TimeProvider time)
+public sealed class RelayHandlers(
+    RelayCatalog catalog,
+    PolicyStore policy,
+    RelayCalls calls,
+    UpstreamLinks upstreams,
+    IOptionsMonitor<RelayOptions> options,
+    TimeProvider time,
+    SessionIssuer sessions)
 {
     private const int MaxUpstreamPages = 100;
+
+    // The longest a timer may wait (about 49 days); sessions never live that long (Shield:Sessions:MaxTtl).
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    // The MCP sessions running now, each with what stops it, so that ending or revoking its Shield session closes it.
+    private readonly ConcurrentDictionary<RelaySession, CancellationTokenSource> _running = StopOnEnd(sessions);
     private const string SessionItem = "shield:relay-session";
 
     private static readonly Implementation Info = new()
@@ -89,7 +103,7 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs one MCP session until it ends or its Shield session expires, then closes its upstream sessions.</summary>
+    /// <summary>Runs one MCP session until it ends or its Shield session expires, ends or is revoked, then closes its upstream sessions.</summary>
     public async Task RunAsync(HttpContext context, McpServer server, CancellationToken cancellationToken)
     {
         var relay = context.Items[SessionItem] as RelaySession;
@@ -99,20 +113,26 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         }
 
         // An expired session can make no further request; its upstream sessions (stdio processes among them) go now.
-        var remaining = relay is null ? Timeout.InfiniteTimeSpan : relay.Session.ExpiresAtUtc - time.GetUtcNow().UtcDateTime;
-        using var expiry = new CancellationTokenSource(remaining < TimeSpan.Zero && remaining != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : remaining, time);
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
+        var remaining = relay is null ? TimeSpan.MaxValue : relay.Session.ExpiresAtUtc - time.GetUtcNow().UtcDateTime;
+        using var stop = new CancellationTokenSource(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining > MaxTimer ? MaxTimer : remaining, time);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        if (relay is not null)
+        {
+            _running[relay] = stop;
+        }
+
         try
         {
             await server.RunAsync(running.Token);
         }
-        catch (OperationCanceledException) when (expiry.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
         finally
         {
             if (relay is not null)
             {
+                _running.TryRemove(relay, out _);
                 await relay.DisposeAsync();
             }
         }
@@ -276,6 +296,22 @@ public sealed class RelayHandlers(RelayCatalog catalog, PolicyStore policy, Rela
         return client ?? throw new McpProtocolException(
             $"Unknown resource '{uri}': list resources (or resource templates) first; only the resources of servers this session may use are available.",
             McpErrorCode.ResourceNotFound);
+    }
+
+    private static ConcurrentDictionary<RelaySession, CancellationTokenSource> StopOnEnd(SessionIssuer sessions)
+    {
+        ConcurrentDictionary<RelaySession, CancellationTokenSource> running = new();
+        sessions.Stopped += tokenHash =>
+        {
+            foreach (var (relay, stop) in running)
+            {
+                if (relay.Session.TokenSha256 == tokenHash)
+                {
+                    stop.Cancel();
+                }
+            }
+        };
+        return running;
     }
 
     private static string TemplatePrefix(string template)

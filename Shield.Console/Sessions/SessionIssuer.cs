@@ -168,6 +168,9 @@ public sealed class SessionIssuer(
         return [.. live.Select(s => s.TokenSha256)];
     }
 
+    /// <summary>Raised with a session's token hash when it is ended or revoked in this process, so open connections close.</summary>
+    public event Action<string>? Stopped;
+
     /// <summary>Forgets tokens ended elsewhere in this process, so the next check refuses them.</summary>
     internal void Forget(IEnumerable<string> tokenHashes)
     {
@@ -176,6 +179,7 @@ public sealed class SessionIssuer(
         {
             _ended[hash] = until;
             _live.TryRemove(hash, out _);
+            Stopped?.Invoke(hash);
         }
     }
 
@@ -238,6 +242,7 @@ public sealed class SessionIssuer(
 
         _ended[session.TokenSha256] = session.ExpiresAtUtc;
         _live.TryRemove(session.TokenSha256, out _);
+        Stopped?.Invoke(session.TokenSha256);
         return null;
     }
 

@@ -112,6 +112,20 @@ public sealed class RelayAuthenticationTests : IAsyncLifetime
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
     }
 
+    [Fact]
+    public async Task WhenASessionIsRevoked_ItsUpstreamSessionsAreClosedAtOnce()
+    {
+        var minted = await _relay.MintAsync(["crm__lookup"]);
+        await using var client = await _relay.ConnectAsync(minted.GetProperty("token").GetString()!);
+        await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: _cancel);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _relay.Upstream.SessionClosed += () => closed.TrySetResult();
+
+        await _relay.App.Services.GetRequiredService<SessionIssuer>().RevokeAsync(minted.GetProperty("id").GetGuid(), Registrations.Admin, _cancel);
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
+    }
+
     private async Task AssertCutOffAsync(McpClient client)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () => await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: _cancel));
