@@ -42,8 +42,6 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     /// <summary>The logging level the client asked for, applied to upstream sessions opened later.</summary>
     public LoggingLevel? LoggingLevel { get; set; }
 
-    public string ListedName(RelayTool tool) => SoleServer is null ? tool.QualifiedName : tool.Name;
-
     /// <summary>The (server, tool) a listed name stands for.</summary>
     public bool TryResolve(string? listed, out string server, out string tool)
     {

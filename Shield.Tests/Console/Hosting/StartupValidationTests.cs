@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shield.Tests.Infrastructure;
 
@@ -23,11 +25,40 @@ public sealed class StartupValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task BadSetting_StopsStart_WithAFix(string key, string? value, string expected)
     {
-        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { [key] = value } };
-
-        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new Dictionary<string, string?> { [key] = value }));
 
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    // The console's own start, without the test host: when a start fails, WebApplicationFactory can race its own
+    // disposal and report ObjectDisposedException instead of the failure.
+    private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        using var folder = new TempFolder();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions
+        {
+            EnvironmentName = "Development",
+            ContentRootPath = folder.Path,
+            Args = ["--urls", "http://127.0.0.1:0"],
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Shield"] = $"Data Source={Path.Combine(folder.Path, "shield.db")}",
+            ["Shield:Bootstrap:AdminEmail"] = ShieldAppFactory.AdminEmail,
+            ["Shield:Bootstrap:AdminPassword"] = ShieldAppFactory.AdminPassword,
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        Shield.Console.Hosting.ShieldConsoleBuilderExtensions.AddShieldConsole(builder);
+        await using var app = builder.Build();
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
     }
 
     [Fact]
