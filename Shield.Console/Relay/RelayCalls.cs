@@ -123,7 +123,7 @@ public sealed class RelayCalls(
             throw new McpProtocolException(reason, McpErrorCode.InternalError);
         }
 
-        upstreams.Succeeded(server);
+        upstreams.Succeeded(relay, entries.Servers[server]);
         await OutcomeAsync(entry, AuditEventTypes.CallCompleted, result.IsError == true ? "tool-error" : "ok", null, started);
         return result;
     }

@@ -39,6 +39,9 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     /// <summary>The session-wide MCP server (for messages that belong to no request), once the session runs.</summary>
     public McpServer? Server { get; set; }
 
+    /// <summary>The back-off of this session's own stdio servers, gone with the session.</summary>
+    public ConcurrentDictionary<string, UpstreamBackoff> Failures { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The logging level the client asked for, applied to upstream sessions opened later.</summary>
     public LoggingLevel? LoggingLevel { get; set; }
 

@@ -31,7 +31,9 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         NotificationMethods.ToolListChangedNotification,
     ];
 
-    private readonly ConcurrentDictionary<string, Backoff> _failures = new(StringComparer.Ordinal);
+    // Failures of HTTP servers, which every session shares; a stdio server is a process per session, so its failures
+    // are the session's own (RelaySession.Failures) and one agent crashing its process never holds up another.
+    private readonly ConcurrentDictionary<string, UpstreamBackoff> _failures = new(StringComparer.Ordinal);
 
     /// <exception cref="UpstreamUnavailableException">The server is backing off, or could not be reached.</exception>
     public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken) =>
@@ -40,7 +42,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     private async Task<McpClient> ConnectAsync(RelaySession relay, RegisteredServer server, McpServer downstream)
     {
         var settings = options.CurrentValue;
-        if (_failures.TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
+        if (FailuresOf(relay, server).TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
         {
             throw new UpstreamUnavailableException(
                 $"The server {server.Name} is unavailable ({backoff.Reason}); Shield tries it again after {backoff.RetryAt:HH:mm:ss} UTC.");
@@ -58,7 +60,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
         {
             var reason = e is UpstreamException ? e.Message : $"it could not be reached: {errors.Describe(e, server)}";
-            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(server.Name, reason, e)}", e);
+            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(FailuresOf(relay, server), server.Name, reason, e)}", e);
         }
 
         if (relay.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
@@ -74,32 +76,35 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             }
         }
 
-        _ = WatchAsync(server, client);
+        _ = WatchAsync(FailuresOf(relay, server), server, client);
         return client;
     }
 
     /// <summary>A call through the server succeeded: it is healthy again, and the next failure waits the shortest time.</summary>
-    public void Succeeded(string server) => _failures.TryRemove(server, out _);
+    public void Succeeded(RelaySession relay, RegisteredServer server) => FailuresOf(relay, server).TryRemove(server.Name, out _);
+
+    private ConcurrentDictionary<string, UpstreamBackoff> FailuresOf(RelaySession relay, RegisteredServer server) =>
+        server.Transport == ServerTransport.Stdio ? relay.Failures : _failures;
 
     /// <summary>Records a failure in a row and when the server may be tried again; returns the reason.</summary>
-    private string Failed(string server, string reason, Exception? exception)
+    private string Failed(ConcurrentDictionary<string, UpstreamBackoff> failed, string server, string reason, Exception? exception)
     {
         var settings = options.CurrentValue;
-        var failures = (_failures.TryGetValue(server, out var previous) ? previous.Failures : 0) + 1;
+        var failures = (failed.TryGetValue(server, out var previous) ? previous.Failures : 0) + 1;
         var delay = TimeSpan.FromTicks(Math.Min(settings.UpstreamMaxRetryDelay.Ticks, settings.UpstreamRetryDelay.Ticks << Math.Min(failures - 1, 20)));
-        _failures[server] = new Backoff(failures, time.GetUtcNow() + delay, reason);
+        failed[server] = new UpstreamBackoff(failures, time.GetUtcNow() + delay, reason);
         LogFailed(server, reason, failures, exception);
         return reason;
     }
 
     // A server that stops by itself (a crashed stdio process, a dropped session) counts as a failure: one that keeps
     // crashing is restarted less and less often. Closing it when the agent's session ends is not a failure.
-    private async Task WatchAsync(RegisteredServer server, McpClient client)
+    private async Task WatchAsync(ConcurrentDictionary<string, UpstreamBackoff> failed, RegisteredServer server, McpClient client)
     {
         var completion = await client.Completion;
         if (completion.Exception is { } crash)
         {
-            Failed(server.Name, $"it stopped: {errors.Describe(crash, server)}", crash);
+            Failed(failed, server.Name, $"it stopped: {errors.Describe(crash, server)}", crash);
         }
     }
 
@@ -172,8 +177,10 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Server} wrote to standard error: {Line}")]
     private partial void LogStandardError(string server, string line);
 
-    private sealed record Backoff(int Failures, DateTimeOffset RetryAt, string Reason);
 }
 
 /// <summary>An upstream server cannot be reached or is backing off; the message is written for the agent.</summary>
 public sealed class UpstreamUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A server's failures in a row, and when it may be tried again.</summary>
+public sealed record UpstreamBackoff(int Failures, DateTimeOffset RetryAt, string Reason);

@@ -40,18 +40,7 @@ public sealed class RelayUpstreamFailureTests
     {
         await using var relay = await RelayHarness.StartAsync(
             new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Relay:UpstreamRetryDelay"] = "00:00:00.001" } },
-            async (app, _) =>
-            {
-                await app.StdioServerAsync("flaky", "node", [Path.Combine(NodeTools.Folder, "crash-fixture.mjs")]);
-                Assert.True((await app.DiscoverAsync("flaky")).Succeeded);
-                var review = app.Services.GetRequiredService<ToolReview>();
-                foreach (var tool in await app.ToolsAsync("flaky"))
-                {
-                    await review.ApproveAsync(tool.Id, tool.Fingerprint, Registrations.Admin, _cancel);
-                }
-
-                await app.LowRiskAsync("flaky");
-            });
+            (app, _) => RegisterFlakyAsync(app));
         var key = await relay.AgentAsync("flaky-bot", ("flaky", Grant.AllTools, GrantEffect.Allow));
         await using var client = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
 
@@ -62,6 +51,50 @@ public sealed class RelayUpstreamFailureTests
         Assert.Contains("The server flaky failed while handling the call", crashed.Message, StringComparison.Ordinal);
         Assert.StartsWith("echo: x", after, StringComparison.Ordinal);
         Assert.NotEqual(before, after); // another process: its pid differs
+    }
+
+    [Fact]
+    public async Task OneAgentCrashingItsStdioProcess_BacksOffOnlyItsOwnSession()
+    {
+        await using var relay = await RelayHarness.StartAsync(
+            new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Relay:UpstreamRetryDelay"] = "00:05:00", ["Shield:Relay:UpstreamMaxRetryDelay"] = "00:05:00" } },
+            (app, _) => RegisterFlakyAsync(app));
+        var key = await relay.AgentAsync("flaky-bot", ("flaky", Grant.AllTools, GrantEffect.Allow));
+        await using var crasher = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
+
+        // Crash until the crash is on record: the session's next call is then refused without starting a process.
+        McpProtocolException? backingOff = null;
+        for (var attempt = 0; attempt < 20 && backingOff is null; attempt++)
+        {
+            await Assert.ThrowsAsync<McpProtocolException>(async () => await CallAsync(crasher, "flaky__crash"));
+            try
+            {
+                await CallAsync(crasher, "flaky__echo");
+            }
+            catch (McpProtocolException e) when (e.Message.Contains("Shield tries it again after", StringComparison.Ordinal))
+            {
+                backingOff = e;
+            }
+        }
+
+        await using var other = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
+        var echoed = await CallAsync(other, "flaky__echo");
+
+        Assert.NotNull(backingOff);
+        Assert.StartsWith("echo: x", Text(echoed), StringComparison.Ordinal);
+    }
+
+    private async Task RegisterFlakyAsync(ShieldAppFactory app)
+    {
+        await app.StdioServerAsync("flaky", "node", [Path.Combine(NodeTools.Folder, "crash-fixture.mjs")]);
+        Assert.True((await app.DiscoverAsync("flaky")).Succeeded);
+        var review = app.Services.GetRequiredService<ToolReview>();
+        foreach (var tool in await app.ToolsAsync("flaky"))
+        {
+            await review.ApproveAsync(tool.Id, tool.Fingerprint, Registrations.Admin, _cancel);
+        }
+
+        await app.LowRiskAsync("flaky");
     }
 
     private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(result.Content[0]).Text;
