@@ -102,7 +102,7 @@ public sealed partial class DiscoveryService(
         var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
         if (listing is null)
         {
-            return await RecordFailureAsync(server, Redact(error!, server), startedAt, elapsed, cancellationToken);
+            return await RecordFailureAsync(server, connector.WithoutSecrets(error!, server), startedAt, elapsed, cancellationToken);
         }
 
         for (var attempt = 1; ; attempt++)
@@ -189,17 +189,6 @@ public sealed partial class DiscoveryService(
         }
 
         return DiscoveryReport.Failed(server.Name, error, startedAt, elapsed);
-    }
-
-    // Error text can quote the server (its output, its protocol errors): never let it repeat a credential Shield sent it.
-    private string Redact(string error, RegisteredServer server)
-    {
-        foreach (var secret in connector.SecretValues(server).Where(v => v.Length >= 4))
-        {
-            error = error.Replace(secret, "•••", StringComparison.Ordinal);
-        }
-
-        return error;
     }
 
     private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";

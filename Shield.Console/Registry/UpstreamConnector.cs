@@ -75,9 +75,16 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
         }, logs);
     }
 
-    /// <summary>The credential values Shield would send to the server, so that text quoting the server can be scrubbed of them.</summary>
-    public IEnumerable<string> SecretValues(RegisteredServer server) =>
-        server.Headers.Concat(server.Environment).Select(s => s.Resolve(secrets, Environment.GetEnvironmentVariable).Value).OfType<string>();
+    /// <summary>Text that quotes the server (its output, its protocol errors) with every credential Shield sends it removed.</summary>
+    public string WithoutSecrets(string text, RegisteredServer server)
+    {
+        foreach (var secret in server.Headers.Concat(server.Environment).Select(s => s.Resolve(secrets, Environment.GetEnvironmentVariable).Value).OfType<string>().Where(v => v.Length >= 4))
+        {
+            text = text.Replace(secret, "•••", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 
     private Dictionary<string, string> Resolve(IEnumerable<SecretSetting> settings, string kind)
     {

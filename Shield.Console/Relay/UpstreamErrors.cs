@@ -17,12 +17,7 @@ public sealed class UpstreamErrors(UpstreamConnector connector)
 
     public string Clean(string text, RegisteredServer server)
     {
-        foreach (var secret in connector.SecretValues(server).Where(v => v.Length >= 4))
-        {
-            text = text.Replace(secret, "•••", StringComparison.Ordinal);
-        }
-
-        text = Redactor.Default.RedactText(text);
+        text = Redactor.Default.RedactText(connector.WithoutSecrets(text, server));
         return text.Length <= MaxLength ? text : text[..(MaxLength - 1)] + "…";
     }
 }

@@ -88,7 +88,8 @@ public sealed class RelayFidelityTests : IAsyncLifetime
         {
             using var registration = cancellationToken.Register(() => cancelled.TrySetResult());
             entered.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await cancelled.Task; // held until the cancel arrives
+            cancellationToken.ThrowIfCancellationRequested();
             return new CallToolResult();
         };
         await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
