@@ -1,4 +1,5 @@
 using Shield.Console.Accounts;
+using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Governance;
@@ -20,6 +21,7 @@ internal static class ApiEndpoints
         api.MapRegistryApi();
         api.MapGovernanceApi();
         api.MapAuditApi();
+        api.MapApprovalsApi();
         api.MapPostureApi();
         if (authentication.IsLocal)
         {

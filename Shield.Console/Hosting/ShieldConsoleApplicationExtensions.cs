@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using Shield.Console.Accounts;
 using Shield.Console.Api;
+using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Components;
@@ -53,6 +54,7 @@ public static class ShieldConsoleApplicationExtensions
         app.MapShieldApi(authentication);
         app.MapSessionsApi();
         app.MapRelay();
+        app.MapApprovalsHub();
         app.MapAuditDownloads();
         app.MapPostureDownloads();
         app.MapAccountEndpoints(authentication);

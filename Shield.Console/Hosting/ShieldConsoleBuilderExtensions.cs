@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Policy;
@@ -27,6 +28,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddAccessControl();
         builder.AddRegistry();
         builder.AddRelay();
+        builder.AddApprovals();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "shield.antiforgery";

@@ -5,6 +5,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
@@ -14,9 +15,10 @@ using Shield.Core.Redaction;
 namespace Shield.Console.Relay;
 
 /// <summary>
-/// One tools/call, in order: limits → scope → policy decision → (approval: refused until the gate exists) → argument
-/// schema → audit record (fail closed) → forward with Shield's credentials → the upstream's result, unchanged → audit
-/// outcome. Every refusal is an MCP error that tells the agent why, and is audited.
+/// One tools/call, in order: limits → scope → policy decision → argument schema → audit record (fail closed), or for a
+/// call that needs approval the approval gate (its request and decision are the records) → forward with Shield's
+/// credentials → the upstream's result, unchanged → audit outcome. Every refusal is an MCP error that tells the agent
+/// why, and is audited. Arguments are checked before a person is asked: nobody approves a call that cannot run.
 /// </summary>
 public sealed class RelayCalls(
     RelayCatalog catalog,
@@ -26,6 +28,7 @@ public sealed class RelayCalls(
     CallsInFlight inFlight,
     AuditWriter audit,
     AuditKeyring keyring,
+    ApprovalGate approvals,
     IOptionsMonitor<RelayOptions> options,
     TimeProvider time)
 {
@@ -68,15 +71,15 @@ public sealed class RelayCalls(
                 throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, decision.Reason, McpErrorCode.InvalidRequest);
             }
 
-            if (decision.Kind == DecisionKind.RequireApproval)
-            {
-                throw await RefuseAsync(record.Entry, AuditEventTypes.CallApprovalRequired,
-                    $"Approval required: {decision.Reason} Shield cannot hold calls for approval yet, so the call is refused.", McpErrorCode.InvalidRequest);
-            }
-
             if (target.Schema.Check(record.Arguments) is { } invalid)
             {
                 throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, invalid, McpErrorCode.InvalidParams);
+            }
+
+            if (decision.Kind == DecisionKind.RequireApproval)
+            {
+                await WaitForApprovalAsync(request, relay, target, decision.Reason, record.Entry, cancellationToken);
+                return await ForwardAsync(request, relay, entries, server, tool, record.Entry, started, cancellationToken);
             }
 
             record.Entry.EventType = AuditEventTypes.CallAllowed;
@@ -126,6 +129,48 @@ public sealed class RelayCalls(
         upstreams.Succeeded(relay, entries.Servers[server]);
         await OutcomeAsync(entry, AuditEventTypes.CallCompleted, result.IsError == true ? "tool-error" : "ok", null, started);
         return result;
+    }
+
+    // The gate records the request and each decision; a call that is not approved fails with the reason its agent reads.
+    private async Task WaitForApprovalAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, RelayTool target, string reason,
+        AuditRecord entry, CancellationToken cancellationToken)
+    {
+        var call = new ApprovalCall(relay.Session, target.Server, target.Name, target.Definition.Description ?? "", target.Risk, reason,
+            entry.ArgumentsFingerprint!, entry.RedactedArguments, entry.TraceId);
+        Func<ApprovalWait, ValueTask>? progress = null;
+        if (request.Params?.ProgressToken is { } token)
+        {
+            var agent = request.Server;
+            progress = wait => Progress(agent, token, wait, cancellationToken);
+        }
+
+        var verdict = await approvals.RequestAsync(call, progress, cancellationToken);
+        if (!verdict.IsApproved)
+        {
+            throw new McpProtocolException($"{verdict.Message} (approval {verdict.Id})", McpErrorCode.InvalidRequest);
+        }
+
+        entry.ApprovalId = verdict.Id;
+        entry.Reviewer = Clip(verdict.Reviewers, 256);
+        entry.Decision = nameof(DecisionKind.RequireApproval);
+    }
+
+    private static async ValueTask Progress(McpServer agent, ProgressToken token, ApprovalWait wait, CancellationToken cancellationToken)
+    {
+        var left = wait.Timeout - wait.Waited;
+        try
+        {
+            await agent.NotifyProgressAsync(token, new ProgressNotificationValue
+            {
+                Progress = (float)Math.Floor(wait.Waited.TotalSeconds),
+                Total = (float)wait.Timeout.TotalSeconds,
+                Message = $"Waiting for a reviewer to approve the call (approval {wait.Id}); it expires in {(int)left.TotalMinutes}:{left.Seconds:00} unless decided.",
+            }, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The agent may have gone; the call still waits for its verdict (or its cancellation).
+        }
     }
 
     private async Task<(AuditRecord Entry, JsonElement? Arguments, string? Refusal)> RecordAsync(RelaySession relay, string server, string tool, string? listed,
@@ -231,6 +276,8 @@ public sealed class RelayCalls(
         RedactedArguments = r.RedactedArguments,
         Decision = r.Decision,
         DecidingGrant = r.DecidingGrant,
+        ApprovalId = r.ApprovalId,
+        Reviewer = r.Reviewer,
         TraceId = r.TraceId,
         SpanId = r.SpanId,
     };

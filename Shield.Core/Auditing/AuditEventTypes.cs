@@ -9,6 +9,7 @@ public static class AuditEventTypes
     public const string CallApproved = "tool-call.approved";
     public const string CallRejected = "tool-call.rejected";
     public const string CallExpired = "tool-call.expired";
+    public const string CallWithdrawn = "tool-call.withdrawn";
     public const string CallUpstreamError = "tool-call.upstream-error";
     public const string CallCompleted = "tool-call.completed";
     public const string Governance = "governance";
@@ -16,7 +17,7 @@ public static class AuditEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallUpstreamError, CallCompleted,
+        CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallWithdrawn, CallUpstreamError, CallCompleted,
         Governance, Pruned,
     ];
 }

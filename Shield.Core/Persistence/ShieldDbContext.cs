@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Accounts;
+using Shield.Core.Approvals;
 using Shield.Core.Auditing;
 using Shield.Core.Agents;
 using Shield.Core.Grants;
@@ -40,6 +41,8 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<AgentSession> Sessions => Set<AgentSession>();
 
+    public DbSet<ApprovalRequest> ApprovalRequests => Set<ApprovalRequest>();
+
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
@@ -72,6 +75,11 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     private void StampVersions()
     {
         foreach (var entry in ChangeTracker.Entries<RegisteredTool>().Where(e => e.State == EntityState.Modified))
+        {
+            entry.Entity.Version = Guid.NewGuid();
+        }
+
+        foreach (var entry in ChangeTracker.Entries<ApprovalRequest>().Where(e => e.State == EntityState.Modified))
         {
             entry.Entity.Version = Guid.NewGuid();
         }

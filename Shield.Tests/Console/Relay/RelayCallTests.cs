@@ -110,21 +110,6 @@ public sealed class RelayCallTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ACallNeedingApproval_IsRefusedWithAReasonThatSaysSo()
-    {
-        var calls = CountCalls();
-        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync());
-
-        var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
-            await client.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel));
-
-        Assert.Contains("Approval required: The grant agent:invoice-bot → crm/delete_record approve", error.Message, StringComparison.Ordinal);
-        Assert.Equal(0, calls());
-        var held = Assert.Single(await TrailAsync());
-        Assert.Equal((AuditEventTypes.CallApprovalRequired, "RequireApproval"), (held.EventType, held.Decision));
-    }
-
-    [Fact]
     public async Task ArgumentsThatDoNotFitThePinnedSchema_AreRefusedBeforeTheUpstream()
     {
         await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Shield.Console.Approvals;
+
+/// <summary>
+/// The live queue: the requests waiting now, and every change to them pushed at once to console pages (subscriptions)
+/// and to <see cref="ApprovalsHub"/> clients. One Shield instance holds the calls it queues.
+/// </summary>
+public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<ApprovalFeed> logger)
+{
+    private readonly ConcurrentDictionary<Guid, ApprovalView> _pending = new();
+    private readonly Lock _gate = new();
+    private Func<ApprovalEvent, Task>[] _handlers = [];
+
+    /// <summary>The waiting requests, oldest first.</summary>
+    public IReadOnlyList<ApprovalView> Pending => [.. _pending.Values.OrderBy(v => v.RequestedAt)];
+
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Calls <paramref name="handler"/> with every change until the subscription is disposed.</summary>
+    public IDisposable Subscribe(Func<ApprovalEvent, Task> handler)
+    {
+        lock (_gate)
+        {
+            _handlers = [.. _handlers, handler];
+        }
+
+        return new Subscription(this, handler);
+    }
+
+    public Task PublishAsync(ApprovalEvent change)
+    {
+        if (change.Kind == ApprovalEventKind.Decided)
+        {
+            _pending.TryRemove(change.View.Id, out _);
+        }
+        else
+        {
+            _pending[change.View.Id] = change.View;
+        }
+
+        foreach (var handler in Volatile.Read(ref _handlers))
+        {
+            _ = NotifyAsync(handler, change);
+        }
+
+        return SendAsync(change);
+    }
+
+    private async Task SendAsync(ApprovalEvent change)
+    {
+        try
+        {
+            await hub.Clients.All.SendAsync("Approval" + change.Kind, change.View);
+        }
+        catch (Exception error)
+        {
+            LogPushFailed(logger, error);
+        }
+    }
+
+    private async Task NotifyAsync(Func<ApprovalEvent, Task> handler, ApprovalEvent change)
+    {
+        try
+        {
+            await handler(change);
+        }
+        catch (Exception error)
+        {
+            LogPushFailed(logger, error);
+        }
+    }
+
+    private void Unsubscribe(Func<ApprovalEvent, Task> handler)
+    {
+        lock (_gate)
+        {
+            _handlers = [.. _handlers.Where(h => h != handler)];
+        }
+    }
+
+    private sealed class Subscription(ApprovalFeed feed, Func<ApprovalEvent, Task> handler) : IDisposable
+    {
+        public void Dispose() => feed.Unsubscribe(handler);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An approval event could not be pushed to a listener")]
+    private static partial void LogPushFailed(ILogger logger, Exception error);
+}

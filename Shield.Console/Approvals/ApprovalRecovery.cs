@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Approvals;
+using Shield.Core.Persistence;
+
+namespace Shield.Console.Approvals;
+
+/// <summary>
+/// At start, requests left pending by a previous run have lost their caller (the call waited in that process): each is
+/// marked expired and recorded. Nothing is ever approved by default.
+/// </summary>
+internal sealed class ApprovalRecovery(IDbContextFactory<ShieldDbContext> contexts, ApprovalDesk desk) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var orphans = await db.ApprovalRequests.Where(r => r.Status == ApprovalStatus.Pending).Select(r => r.Id).ToListAsync(cancellationToken);
+        foreach (var id in orphans)
+        {
+            await desk.ExpireAsync(id, "Shield restarted while the call waited; its caller is gone, so the call was denied.");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

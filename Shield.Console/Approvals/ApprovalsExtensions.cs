@@ -1,0 +1,21 @@
+using Shield.Console.Authentication;
+
+namespace Shield.Console.Approvals;
+
+internal static class ApprovalsExtensions
+{
+    /// <summary>The approval gate, the reviewers' desk and live feed, and the restart clean-up.</summary>
+    public static void AddApprovals(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSignalR();
+        services.AddSingleton<ApprovalFeed>();
+        services.AddSingleton<ApprovalDesk>();
+        services.AddSingleton<ApprovalGate>();
+        services.AddHostedService<ApprovalRecovery>();
+    }
+
+    /// <summary><c>/hubs/approvals</c> for reviewers' clients, with the API's bearer tokens (never the console cookie).</summary>
+    public static void MapApprovalsHub(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapHub<ApprovalsHub>(ApprovalsHub.Path).RequireAuthorization(ShieldPolicies.ApiCaller, ShieldPolicies.Review);
+}

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Shield.Core.Registry;
+
+namespace Shield.Core.Approvals;
+
+internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<ApprovalRequest>
+{
+    public void Configure(EntityTypeBuilder<ApprovalRequest> builder)
+    {
+        builder.ToTable("ApprovalRequests");
+        builder.HasKey(r => r.Id);
+        builder.HasIndex(r => new { r.Status, r.RequestedAtUtc });
+        builder.HasIndex(r => r.SessionId);
+        builder.Property(r => r.AgentName).HasMaxLength(ServerName.MaxLength);
+        builder.Property(r => r.AgentOwner).HasMaxLength(256);
+        builder.Property(r => r.Task).HasMaxLength(500);
+        builder.Property(r => r.Server).HasMaxLength(ServerName.MaxLength);
+        builder.Property(r => r.Tool).HasMaxLength(256);
+        builder.Property(r => r.ToolDescription).HasMaxLength(2000);
+        builder.Property(r => r.Risk).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.Reason).HasMaxLength(1000);
+        builder.Property(r => r.ArgumentsFingerprint).HasMaxLength(128);
+        builder.Property(r => r.TraceId).HasMaxLength(32);
+        builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.DecidedBy).HasMaxLength(1000);
+        builder.Property(r => r.DecisionReason).HasMaxLength(1000);
+        builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.OwnsMany(r => r.Votes, votes => votes.ToJson());
+    }
+}

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Shield.Console.Approvals;
+using Shield.Core.Accounts;
+using Shield.Core.Approvals;
+using Shield.Core.Auditing;
+using Shield.Core.Persistence;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Approvals;
+
+/// <summary>A call that needs approval waits in the relay for a reviewer, who decides through the API.</summary>
+public sealed class ApprovalFlowTests : IAsyncLifetime
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+    private RelayHarness _relay = default!;
+    private ApprovalWatch _watch = default!;
+    private HttpClient _reviewer = default!;
+    private McpClient _agent = default!;
+    private int _calls;
+
+    public async ValueTask InitializeAsync()
+    {
+        _relay = await RelayHarness.StartAsync();
+        _watch = new ApprovalWatch(_relay.App);
+        _reviewer = await ReviewerAsync(_relay);
+        _agent = await _relay.ConnectAsync(await _relay.TokenAsync());
+        _relay.Upstream.OnCall = (request, _) =>
+        {
+            Interlocked.Increment(ref _calls);
+            return ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = "deleted " + request.Params!.Arguments!["text"].GetString() }] });
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _agent.DisposeAsync();
+        _watch.Dispose();
+        _reviewer.Dispose();
+        await _relay.DisposeAsync();
+    }
+
+    /// <summary>A new reviewer's API client on the relay's socket.</summary>
+    public static async Task<HttpClient> ReviewerAsync(RelayHarness relay, string? email = null)
+    {
+        email ??= ShieldAppFactory.NewEmail("reviewer");
+        await relay.App.CreateUserAsync(email, ShieldRoles.Reviewer);
+        var client = new HttpClient { BaseAddress = new Uri(relay.Root) };
+        var token = (await ConsoleSignIn.LoginAsync(client, email, ShieldAppFactory.Password)).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    [Fact]
+    public async Task ACallNeedingApproval_WaitsForAReviewer_ThenReachesTheUpstream_AndTheTrailLinksEveryStep()
+    {
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        Assert.False(call.IsCompleted);
+        Assert.Equal(0, _calls);
+        Assert.Equal(("invoice-bot", "Pay the November invoices", "crm__delete_record", "Low"), (pending.Agent, pending.Task, pending.QualifiedTool, pending.Risk));
+        Assert.Contains("requires a person to approve each call", pending.Reason, StringComparison.Ordinal);
+        var decided = await DecideAsync(pending.Id, true, "Checked with finance");
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+
+        var result = await call;
+        Assert.Equal("deleted 42", Assert.IsType<TextContentBlock>(result.Content.Single()).Text);
+        Assert.Equal(1, _calls);
+        var trail = await TrailAsync();
+        Assert.Equal([AuditEventTypes.CallApprovalRequired, AuditEventTypes.CallApproved, AuditEventTypes.CallCompleted], trail.Select(r => r.EventType));
+        Assert.All(trail, r => Assert.Equal(pending.Id, r.ApprovalId));
+        Assert.All(trail, r => Assert.Equal(trail[0].ArgumentsFingerprint, r.ArgumentsFingerprint));
+        Assert.Equal(("person", "approved", "Checked with finance"), (trail[1].ActorKind, trail[1].Outcome, trail[1].Reason));
+        Assert.Equal(trail[1].ActorName, trail[2].Reviewer);
+        Assert.NotNull(trail[1].DurationMicroseconds);
+    }
+
+    [Fact]
+    public async Task ADeniedCall_FailsWithTheReviewersReason_AndNeverReachesTheUpstream()
+    {
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        var noReason = await DecideAsync(pending.Id, false, " ");
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Contains("Say why the call is denied", await noReason.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(pending.Id, false, "Record 42 is under legal hold")).StatusCode);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => call);
+        Assert.Contains("Record 42 is under legal hold", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _calls);
+        var trail = await TrailAsync();
+        Assert.Equal([AuditEventTypes.CallApprovalRequired, AuditEventTypes.CallRejected], trail.Select(r => r.EventType));
+        Assert.Equal("Record 42 is under legal hold", trail[1].Reason);
+    }
+
+    [Fact]
+    public async Task AnApproval_LetsExactlyOneCallThrough_Once()
+    {
+        var first = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+        await DecideAsync(pending.Id, true, null);
+        await first;
+
+        // The same request cannot be decided again or used again, and the same call asks a person again.
+        Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(pending.Id, true, null)).StatusCode);
+        var desk = _relay.App.Services.GetRequiredService<ApprovalDesk>();
+        Assert.False(await desk.ConsumeAsync(pending.Id, pending.SessionId, "crm", "delete_record", pending.ArgumentsFingerprint));
+        var again = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var second = await _watch.NextAsync(ApprovalEventKind.Requested);
+        Assert.NotEqual(pending.Id, second.Id);
+        Assert.Equal(pending.ArgumentsFingerprint, second.ArgumentsFingerprint);
+        Assert.Equal(1, _calls);
+        await DecideAsync(second.Id, true, null);
+        await again;
+        Assert.Equal(2, _calls);
+    }
+
+    [Fact]
+    public async Task AnApprovalGivenForOtherArguments_DoesNotLetThisCallThrough()
+    {
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+        var desk = _relay.App.Services.GetRequiredService<ApprovalDesk>();
+        await DecideAsync(pending.Id, true, null);
+        await call;
+
+        Assert.False(await desk.ConsumeAsync(pending.Id, pending.SessionId, "crm", "delete_record", "hmac:other"));
+        Assert.False(await desk.ConsumeAsync(pending.Id, Guid.NewGuid(), "crm", "delete_record", pending.ArgumentsFingerprint));
+    }
+
+    [Fact]
+    public async Task TheReviewerSeesTheArgumentsRedacted_InTheApi_AndNeverAsGiven()
+    {
+        const string Secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = $"alice@example.com {Secret}" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        var listed = await _reviewer.GetStringAsync("/api/approvals?status=pending", _cancel);
+        var item = Assert.Single(JsonDocument.Parse(listed).RootElement.EnumerateArray());
+        Assert.Equal(pending.Id, item.GetProperty("id").GetGuid());
+        var arguments = item.GetProperty("arguments").GetString()!;
+        Assert.Contains("[REDACTED", arguments, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice@example.com", listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, JsonSerializer.Serialize(pending), StringComparison.Ordinal);
+        await DecideAsync(pending.Id, false, "No");
+        await Assert.ThrowsAsync<McpProtocolException>(() => call);
+    }
+
+    [Fact]
+    public async Task WhileItWaits_TheAgentHearsProgress_ThatSaysItWaitsForApproval()
+    {
+        var heard = new TaskCompletionSource<ProgressNotificationValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" },
+            new SynchronousProgress(value => heard.TrySetResult(value)), cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        var progress = await heard.Task.WaitAsync(_cancel);
+        Assert.Contains($"Waiting for a reviewer to approve the call (approval {pending.Id})", progress.Message, StringComparison.Ordinal);
+        Assert.Equal(300, progress.Total);
+        await DecideAsync(pending.Id, true, null);
+        await call;
+    }
+
+    [Fact]
+    public async Task AnAgentsCancel_WithdrawsTheRequest_FromTheQueue()
+    {
+        // As a client that follows the protocol does: the request under a known id, then notifications/cancelled for it.
+        var call = _agent.SendRequestAsync(new JsonRpcRequest
+        {
+            Id = new RequestId("held-1"),
+            Method = RequestMethods.ToolsCall,
+            Params = JsonNode.Parse("""{"name":"crm__delete_record","arguments":{"text":"42"}}"""),
+        }, _cancel);
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        await _agent.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = new RequestId("held-1") }, cancellationToken: _cancel);
+        var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
+
+        Assert.Equal((pending.Id, nameof(ApprovalStatus.Withdrawn)), (withdrawn.Id, withdrawn.Status));
+        Assert.False(call.IsCompleted); // a cancelled request gets no answer
+        Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(pending.Id, true, null)).StatusCode);
+        Assert.Empty(_relay.App.Services.GetRequiredService<ApprovalFeed>().Pending);
+        Assert.Equal(0, _calls);
+        Assert.Contains(await TrailAsync(), r => r.EventType == AuditEventTypes.CallWithdrawn && r.ApprovalId == pending.Id);
+    }
+
+    [Fact]
+    public async Task InvalidArguments_AreRefusedBeforeAnyoneIsAsked()
+    {
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = 42 }, cancellationToken: _cancel));
+
+        Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+        Assert.Empty(_relay.App.Services.GetRequiredService<ApprovalFeed>().Pending);
+        Assert.Equal([AuditEventTypes.CallDenied], (await TrailAsync()).Select(r => r.EventType));
+    }
+
+    private Task<HttpResponseMessage> DecideAsync(Guid id, bool approve, string? reason) =>
+        _reviewer.PostAsJsonAsync($"/api/approvals/{id}/decision", new { approve, reason }, _cancel);
+
+    private async Task<List<AuditRecord>> TrailAsync()
+    {
+        await _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().FlushAsync(_cancel);
+        await using var db = await _relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        return await db.AuditRecords.AsNoTracking().Where(r => r.EventType.StartsWith("tool-call")).OrderBy(r => r.Sequence).ToListAsync(_cancel);
+    }
+
+    private sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => report(value);
+    }
+}
