@@ -35,7 +35,7 @@ public static class ShieldConsoleApplicationExtensions
             app.Use(HttpsRequirement.Apply);
         }
 
-        // An empty error response becomes a page for people, or problem details for /api (written first, so kept).
+        // An empty error response becomes a page for people, or problem details for /api and /hubs (written first, so kept).
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
 
@@ -63,7 +63,7 @@ public static class ShieldConsoleApplicationExtensions
         return app;
     }
 
-    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs");
 
     private static string[] EntraFormActions(IConfiguration configuration) =>
         Uri.TryCreate(configuration[$"{EntraSignIn.SectionName}:Instance"] ?? "https://login.microsoftonline.com/", UriKind.Absolute, out var instance)

@@ -32,6 +32,10 @@ public sealed class RedactorTests
     [InlineData("""{"to":{"ada.lovelace@example.com":1}}""", """{"to":{"[REDACTED:email]":1}}""")]
     [InlineData("""{"k":"3f9a1c07be52d4e8a6b0c9d1e2f3a4b5c6d7e8f9"}""", """{"k":"[REDACTED:secret]"}""")]
     [InlineData("""{"text":"Pay the November invoices","count":3,"ok":true,"none":null}""", """{"text":"Pay the November invoices","count":3,"ok":true,"none":null}""")]
+    [InlineData("""{"q":"login with password=hunter2 then"}""", """{"q":"login with password=[REDACTED:secret] then"}""")]
+    [InlineData("""{"q":"api_key: 'a b c', host: db1"}""", """{"q":"api_key: [REDACTED:secret], host: db1"}""")]
+    [InlineData("""{"q":"Authorization: Bearer abc.def"}""", """{"q":"Authorization: [REDACTED:secret]"}""")]
+    [InlineData("""{"q":"max_tokens=100 at 10:30, see https://example.org/a"}""", """{"q":"max_tokens=100 at 10:30, see https://example.org/a"}""")]
     public void BuiltInDetectors(string arguments, string redacted) =>
         Assert.Equal(redacted, Redactor.Default.Redact(JsonDocument.Parse(arguments).RootElement));
 

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Shield.Console.Approvals;
+using Shield.Core.Accounts;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Approvals;
+
+/// <summary><c>/hubs/approvals</c> with the SignalR client, as a reviewer's desktop notifier would use it.</summary>
+public sealed class ApprovalsHubTests : IAsyncLifetime
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+    private RelayHarness _relay = default!;
+
+    public async ValueTask InitializeAsync() => _relay = await RelayHarness.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _relay.DisposeAsync();
+
+    [Fact]
+    public async Task AReviewersClient_HearsARequestAndItsDecision_AndCanCatchUpOnWhatIsPending()
+    {
+        using var reviewer = await ApprovalFlowTests.ReviewerAsync(_relay);
+        await using var hub = Connect(reviewer.DefaultRequestHeaders.Authorization!.Parameter!);
+        var requested = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var decided = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.On<JsonElement>("ApprovalRequested", view => requested.TrySetResult(view));
+        hub.On<JsonElement>("ApprovalDecided", view => decided.TrySetResult(view));
+        await hub.StartAsync(_cancel);
+        Assert.Empty(await hub.InvokeAsync<JsonElement[]>("Pending", _cancel));
+        await using var agent = await _relay.ConnectAsync(await _relay.TokenAsync());
+
+        var call = agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "password=hunter2" }, cancellationToken: _cancel).AsTask();
+        var view = await requested.Task.WaitAsync(_cancel);
+
+        Assert.Equal("crm__delete_record", view.GetProperty("qualifiedTool").GetString());
+        Assert.DoesNotContain("hunter2", view.GetRawText(), StringComparison.Ordinal);
+        var id = view.GetProperty("id").GetGuid();
+        Assert.Equal(id, Assert.Single(await hub.InvokeAsync<JsonElement[]>("Pending", _cancel)).GetProperty("id").GetGuid());
+        await reviewer.PostAsJsonAsync($"/api/approvals/{id}/decision", new { approve = true }, _cancel);
+        var decision = await decided.Task.WaitAsync(_cancel);
+        Assert.Equal((id, "Approved"), (decision.GetProperty("id").GetGuid(), decision.GetProperty("status").GetString()));
+        await call;
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(ShieldRoles.Auditor)]
+    [InlineData(ShieldRoles.Admin)]
+    public async Task OnlyReviewers_MayConnect(string? role)
+    {
+        string token = "not-a-token";
+        if (role is not null)
+        {
+            var email = ShieldAppFactory.NewEmail("user");
+            await _relay.App.CreateUserAsync(email, role);
+            using var client = new HttpClient { BaseAddress = new Uri(_relay.Root) };
+            token = (await ConsoleSignIn.LoginAsync(client, email, ShieldAppFactory.Password)).GetProperty("accessToken").GetString()!;
+        }
+
+        await using var hub = Connect(token);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync(_cancel));
+
+        Assert.Equal(role is null ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    private HubConnection Connect(string token) => new HubConnectionBuilder()
+        .WithUrl(_relay.Root + ApprovalsHub.Path, options =>
+        {
+            options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            options.Transports = HttpTransportType.WebSockets;
+        })
+        .Build();
+}
