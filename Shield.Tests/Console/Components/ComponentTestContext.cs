@@ -22,6 +22,10 @@ public abstract class ComponentTestContext : BunitContext
         var api = new ApiAuthentication(ApiAuthentication.Local, "Identity.Bearer", []);
         Services.AddSingleton(api);
         Services.AddAuthorizationCore(options => ShieldPolicies.Add(options, api));
+        // The navigation's pending badge listens to the live approval feed.
+        Services.AddLogging();
+        Services.AddSignalR();
+        Services.AddSingleton<Shield.Console.Approvals.ApprovalFeed>();
         // bUnit pre-registers a placeholder that refuses to authorize; the real policies decide here.
         Services.Replace(ServiceDescriptor.Transient<IAuthorizationService, DefaultAuthorizationService>());
     }
