@@ -13,10 +13,12 @@ namespace Shield.Tests.Browser;
 public sealed class ConsoleInBrowser : IAsyncDisposable
 {
     private readonly IBrowserContext _context;
+    private readonly bool _ownsApp;
 
-    private ConsoleInBrowser(ShieldAppFactory app, IBrowserContext context, IPage page, string root)
+    private ConsoleInBrowser(ShieldAppFactory app, bool ownsApp, IBrowserContext context, IPage page, string root)
     {
         App = app;
+        _ownsApp = ownsApp;
         _context = context;
         Page = page;
         Root = root;
@@ -30,15 +32,22 @@ public sealed class ConsoleInBrowser : IAsyncDisposable
 
     public List<string> PageErrors { get; } = [];
 
-    public static async Task<ConsoleInBrowser> StartAsync(BrowserFixture browser)
+    public static Task<ConsoleInBrowser> StartAsync(BrowserFixture browser)
     {
         var app = new ShieldAppFactory();
         app.UseKestrel(0);
         app.StartServer();
-        var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return OpenAsync(browser, app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(), ownsApp: true);
+    }
+
+    /// <summary>A browser on a console already running (such as a <see cref="RelayHarness"/>'s), which its owner disposes.</summary>
+    public static Task<ConsoleInBrowser> AttachAsync(BrowserFixture browser, ShieldAppFactory app, string root) => OpenAsync(browser, app, root, ownsApp: false);
+
+    private static async Task<ConsoleInBrowser> OpenAsync(BrowserFixture browser, ShieldAppFactory app, string root, bool ownsApp)
+    {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = root });
         var page = await context.NewPageAsync();
-        var session = new ConsoleInBrowser(app, context, page, root);
+        var session = new ConsoleInBrowser(app, ownsApp, context, page, root);
         page.Console += (_, message) =>
         {
             if (message.Type == "error" && !message.Text.Contains("favicon", StringComparison.Ordinal))
@@ -75,6 +84,9 @@ public sealed class ConsoleInBrowser : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _context.DisposeAsync();
-        await App.DisposeAsync();
+        if (_ownsApp)
+        {
+            await App.DisposeAsync();
+        }
     }
 }

@@ -70,6 +70,20 @@ public static class Registrations
         }
     }
 
+    /// <summary>Discovers a registered server and approves every tool it offers, at low risk.</summary>
+    public static async Task ApproveDiscoveredAsync(this ShieldAppFactory app, string server)
+    {
+        var report = await app.DiscoverAsync(server);
+        Assert.True(report.Succeeded, report.Error);
+        var review = app.Services.GetRequiredService<ToolReview>();
+        foreach (var tool in await app.ToolsAsync(server))
+        {
+            await review.ApproveAsync(tool.Id, tool.Fingerprint, Admin, TestContext.Current.CancellationToken);
+        }
+
+        await app.LowRiskAsync(server);
+    }
+
     /// <summary>Sets every tool of the server to low risk, so that only grants decide which calls need approval.</summary>
     public static async Task LowRiskAsync(this ShieldAppFactory app, string server)
     {

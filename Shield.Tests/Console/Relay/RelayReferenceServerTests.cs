@@ -2,11 +2,9 @@
 #pragma warning disable MCP9005
 
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using Shield.Console.Registry;
 using Shield.Core.Grants;
 using Shield.Tests.Infrastructure;
 
@@ -87,17 +85,9 @@ public sealed class RelayReferenceServerTests
         return (await relay.MintAsync(key: key)).GetProperty("token").GetString()!;
     }
 
-    private async Task RegisterAsync(ShieldAppFactory app, Func<Task> register)
+    private static async Task RegisterAsync(ShieldAppFactory app, Func<Task> register)
     {
         await register();
-        var report = await app.DiscoverAsync("everything");
-        Assert.True(report.Succeeded, report.Error);
-        var review = app.Services.GetRequiredService<ToolReview>();
-        foreach (var tool in await app.ToolsAsync("everything"))
-        {
-            await review.ApproveAsync(tool.Id, tool.Fingerprint, Registrations.Admin, _cancel);
-        }
-
-        await app.LowRiskAsync("everything");
+        await app.ApproveDiscoveredAsync("everything");
     }
 }
