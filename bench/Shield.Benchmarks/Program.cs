@@ -13,4 +13,10 @@ if (args is ["relay-load", ..])
     return;
 }
 
+if (args is ["approval-load", ..])
+{
+    await ApprovalLoad.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200, args.Length > 2 ? int.Parse(args[2]) : 100);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ReconcileBenchmarks).Assembly).Run(args);

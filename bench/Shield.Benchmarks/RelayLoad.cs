@@ -102,7 +102,7 @@ public static class RelayLoad
         }
     }
 
-    private static async Task<WebApplication> StartUpstreamAsync()
+    internal static async Task<WebApplication> StartUpstreamAsync(Action? onCall = null)
     {
         var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
@@ -116,17 +116,21 @@ public static class RelayLoad
         builder.Services.AddMcpServer(o => o.ServerInfo = new Implementation { Name = "bench-upstream", Version = "1.0.0" })
             .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful)
             .WithListToolsHandler((_, _) => ValueTask.FromResult(new ListToolsResult { Tools = [echo] }))
-            .WithCallToolHandler((request, _) => ValueTask.FromResult(new CallToolResult
+            .WithCallToolHandler((request, _) =>
             {
-                Content = [new TextContentBlock { Text = request.Params!.Arguments!.TryGetValue("text", out var text) ? text.GetString() ?? "" : "" }],
-            }));
+                onCall?.Invoke();
+                return ValueTask.FromResult(new CallToolResult
+                {
+                    Content = [new TextContentBlock { Text = request.Params!.Arguments!.TryGetValue("text", out var text) ? text.GetString() ?? "" : "" }],
+                });
+            });
         var app = builder.Build();
         app.MapMcp("/mcp");
         await app.StartAsync();
         return app;
     }
 
-    private static async Task<WebApplication> StartShieldAsync(string folder)
+    internal static async Task<WebApplication> StartShieldAsync(string folder)
     {
         // Named as the console, whose static assets manifest is copied next to this program.
         var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--environment", "Production", "--applicationName", "Shield.Console"]);
@@ -142,10 +146,10 @@ public static class RelayLoad
         return app;
     }
 
-    private static string Address(WebApplication app) => app.Urls.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+    internal static string Address(WebApplication app) => app.Urls.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
 
-    /// <summary>The upstream as server "bench" with echo approved at low risk, and the agent "bench-bot" allowed to call it; returns its key.</summary>
-    private static async Task<string> RegisterAsync(IServiceProvider services, string url)
+    /// <summary>The upstream as server "bench" with echo approved at low risk, and the agent "bench-bot" granted it (allowed by default); returns its key.</summary>
+    internal static async Task<string> RegisterAsync(IServiceProvider services, string url, GrantEffect effect = GrantEffect.Allow)
     {
         Ok(await services.GetRequiredService<ServerCatalog>().CreateAsync(
             new ServerInput("bench", null, null, "bench", true, ServerTransport.Http, url, null, null, null, null), Bench));
@@ -155,13 +159,13 @@ public static class RelayLoad
         Ok(await review.ApproveAsync(echo.Id, echo.Fingerprint, Bench));
         Ok(await review.SetRiskAsync(echo.Id, RiskLevel.Low, Bench));
         var agent = Ok(await services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("bench-bot", "Relay load", "bench", [], true), Bench));
-        Ok(await services.GetRequiredService<GrantBook>().AddAsync(new GrantInput(SubjectKind.Agent, "bench-bot", "bench", "echo", GrantEffect.Allow), Bench));
+        Ok(await services.GetRequiredService<GrantBook>().AddAsync(new GrantInput(SubjectKind.Agent, "bench-bot", "bench", "echo", effect), Bench));
         return agent.Key;
     }
 
-    private static T Ok<T>(Result<T> result) where T : class => result.Value ?? throw new InvalidOperationException(result.Refusal!.Message);
+    internal static T Ok<T>(Result<T> result) where T : class => result.Value ?? throw new InvalidOperationException(result.Refusal!.Message);
 
-    private static async Task<string> MintAsync(string root, string key)
+    internal static async Task<string> MintAsync(string root, string key)
     {
         using var http = new HttpClient { BaseAddress = new Uri(root) };
         http.DefaultRequestHeaders.Add("Authorization", "Bearer " + key);
@@ -171,7 +175,7 @@ public static class RelayLoad
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
 
-    private static async Task<McpClient> ConnectAsync(string url, Dictionary<string, string> headers) => await McpClient.CreateAsync(
+    internal static async Task<McpClient> ConnectAsync(string url, Dictionary<string, string> headers) => await McpClient.CreateAsync(
         new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(url), TransportMode = HttpTransportMode.StreamableHttp, AdditionalHeaders = headers }),
         new McpClientOptions { ProtocolVersion = "2025-11-25" });
 
@@ -197,7 +201,7 @@ public static class RelayLoad
         return new Level(latencies.Length / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpuPerCall);
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
+    internal static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
 
     private static string Report(int sessions, Level direct, Level relay)
     {
