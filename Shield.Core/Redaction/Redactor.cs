@@ -31,7 +31,7 @@ public sealed partial class Redactor
     public Redactor(RedactionRules rules)
     {
         _secretKeys = [.. SecretKeyParts, .. rules.Keys.Select(Normalize).Where(k => k.Length > 0)];
-        _patterns = [.. rules.Patterns.Select(p => (p.Name, new Regex(p.Regex, RegexOptions.CultureInvariant, MatchTimeout)))];
+        _patterns = [.. rules.Patterns.Select(p => (p.Name, Compile(p.Regex)))];
     }
 
     public static Redactor Default { get; } = new(RedactionRules.None);
@@ -152,7 +152,11 @@ public sealed partial class Redactor
         return _secretKeys.Any(part => key.Contains(part, StringComparison.Ordinal)) || SecretKeyEndings.Any(end => key.EndsWith(end, StringComparison.Ordinal));
     }
 
-    private static string Normalize(string key) => new([.. key.ToLowerInvariant().Where(char.IsLetterOrDigit)]);
+    /// <summary>A key name as keys are compared: its letters and digits, in lower case (<c>API_Key</c> is <c>apikey</c>).</summary>
+    internal static string Normalize(string key) => new([.. key.ToLowerInvariant().Where(char.IsLetterOrDigit)]);
+
+    /// <summary>An administrator's pattern as the redactor runs it: culture-invariant, bounded by the match timeout.</summary>
+    internal static Regex Compile(string pattern) => new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
 
     private static int Digits(string text) => text.Count(char.IsAsciiDigit);
 
