@@ -85,7 +85,7 @@ public sealed partial class Redactor
         {
             try
             {
-                text = regex.Replace(text, $"[REDACTED:{name}]");
+                text = ReplaceOutsideMasks(text, regex, $"[REDACTED:{name}]");
             }
             catch (RegexMatchTimeoutException)
             {
@@ -95,6 +95,26 @@ public sealed partial class Redactor
         }
 
         return text;
+    }
+
+    // An administrator's pattern never rewrites a mask already made: "[A-Z]{3,}" must not turn [REDACTED:email] into
+    // [[REDACTED:caps]:email].
+    private static string ReplaceOutsideMasks(string text, Regex pattern, string mask)
+    {
+        if (!text.Contains("[REDACTED:", StringComparison.Ordinal))
+        {
+            return pattern.Replace(text, mask);
+        }
+
+        var result = new StringBuilder();
+        var start = 0;
+        foreach (Match made in MadeMask().Matches(text))
+        {
+            result.Append(pattern.Replace(text[start..made.Index], mask)).Append(made.Value);
+            start = made.Index + made.Length;
+        }
+
+        return result.Append(pattern.Replace(text[start..], mask)).ToString();
     }
 
     private void Write(Utf8JsonWriter writer, JsonElement value, bool secretKey)
@@ -259,4 +279,7 @@ public sealed partial class Redactor
 
     [GeneratedRegex(@"[A-Za-z0-9+/_=-]{32,}", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Opaque();
+
+    [GeneratedRegex(@"\[REDACTED:[a-z0-9-]{1,64}\]", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex MadeMask();
 }
