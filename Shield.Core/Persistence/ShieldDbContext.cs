@@ -7,6 +7,7 @@ using Shield.Core.Agents;
 using Shield.Core.Grants;
 using Shield.Core.Sessions;
 using Shield.Core.Governance;
+using Shield.Core.Redaction;
 using Shield.Core.Registry;
 
 namespace Shield.Core.Persistence;
@@ -39,6 +40,10 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Grant> Grants => Set<Grant>();
 
     public DbSet<AgentSession> Sessions => Set<AgentSession>();
+
+    public DbSet<RedactionKeyRecord> RedactionKeys => Set<RedactionKeyRecord>();
+
+    public DbSet<RedactionPatternRecord> RedactionPatterns => Set<RedactionPatternRecord>();
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
