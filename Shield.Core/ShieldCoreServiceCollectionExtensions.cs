@@ -9,6 +9,7 @@ using Shield.Core.Diagnostics;
 using Shield.Core.Persistence;
 using Shield.Core.Persistence.Sqlite;
 using Shield.Core.Persistence.SqlServer;
+using Shield.Core.Redaction;
 
 namespace Shield.Core;
 
@@ -16,7 +17,8 @@ public static class ShieldCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Shield's domain and persistence: the database chosen by <c>Shield:Database:Provider</c>, its
-    /// migrations applied at start, and a <see cref="TimeProvider"/>.
+    /// migrations applied at start, a <see cref="TimeProvider"/>, and the <see cref="RedactorStore"/> with the current
+    /// redaction rules.
     /// </summary>
     public static IServiceCollection AddShieldCore(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
     {
@@ -44,6 +46,7 @@ public static class ShieldCoreServiceCollectionExtensions
         services.AddSingleton<IDbContextFactory<ShieldDbContext>, ShieldDbContextFactory>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContext());
         services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<RedactorStore>();
         return services;
     }
 

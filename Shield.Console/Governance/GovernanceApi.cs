@@ -19,7 +19,7 @@ internal static class GovernanceApi
                 TypedResults.Json(await exporter.ExportAsync(cancellationToken), GovernanceDocument.Json))
             .RequireAuthorization(ShieldPolicies.RegistryRead)
             .Produces<GovernanceDocument>()
-            .WithSummary("The governance document: servers (never a secret) and tool decisions. Suitable for version control.");
+            .WithSummary("The governance document: servers (never a secret), tool decisions, agents, grants and redaction rules. Suitable for version control.");
         governance.MapPost("/import", ImportAsync)
             .RequireAuthorization(ShieldPolicies.Admin)
             .Accepts<GovernanceDocument>("application/json")

@@ -21,8 +21,8 @@ public sealed record GovernanceDocument
     /// <summary>When present, the complete list of grants: grants not in it are removed on import.</summary>
     public List<GrantEntry>? Grants { get; init; }
 
-    /// <summary>Reserved for redaction rules, which a later version of Shield fills.</summary>
-    public JsonElement? Redaction { get; init; }
+    /// <summary>When present, the complete set of administrators' redaction rules: rules not in it are removed on import.</summary>
+    public RedactionEntry? Redaction { get; init; }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -110,4 +110,24 @@ public sealed record GrantEntry
 
     /// <summary><c>allow</c>, <c>approve</c> or <c>deny</c>.</summary>
     public string? Effect { get; init; }
+}
+
+/// <summary>
+/// The administrators' redaction rules in the governance document, added to the built-in detectors, which always apply.
+/// A missing <c>keys</c> or <c>patterns</c> is an empty list: the section is the whole set.
+/// </summary>
+public sealed record RedactionEntry
+{
+    /// <summary>More secret key names: the value of any key whose name contains one (ignoring case and punctuation) is masked.</summary>
+    public List<string>? Keys { get; init; }
+
+    public List<RedactionPatternEntry>? Patterns { get; init; }
+}
+
+/// <summary>A named pattern: what its .NET regular expression matches is masked as <c>[REDACTED:&lt;name&gt;]</c>.</summary>
+public sealed record RedactionPatternEntry
+{
+    public string? Name { get; init; }
+
+    public string? Regex { get; init; }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shield.Console.Redaction;
 using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
@@ -6,8 +7,9 @@ using Shield.Core.Registry;
 namespace Shield.Console.Governance;
 
 /// <summary>
-/// Writes the current configuration as a governance document: servers with their references but never a secret, and
-/// every tool decision (approved with its pinned fingerprint, blocked, or a risk set on a tool still pending).
+/// Writes the current configuration as a governance document: servers with their references but never a secret, every
+/// tool decision (approved with its pinned fingerprint, blocked, or a risk set on a tool still pending), agents, and
+/// the whole sets of grants and redaction rules (empty lists when there are none, so importing the export clears them).
 /// </summary>
 public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contexts)
 {
@@ -30,6 +32,7 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
             });
         var agents = await db.Agents.AsNoTracking().ToListAsync(cancellationToken);
         var grants = await db.Grants.AsNoTracking().ToListAsync(cancellationToken);
+        var redaction = await RedactionBook.ReadAsync(db, cancellationToken);
         return new GovernanceDocument
         {
             Version = GovernanceReader.SupportedVersion,
@@ -53,6 +56,11 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
                     Tool = g.Tool,
                     Effect = g.Effect.ToString().ToLowerInvariant(),
                 })],
+            Redaction = new RedactionEntry
+            {
+                Keys = [.. redaction.Keys],
+                Patterns = [.. redaction.Patterns.Select(p => new RedactionPatternEntry { Name = p.Name, Regex = p.Regex })],
+            },
         };
     }
 

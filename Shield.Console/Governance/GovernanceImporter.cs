@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Agents;
+using Shield.Console.Redaction;
 using Shield.Console.Registry;
 using Shield.Core.Agents;
 using Shield.Core.Governance;
@@ -25,9 +26,10 @@ public sealed record ImportResult(
 /// <summary>
 /// Applies a governance document: checks all of it first and reports every error at once; then, in one transaction,
 /// adds or updates the servers it lists and declares its tool decisions, applying them at once to tools already
-/// discovered (never loosening a later decision: see <see cref="ToolDecision.Apply"/>). It never deletes: servers
-/// missing from the document stay (delete them in the console). A secret entered in the console, which exports leave
-/// out, is kept unless the document names that setting; a server whose entry omits "enabled" keeps its state.
+/// discovered (never loosening a later decision: see <see cref="ToolDecision.Apply"/>). Servers missing from the
+/// document stay (delete them in the console); a <c>grants</c> or <c>redaction</c> section, when present, is the whole
+/// set and replaces what is stored. A secret entered in the console, which exports leave out, is kept unless the
+/// document names that setting; a server whose entry omits "enabled" keeps its state.
 /// </summary>
 public sealed class GovernanceImporter(
     IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, DiscoveryQueue discoveries, Shield.Console.Policy.PolicyRefresh policy, TimeProvider time)
@@ -66,6 +68,11 @@ public sealed class GovernanceImporter(
         if (document.Grants is { } grants)
         {
             await ReplaceGrantsAsync(db, grants, actor, now, cancellationToken);
+        }
+
+        if (document.Redaction is { } redaction)
+        {
+            await RedactionBook.ReplaceAsync(db, GovernanceReader.Rules(redaction), actor, now, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Shield.Console.Agents;
 using Shield.Console.Registry;
 using Shield.Core.Grants;
+using Shield.Core.Redaction;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Governance;
@@ -42,18 +43,22 @@ public static partial class GovernanceReader
             errors.Add(new("$.version", $"Version {document.Version} is not supported: this Shield reads version {SupportedVersion}."));
         }
 
-        if (document.Redaction is { ValueKind: not JsonValueKind.Null } redaction
-            && !(redaction.ValueKind == JsonValueKind.Object && !redaction.EnumerateObject().Any()))
-        {
-            errors.Add(new("$.redaction", "This version of Shield does not manage redaction rules yet; remove the section (nothing in it would be applied)."));
-        }
-
         CheckServers(document.Servers ?? [], errors);
         CheckTools(document.Tools ?? [], errors);
         CheckAgents(document.Agents ?? [], errors);
         CheckGrants(document.Grants ?? [], errors);
+        if (document.Redaction is { } redaction)
+        {
+            errors.AddRange(RedactionRulesValidator.Validate(Rules(redaction)).Select(p => new GovernanceError($"$.redaction.{p.Path}", p.Message)));
+        }
+
         return (document, errors);
     }
+
+    /// <summary>The rules a <c>redaction</c> section holds; a missing list is empty, a null entry an empty one.</summary>
+    public static RedactionRules Rules(RedactionEntry entry) => new(
+        [.. (entry.Keys ?? []).Select(k => k ?? "")],
+        [.. (entry.Patterns ?? []).Select(p => new RedactionPattern(p?.Name ?? "", p?.Regex ?? ""))]);
 
     /// <summary>The console's input for a server entry; settings as given (references kept as written).</summary>
     public static ServerInput ToInput(ServerEntry entry) => new(

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Shield.Console.Agents;
 using Shield.Console.Grants;
+using Shield.Console.Redaction;
 using Shield.Console.Sessions;
 using Shield.Core.Policy;
 
@@ -8,7 +9,7 @@ namespace Shield.Console.Policy;
 
 internal static class AccessControlExtensions
 {
-    /// <summary>Agents, grants, the policy engine kept current, and task-scoped sessions.</summary>
+    /// <summary>Agents, grants, the policy engine and the redaction rules kept current, and task-scoped sessions.</summary>
     public static void AddAccessControl(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -22,6 +23,7 @@ internal static class AccessControlExtensions
         services.AddHostedService<PolicyFollower>();
         services.AddSingleton<AgentDirectory>();
         services.AddSingleton<GrantBook>();
+        services.AddSingleton<RedactionBook>();
         services.AddSingleton<SessionIssuer>();
     }
 }

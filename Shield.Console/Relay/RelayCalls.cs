@@ -29,6 +29,7 @@ public sealed class RelayCalls(
     AuditWriter audit,
     AuditKeyring keyring,
     ApprovalGate approvals,
+    RedactorStore redaction,
     IOptionsMonitor<RelayOptions> options,
     TimeProvider time)
 {
@@ -195,7 +196,7 @@ public sealed class RelayCalls(
 
         entry.ArgumentsFingerprint = refusal is null ? ArgumentsFingerprint.Of(await keyring.GetAsync(cancellationToken), arguments) : null;
         // Auditors read the arguments with secrets and personal data masked; the trail never holds them in clear.
-        entry.RedactedArguments = refusal is null ? Redactor.Default.Redact(arguments) : null;
+        entry.RedactedArguments = refusal is null ? redaction.Current.Redact(arguments) : null;
         return (entry, arguments, refusal);
     }
 
@@ -225,7 +226,7 @@ public sealed class RelayCalls(
         entry.EventType = eventType;
         entry.Decision ??= nameof(DecisionKind.Deny);
         entry.Outcome = "refused";
-        entry.Reason = Clip(Redactor.Default.RedactText(reason), 4000);
+        entry.Reason = Clip(redaction.Current.RedactText(reason), 4000);
         await AppendAsync(entry);
         return new McpProtocolException(reason, code);
     }

@@ -9,7 +9,7 @@ namespace Shield.Console.Relay;
 /// (its standard error, its protocol errors), with every credential Shield sent that server removed, secrets and
 /// personal data masked, and cut to a readable length.
 /// </summary>
-public sealed class UpstreamErrors(UpstreamConnector connector)
+public sealed class UpstreamErrors(UpstreamConnector connector, RedactorStore redaction)
 {
     private const int MaxLength = 500;
 
@@ -17,7 +17,7 @@ public sealed class UpstreamErrors(UpstreamConnector connector)
 
     public string Clean(string text, RegisteredServer server)
     {
-        text = Redactor.Default.RedactText(connector.WithoutSecrets(text, server));
+        text = redaction.Current.RedactText(connector.WithoutSecrets(text, server));
         return text.Length <= MaxLength ? text : text[..(MaxLength - 1)] + "…";
     }
 }

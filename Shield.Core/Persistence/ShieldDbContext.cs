@@ -8,6 +8,7 @@ using Shield.Core.Agents;
 using Shield.Core.Grants;
 using Shield.Core.Sessions;
 using Shield.Core.Governance;
+using Shield.Core.Redaction;
 using Shield.Core.Registry;
 
 namespace Shield.Core.Persistence;
@@ -42,6 +43,10 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<AgentSession> Sessions => Set<AgentSession>();
 
     public DbSet<ApprovalRequest> ApprovalRequests => Set<ApprovalRequest>();
+
+    public DbSet<RedactionKeyRecord> RedactionKeys => Set<RedactionKeyRecord>();
+
+    public DbSet<RedactionPatternRecord> RedactionPatterns => Set<RedactionPatternRecord>();
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 

@@ -31,7 +31,7 @@ public sealed partial class Redactor
     public Redactor(RedactionRules rules)
     {
         _secretKeys = [.. SecretKeyParts, .. rules.Keys.Select(Normalize).Where(k => k.Length > 0)];
-        _patterns = [.. rules.Patterns.Select(p => (p.Name, new Regex(p.Regex, RegexOptions.CultureInvariant, MatchTimeout)))];
+        _patterns = [.. rules.Patterns.Select(p => (p.Name, Compile(p.Regex)))];
     }
 
     public static Redactor Default { get; } = new(RedactionRules.None);
@@ -87,7 +87,7 @@ public sealed partial class Redactor
         {
             try
             {
-                text = regex.Replace(text, $"[REDACTED:{name}]");
+                text = ReplaceOutsideMasks(text, regex, $"[REDACTED:{name}]");
             }
             catch (RegexMatchTimeoutException)
             {
@@ -97,6 +97,26 @@ public sealed partial class Redactor
         }
 
         return text;
+    }
+
+    // An administrator's pattern never rewrites a mask already made: "[A-Z]{3,}" must not turn [REDACTED:email] into
+    // [[REDACTED:caps]:email].
+    private static string ReplaceOutsideMasks(string text, Regex pattern, string mask)
+    {
+        if (!text.Contains("[REDACTED:", StringComparison.Ordinal))
+        {
+            return pattern.Replace(text, mask);
+        }
+
+        var result = new StringBuilder();
+        var start = 0;
+        foreach (Match made in MadeMask().Matches(text))
+        {
+            result.Append(pattern.Replace(text[start..made.Index], mask)).Append(made.Value);
+            start = made.Index + made.Length;
+        }
+
+        return result.Append(pattern.Replace(text[start..], mask)).ToString();
     }
 
     private void Write(Utf8JsonWriter writer, JsonElement value, bool secretKey)
@@ -154,7 +174,11 @@ public sealed partial class Redactor
         return _secretKeys.Any(part => key.Contains(part, StringComparison.Ordinal)) || SecretKeyEndings.Any(end => key.EndsWith(end, StringComparison.Ordinal));
     }
 
-    private static string Normalize(string key) => new([.. key.ToLowerInvariant().Where(char.IsLetterOrDigit)]);
+    /// <summary>A key name as keys are compared: its letters and digits, in lower case (<c>API_Key</c> is <c>apikey</c>).</summary>
+    internal static string Normalize(string key) => new([.. key.ToLowerInvariant().Where(char.IsLetterOrDigit)]);
+
+    /// <summary>An administrator's pattern as the redactor runs it: culture-invariant, bounded by the match timeout.</summary>
+    internal static Regex Compile(string pattern) => new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
 
     private static int Digits(string text) => text.Count(char.IsAsciiDigit);
 
@@ -260,4 +284,7 @@ public sealed partial class Redactor
 
     [GeneratedRegex(@"[A-Za-z0-9+/_=-]{32,}", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Opaque();
+
+    [GeneratedRegex(@"\[REDACTED:[a-z0-9-]{1,64}\]", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex MadeMask();
 }

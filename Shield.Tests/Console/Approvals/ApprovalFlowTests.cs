@@ -157,6 +157,22 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAdministratorsRedactionRules_ApplyToTheNextCall_InTheQueueAndTheTrail()
+    {
+        var rules = new Shield.Core.Redaction.RedactionRules(["customer_ref"], [new("employee-id", @"EMP-\d{6}")]);
+        Assert.Null(await _relay.App.Services.GetRequiredService<Shield.Console.Redaction.RedactionBook>()
+            .SaveAsync(Shield.Core.Redaction.RedactionRules.None, rules, Registrations.Admin, _cancel));
+
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "for EMP-123456", ["customer_ref"] = "C-991" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        Assert.Equal("""{"text":"for [REDACTED:employee-id]","customer_ref":"[REDACTED:secret]"}""", pending.Arguments);
+        await DecideAsync(pending.Id, false, "No");
+        await Assert.ThrowsAsync<McpProtocolException>(() => call);
+        Assert.All(await TrailAsync(), r => Assert.Equal(pending.Arguments, r.RedactedArguments));
+    }
+
+    [Fact]
     public async Task WhileItWaits_TheAgentHearsProgress_ThatSaysItWaitsForApproval()
     {
         var heard = new TaskCompletionSource<ProgressNotificationValue>(TaskCreationOptions.RunContinuationsAsynchronously);

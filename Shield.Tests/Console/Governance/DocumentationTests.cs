@@ -20,6 +20,8 @@ public sealed partial class DocumentationTests
         Assert.Equal(4, document.Tools!.Count);
         Assert.Single(document.Agents!);
         Assert.Equal(3, document.Grants!.Count);
+        Assert.Equal(["password", "token"], document.Redaction!.Keys!);
+        Assert.Equal(@"EMP-\d{6}", Assert.Single(document.Redaction.Patterns!).Regex);
     }
 
     [GeneratedRegex("```json\\n(.*?)\\n```", RegexOptions.Singleline)]

@@ -49,6 +49,16 @@ public sealed class RedactorTests
         Assert.Equal("""{"patientName":"[REDACTED:secret]","note":"ask [REDACTED:employee-id] first"}""", redacted);
     }
 
+    [Fact]
+    public void AnAdministratorsPattern_NeverRewritesAMaskAlreadyMade()
+    {
+        var redactor = new Redactor(new RedactionRules([], [new RedactionPattern("caps", "[A-Z]{3,}"), new RedactionPattern("words", "[a-z]{4,}")]));
+
+        var redacted = redactor.Redact(JsonDocument.Parse("""{"to":"ada@example.com, cc ABC","id":"XYZ"}""").RootElement);
+
+        Assert.Equal("""{"to":"[REDACTED:email], cc [REDACTED:caps]","id":"[REDACTED:caps]"}""", redacted);
+    }
+
     [Theory]
     [InlineData("eyJ-")]
     [InlineData("a@")]
