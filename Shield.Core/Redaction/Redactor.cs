@@ -75,10 +75,19 @@ public sealed partial class Redactor
         }
 
         // "password=hunter2", "api_key: abc", "Authorization: Bearer abc" inside free text: the value under a secret-like name.
-        text = KeyValue().Replace(text, m => IsSecretKey(m.Groups["key"].Value) ? m.Groups["key"].Value + m.Groups["sep"].Value + "[REDACTED:secret]" : m.Value);
+        if (text.AsSpan().ContainsAny(':', '='))
+        {
+            text = KeyValue().Replace(text, m => IsSecretKey(m.Groups["key"].Value) ? m.Groups["key"].Value + m.Groups["sep"].Value + "[REDACTED:secret]" : m.Value);
+        }
+
         text = Jwt().Replace(text, "[REDACTED:jwt]");
         text = KnownKey().Replace(text, "[REDACTED:api-key]");
-        text = Email().Replace(text, "[REDACTED:email]");
+        if (text.Contains('@', StringComparison.Ordinal))
+        {
+            // Only where an @ stands: the local part's bounded run would otherwise be tried at every position.
+            text = Email().Replace(text, "[REDACTED:email]");
+        }
+
         text = Iban().Replace(text, m => IsIban(m.Value) ? "[REDACTED:iban]" : m.Value);
         text = CardNumber().Replace(text, m => IsLuhn(m.Value) ? "[REDACTED:card]" : m.Value);
         text = Phone().Replace(text, m => Digits(m.Value) is >= 8 and <= 15 && !IsoDate().IsMatch(m.Value) ? "[REDACTED:phone]" : m.Value);
@@ -259,7 +268,7 @@ public sealed partial class Redactor
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Jwt();
 
-    [GeneratedRegex("""(?<key>[A-Za-z][A-Za-z0-9_.-]{0,63})(?<sep>\s*[:=]\s*)(?<value>"[^"\r\n]{0,1024}"|'[^'\r\n]{0,1024}'|(?:(?:Bearer|Basic|Token)\s+)?[^\s,;&"']{1,1024})""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 100)]
+    [GeneratedRegex("""(?<![A-Za-z0-9_.-])(?<key>[A-Za-z][A-Za-z0-9_.-]{0,63})(?<sep>\s*[:=]\s*)(?<value>"[^"\r\n]{0,1024}"|'[^'\r\n]{0,1024}'|(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN)\s+)?[^\s,;&"']{1,1024})""", RegexOptions.CultureInvariant, 100)]
     private static partial Regex KeyValue();
 
     [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20}|sh[sk]_[A-Za-z0-9_-]{20,})", RegexOptions.CultureInvariant, 100)]
