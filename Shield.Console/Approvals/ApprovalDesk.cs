@@ -96,7 +96,7 @@ public sealed partial class ApprovalDesk(
         return ApprovalRecords.Expired(request, now);
     });
 
-    /// <summary>The agent cancelled its call: the request leaves the queue.</summary>
+    /// <summary>The agent cancelled its call, or its session ended: the request leaves the queue.</summary>
     public Task WithdrawAsync(Guid id) => CloseAsync(id, (request, now) =>
     {
         request.Withdraw(now);
@@ -175,7 +175,7 @@ public sealed partial class ApprovalDesk(
         ApprovalStatus.Approved => $"Approved by {r.DecidedBy}.",
         ApprovalStatus.Denied => $"Denied by {r.DecidedBy}: {r.DecisionReason}",
         ApprovalStatus.Expired => $"Approval expired: {r.DecisionReason}",
-        _ => "The call was cancelled while it waited for approval.",
+        _ => "The call was withdrawn while it waited for approval: the agent cancelled it, or its session ended.",
     }, r.DecidedBy);
 
     private async Task ExpireOnTimeAsync(Guid id)

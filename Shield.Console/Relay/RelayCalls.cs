@@ -145,7 +145,9 @@ public sealed class RelayCalls(
             progress = wait => Progress(agent, token, wait, cancellationToken);
         }
 
-        var verdict = await approvals.RequestAsync(call, progress, cancellationToken);
+        // The SDK does not cancel a running handler when its MCP session closes: a revoked or expired session's call stops waiting here.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, relay.Closed);
+        var verdict = await approvals.RequestAsync(call, progress, waiting.Token);
         if (!verdict.IsApproved)
         {
             throw new McpProtocolException($"{verdict.Message} (approval {verdict.Id})", McpErrorCode.InvalidRequest);

@@ -121,6 +121,8 @@ public sealed class RelayHandlers(
             _running[relay] = stop;
         }
 
+        using var closing = running.Token.Register(() => relay?.Close());
+
         try
         {
             await server.RunAsync(running.Token);

@@ -25,6 +25,7 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     private readonly ConcurrentDictionary<string, McpServer> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, McpServer> _callers = new();
     private readonly ConcurrentDictionary<string, string> _resourceOwners = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _closed = new();
     private long _nextCall;
     private volatile bool _disposed;
 
@@ -35,6 +36,9 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
 
     /// <summary>The one server of the session's scope when tools are listed under their own names; otherwise null.</summary>
     public string? SoleServer { get; } = unqualifiedNames ? SoleServerOf(session.Tools) : null;
+
+    /// <summary>Cancelled when the MCP session closes (ended, expired, revoked): calls still waiting stop waiting.</summary>
+    public CancellationToken Closed => _closed.Token;
 
     /// <summary>The session-wide MCP server (for messages that belong to no request), once the session runs.</summary>
     public McpServer? Server { get; set; }
@@ -159,9 +163,13 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     public IEnumerable<McpClient> OpenUpstreams =>
         _upstreams.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result);
 
+    /// <summary>The MCP session is closing: calls still waiting stop now, before the SDK waits for them to finish.</summary>
+    public void Close() => _closed.Cancel();
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        Close();
         foreach (var upstream in _upstreams.Values.Where(l => l.IsValueCreated))
         {
             try

@@ -112,7 +112,7 @@ public sealed class ApprovalRequest
 
     public void Expire(string reason, DateTime nowUtc) => Close(ApprovalStatus.Expired, "Shield", reason, nowUtc);
 
-    public void Withdraw(DateTime nowUtc) => Close(ApprovalStatus.Withdrawn, AgentName, "The agent cancelled the call.", nowUtc);
+    public void Withdraw(DateTime nowUtc) => Close(ApprovalStatus.Withdrawn, AgentName, "The agent cancelled the call, or its session ended.", nowUtc);
 
     private bool IsOwnedBy(Reviewer reviewer)
     {

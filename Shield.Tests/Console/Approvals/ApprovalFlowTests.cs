@@ -211,6 +211,20 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RevokingTheSession_WhileACallWaits_WithdrawsTheRequest()
+    {
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        await _relay.App.Services.GetRequiredService<Shield.Console.Sessions.SessionIssuer>().RevokeAsync(pending.SessionId, Registrations.Admin, _cancel);
+
+        var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
+        Assert.Equal((pending.Id, nameof(ApprovalStatus.Withdrawn)), (withdrawn.Id, withdrawn.Status));
+        Assert.False(call.IsCompletedSuccessfully); // the closed MCP session never answers it
+        Assert.Equal(0, _calls);
+    }
+
+    [Fact]
     public async Task InvalidArguments_AreRefusedBeforeAnyoneIsAsked()
     {
         var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
