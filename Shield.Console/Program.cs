@@ -1,8 +1,15 @@
+using Shield.Console.Demo;
 using Shield.Console.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+if (args is ["simulate-agent", .. var options])
+{
+    return await AgentSimulator.RunAsync(options, Console.Out);
+}
+
+var builder = WebApplication.CreateBuilder(DemoExtensions.WithDemoFlag(args));
 builder.AddShieldConsole();
 
 var app = builder.Build();
 app.UseShieldConsole();
 app.Run();
+return 0;

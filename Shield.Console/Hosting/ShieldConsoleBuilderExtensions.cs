@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
+using Shield.Console.Demo;
 using Shield.Console.Policy;
 using Shield.Console.Registry;
 using Shield.Console.Relay;
@@ -18,6 +19,7 @@ public static class ShieldConsoleBuilderExtensions
     public static WebApplicationBuilder AddShieldConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        builder.UseDemoDatabase();
         services.AddShieldCore(builder.Configuration, builder.Environment.ContentRootPath);
         // Right after the database: everything that changes governance while starting waits for the audit writer.
         builder.AddAuditing();
@@ -47,6 +49,7 @@ public static class ShieldConsoleBuilderExtensions
             description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         services.AddHealthChecks().AddDbContextCheck<ShieldDbContext>("database");
         services.AddHostedService<StartupBanner>();
+        builder.AddDemo();
         return builder;
     }
 }
