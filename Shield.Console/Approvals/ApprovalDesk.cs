@@ -23,10 +23,13 @@ public sealed partial class ApprovalDesk(
     private readonly ConcurrentDictionary<Guid, Waiter> _waiters = new();
 
     /// <summary>Stores the request, records it (fail closed), puts it in the queue, and returns its verdict to come.</summary>
+    /// <exception cref="AuditUnavailableException">The trail cannot take the request: nothing waits, nobody is asked.</exception>
     public async Task<Task<ApprovalVerdict>> OpenAsync(ApprovalRequest request)
     {
         var waiter = new Waiter();
         _waiters[request.Id] = waiter;
+        // Under the same lock as every decision, so the queue never hears of a request after its decision.
+        await _changes.WaitAsync();
         try
         {
             await using (var db = await contexts.CreateDbContextAsync())
@@ -36,6 +39,9 @@ public sealed partial class ApprovalDesk(
             }
 
             await audit.AppendAsync(ApprovalRecords.Requested(request));
+            var due = request.ExpiresAtUtc - time.GetUtcNow().UtcDateTime;
+            waiter.Expiry = time.CreateTimer(_ => _ = ExpireOnTimeAsync(request.Id), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            feed.Publish(new(ApprovalEventKind.Requested, ApprovalView.Of(request)));
         }
         catch
         {
@@ -43,9 +49,11 @@ public sealed partial class ApprovalDesk(
             await CloseQuietlyAsync(request.Id);
             throw;
         }
+        finally
+        {
+            _changes.Release();
+        }
 
-        waiter.Expiry = time.CreateTimer(_ => _ = ExpireOnTimeAsync(request.Id), null, request.ExpiresAtUtc - time.GetUtcNow().UtcDateTime, Timeout.InfiniteTimeSpan);
-        await feed.PublishAsync(new(ApprovalEventKind.Requested, ApprovalView.Of(request)));
         return waiter.Verdict.Task;
     }
 
@@ -82,8 +90,10 @@ public sealed partial class ApprovalDesk(
                 request.Deny(reviewer, reason!, now);
             }
 
-            // Recorded first: a decision the trail cannot hold is not taken.
-            await audit.AppendAsync(approve ? ApprovalRecords.Approved(request, reviewer, final, reason, now) : ApprovalRecords.Denied(request, reviewer, now), cancellationToken);
+            // Recorded first: a decision the trail cannot hold is not taken. Once begun it is not cancelled, so the trail
+            // never holds a decision that was then dropped.
+            cancellationToken.ThrowIfCancellationRequested();
+            await audit.AppendAsync(approve ? ApprovalRecords.Approved(request, reviewer, final, reason, now) : ApprovalRecords.Denied(request, reviewer, now), CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
             return Result<ApprovalView>.Ok(ApprovalView.Of(request));
         }, cancellationToken);
@@ -151,20 +161,21 @@ public sealed partial class ApprovalDesk(
             }
 
             result = await change(db, request, time.GetUtcNow().UtcDateTime);
+            if (result.Value is { } view)
+            {
+                // The waiting call first, then the queue (which never waits on a listener), still in order under the lock.
+                if (!view.IsPending && _waiters.TryRemove(id, out var waiter))
+                {
+                    waiter.Expiry?.Dispose();
+                    waiter.Verdict.TrySetResult(Verdict(request));
+                }
+
+                feed.Publish(new(view.IsPending ? ApprovalEventKind.Updated : ApprovalEventKind.Decided, view));
+            }
         }
         finally
         {
             _changes.Release();
-        }
-
-        if (result.Value is { } view)
-        {
-            await feed.PublishAsync(new(view.IsPending ? ApprovalEventKind.Updated : ApprovalEventKind.Decided, view));
-            if (!view.IsPending && _waiters.TryRemove(id, out var waiter))
-            {
-                waiter.Expiry?.Dispose();
-                waiter.Verdict.TrySetResult(Verdict(request));
-            }
         }
 
         return result;
@@ -192,6 +203,8 @@ public sealed partial class ApprovalDesk(
             {
                 waiter.Verdict.TrySetResult(new(id, ApprovalStatus.Expired, "Approval expired: no reviewer decided in time; the call was denied.", null));
             }
+
+            feed.Forget(id);
         }
     }
 

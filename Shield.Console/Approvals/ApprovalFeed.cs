@@ -29,7 +29,8 @@ public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<
         return new Subscription(this, handler);
     }
 
-    public Task PublishAsync(ApprovalEvent change)
+    /// <summary>Records the change and pushes it; never waits on a listener, so no slow client holds up a decision.</summary>
+    public void Publish(ApprovalEvent change)
     {
         if (change.Kind == ApprovalEventKind.Decided)
         {
@@ -45,7 +46,16 @@ public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<
             _ = NotifyAsync(handler, change);
         }
 
-        return SendAsync(change);
+        _ = SendAsync(change);
+    }
+
+    /// <summary>Takes a request out of the queue that could not be closed as usual; listeners are told it is decided.</summary>
+    public void Forget(Guid id)
+    {
+        if (_pending.TryGetValue(id, out var view))
+        {
+            Publish(new(ApprovalEventKind.Decided, view with { Status = nameof(Shield.Core.Approvals.ApprovalStatus.Expired) }));
+        }
     }
 
     private async Task SendAsync(ApprovalEvent change)

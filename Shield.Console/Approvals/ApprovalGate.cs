@@ -12,11 +12,12 @@ namespace Shield.Console.Approvals;
 /// The relay's side of an approval: open a request for the call, tell the agent it is waiting (progress, when it asked),
 /// wait for the verdict, withdraw the request if the agent cancels, and take an approval for exactly this call, once.
 /// </summary>
-public sealed class ApprovalGate(
+public sealed partial class ApprovalGate(
     IDbContextFactory<ShieldDbContext> contexts,
     ApprovalDesk desk,
     IOptionsMonitor<ApprovalOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<ApprovalGate> logger)
 {
     /// <summary>Waits for a person's decision on <paramref name="call"/>; <paramref name="progress"/> is told every so often while it waits.</summary>
     public async Task<ApprovalVerdict> RequestAsync(ApprovalCall call, Func<ApprovalWait, ValueTask>? progress, CancellationToken cancellationToken)
@@ -35,12 +36,24 @@ public sealed class ApprovalGate(
                 }
 
                 await Task.WhenAny(verdict, Task.Delay(settings.ProgressInterval, time, cancellationToken));
-                cancellationToken.ThrowIfCancellationRequested();
+                if (!verdict.IsCompleted)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await desk.WithdrawAsync(request.Id);
+            try
+            {
+                await desk.WithdrawAsync(request.Id);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                // The request still expires on time; the agent's cancellation stands either way.
+                LogWithdrawFailed(logger, request.Id, error);
+            }
+
             throw;
         }
 
@@ -84,6 +97,9 @@ public sealed class ApprovalGate(
     }
 
     private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Approval request {Id} could not be withdrawn after its call was cancelled; it expires on time")]
+    private static partial void LogWithdrawFailed(ILogger logger, Guid id, Exception error);
 }
 
 /// <summary>How long a call has waited for approval, of how long it may.</summary>

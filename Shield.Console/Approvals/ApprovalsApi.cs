@@ -56,7 +56,17 @@ internal static class ApprovalsApi
         }
 
         var person = Actors.Of(caller);
-        var result = await desk.DecideAsync(id, new Reviewer(person.Id, person.Name), approve, decision.Reason, cancellationToken);
+        Result<ApprovalView> result;
+        try
+        {
+            result = await desk.DecideAsync(id, new Reviewer(person.Id, person.Name), approve, decision.Reason, cancellationToken);
+        }
+        catch (Auditing.AuditUnavailableException e)
+        {
+            return TypedResults.Problem($"Shield cannot record decisions right now, so none was taken: {e.Message}",
+                title: "The decision was not taken", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         if (result.Value is { } view)
         {
             return TypedResults.Ok(view);

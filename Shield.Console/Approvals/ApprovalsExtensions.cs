@@ -15,7 +15,11 @@ internal static class ApprovalsExtensions
         services.AddHostedService<ApprovalRecovery>();
     }
 
-    /// <summary><c>/hubs/approvals</c> for reviewers' clients, with the API's bearer tokens (never the console cookie).</summary>
+    /// <summary>
+    /// <c>/hubs/approvals</c> for reviewers' clients, with the API's bearer tokens (never the console cookie). A connection
+    /// closes when the token it was opened with expires (an hour at most for local accounts).
+    /// </summary>
     public static void MapApprovalsHub(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapHub<ApprovalsHub>(ApprovalsHub.Path).RequireAuthorization(ShieldPolicies.ApiCaller, ShieldPolicies.Review);
+        endpoints.MapHub<ApprovalsHub>(ApprovalsHub.Path, options => options.CloseOnAuthenticationExpiration = true)
+            .RequireAuthorization(ShieldPolicies.ApiCaller, ShieldPolicies.Review);
 }

@@ -80,6 +80,15 @@ public sealed class RelayCalls(
             if (decision.Kind == DecisionKind.RequireApproval)
             {
                 await WaitForApprovalAsync(request, relay, target, decision.Reason, record.Entry, cancellationToken);
+                // Much can change while a person decides: the call goes on only if it could still be made now.
+                entries = await catalog.CurrentAsync(cancellationToken);
+                var now = policy.Current.Decide(relay.Session.AgentName, server, tool);
+                if (now.Kind == DecisionKind.Deny || !entries.Tools.ContainsKey((server, tool)))
+                {
+                    throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied,
+                        $"The call was approved, but while it waited Shield's policy changed and it is no longer allowed: {now.Reason}", McpErrorCode.InvalidRequest);
+                }
+
                 return await ForwardAsync(request, relay, entries, server, tool, record.Entry, started, cancellationToken);
             }
 
@@ -147,7 +156,16 @@ public sealed class RelayCalls(
 
         // The SDK does not cancel a running handler when its MCP session closes: a revoked or expired session's call stops waiting here.
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, relay.Closed);
-        var verdict = await approvals.RequestAsync(call, progress, waiting.Token);
+        ApprovalVerdict verdict;
+        try
+        {
+            verdict = await approvals.RequestAsync(call, progress, waiting.Token);
+        }
+        catch (AuditUnavailableException e)
+        {
+            throw new McpProtocolException($"Shield cannot record the call, so it refuses it: {e.Message}", McpErrorCode.InternalError);
+        }
+
         if (!verdict.IsApproved)
         {
             throw new McpProtocolException($"{verdict.Message} (approval {verdict.Id})", McpErrorCode.InvalidRequest);

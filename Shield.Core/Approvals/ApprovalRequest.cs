@@ -104,7 +104,8 @@ public sealed class ApprovalRequest
             return false;
         }
 
-        Close(ApprovalStatus.Approved, string.Join(", ", Votes.Select(v => v.ReviewerName)), null, nowUtc);
+        var by = string.Join(", ", Votes.Select(v => v.ReviewerName));
+        Close(ApprovalStatus.Approved, by.Length <= 1000 ? by : by[..999] + "…", null, nowUtc);
         return true;
     }
 

@@ -125,16 +125,41 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnApprovalGivenForOtherArguments_DoesNotLetThisCallThrough()
+    public async Task AnApproval_IsBoundToItsSessionToolAndArguments()
+    {
+        var desk = _relay.App.Services.GetRequiredService<ApprovalDesk>();
+        var request = new ApprovalRequest
+        {
+            SessionId = Guid.NewGuid(), AgentName = "invoice-bot", Task = "t", Server = "crm", Tool = "delete_record", Reason = "r",
+            ArgumentsFingerprint = "hmac:42", RequestedAtUtc = DateTime.UtcNow, ExpiresAtUtc = DateTime.UtcNow.AddMinutes(5),
+        };
+        var verdict = await desk.OpenAsync(request);
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(request.Id, true, null)).StatusCode);
+        Assert.True((await verdict).IsApproved);
+
+        Assert.False(await desk.ConsumeAsync(request.Id, request.SessionId, "crm", "delete_record", "hmac:other"));
+        Assert.False(await desk.ConsumeAsync(request.Id, Guid.NewGuid(), "crm", "delete_record", "hmac:42"));
+        Assert.False(await desk.ConsumeAsync(request.Id, request.SessionId, "crm", "lookup", "hmac:42"));
+        Assert.True(await desk.ConsumeAsync(request.Id, request.SessionId, "crm", "delete_record", "hmac:42"));
+        Assert.False(await desk.ConsumeAsync(request.Id, request.SessionId, "crm", "delete_record", "hmac:42"));
+    }
+
+    [Fact]
+    public async Task ACallApprovedAfterItsGrantTurnedToDeny_IsRefused_AndNeverReachesTheUpstream()
     {
         var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
         var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
-        var desk = _relay.App.Services.GetRequiredService<ApprovalDesk>();
-        await DecideAsync(pending.Id, true, null);
-        await call;
+        var book = _relay.App.Services.GetRequiredService<Shield.Console.Grants.GrantBook>();
+        var grant = (await book.ListAsync(_cancel)).Single(g => g.Tool == "delete_record");
+        await book.RemoveAsync(grant.Id, Registrations.Admin, _cancel);
+        await book.AddAsync(new(Shield.Core.Grants.SubjectKind.Agent, "invoice-bot", "crm", "delete_record", Shield.Core.Grants.GrantEffect.Deny), Registrations.Admin, _cancel);
 
-        Assert.False(await desk.ConsumeAsync(pending.Id, pending.SessionId, "crm", "delete_record", "hmac:other"));
-        Assert.False(await desk.ConsumeAsync(pending.Id, Guid.NewGuid(), "crm", "delete_record", pending.ArgumentsFingerprint));
+        await DecideAsync(pending.Id, true, null);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => call);
+        Assert.Contains("while it waited Shield's policy changed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _calls);
+        Assert.Equal(AuditEventTypes.CallDenied, (await TrailAsync())[^1].EventType);
     }
 
     [Fact]
