@@ -78,6 +78,30 @@ public sealed class ConsoleInBrowser : IAsyncDisposable
         await Page.WaitForURLAsync($"{Root}{returnPath}");
     }
 
+    /// <summary>
+    /// Saves the page as <c>docs/screenshots/&lt;name&gt;.png</c> when <c>SHIELD_SCREENSHOTS</c> is set (to 1, or to a folder),
+    /// so the README's pictures are made by the tests that walk the same screens.
+    /// </summary>
+    public async Task ScreenshotAsync(string name)
+    {
+        if (Environment.GetEnvironmentVariable("SHIELD_SCREENSHOTS") is not { Length: > 0 } target)
+        {
+            return;
+        }
+
+        var folder = target == "1" ? Repository.PathOf("docs", "screenshots") : target;
+        Directory.CreateDirectory(folder);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
+    }
+
+    /// <summary>Signs out through the user menu.</summary>
+    public async Task SignOutAsync()
+    {
+        await Page.ClickAsync("#user-menu");
+        await Page.ClickAsync("#sign-out");
+        await Page.WaitForURLAsync($"{Root}/account/login");
+    }
+
     /// <summary>Waits for the marker only the interactive render sets, so clicks reach the live circuit.</summary>
     public Task WaitUntilInteractiveAsync() => Page.Locator("#shield-app[data-interactive='true']").WaitForAsync();
 
