@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Shield.Console.Accounts;
 using Shield.Core.Persistence;
 
 namespace Shield.Console.Demo;
@@ -13,17 +14,31 @@ internal static class DemoExtensions
 
     public static bool IsDemo(this WebApplicationBuilder builder) => builder.Configuration.GetValue<bool>($"{DemoOptions.SectionName}:Enabled");
 
-    /// <summary>Before anything reads the database settings: in demo mode, the demo's own SQLite file unless one is configured.</summary>
+    /// <summary>
+    /// Before anything reads the settings: in demo mode, the demo's own SQLite file unless a database is configured, and
+    /// the demo's administrator as the first one (the seeder prints its password with the others) unless one is configured.
+    /// </summary>
     public static void UseDemoDatabase(this WebApplicationBuilder builder)
     {
-        if (builder.IsDemo() && string.IsNullOrEmpty(builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName)))
+        if (!builder.IsDemo())
         {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                [$"ConnectionStrings:{DatabaseOptions.ConnectionStringName}"] = $"Data Source={DatabaseFile}",
-                [$"{DatabaseOptions.SectionName}:Provider"] = "Sqlite",
-            });
+            return;
         }
+
+        var settings = new Dictionary<string, string?>();
+        if (string.IsNullOrEmpty(builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName)))
+        {
+            settings[$"ConnectionStrings:{DatabaseOptions.ConnectionStringName}"] = $"Data Source={DatabaseFile}";
+            settings[$"{DatabaseOptions.SectionName}:Provider"] = "Sqlite";
+        }
+
+        if (string.IsNullOrEmpty(builder.Configuration[$"{BootstrapOptions.SectionName}:AdminEmail"]))
+        {
+            settings[$"{BootstrapOptions.SectionName}:AdminEmail"] = DemoCredentials.AdminEmail;
+            settings[$"{BootstrapOptions.SectionName}:AdminPassword"] = PasswordPolicy.Generate();
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
     }
 
     /// <summary>Last of the registrations: the demo server and seeder start after the database and the audit writer.</summary>

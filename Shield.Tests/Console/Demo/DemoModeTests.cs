@@ -85,6 +85,20 @@ public sealed class DemoModeTests
     }
 
     [Fact]
+    public void DemoMode_MakesTheDemoAdministratorTheFirstOne_UnlessOneIsConfigured()
+    {
+        var demo = WebApplication.CreateBuilder(DemoExtensions.WithDemoFlag(["--demo"]));
+        var configured = WebApplication.CreateBuilder(DemoExtensions.WithDemoFlag(["--demo", "--Shield:Bootstrap:AdminEmail=me@bank.test"]));
+
+        demo.UseDemoDatabase();
+        configured.UseDemoDatabase();
+
+        Assert.Equal(DemoCredentials.AdminEmail, demo.Configuration["Shield:Bootstrap:AdminEmail"]);
+        Assert.False(string.IsNullOrEmpty(demo.Configuration["Shield:Bootstrap:AdminPassword"]));
+        Assert.Equal("me@bank.test", configured.Configuration["Shield:Bootstrap:AdminEmail"]);
+    }
+
+    [Fact]
     public async Task DemoMode_OutsideDevelopment_StopsTheStart()
     {
         using var folder = new TempFolder();
