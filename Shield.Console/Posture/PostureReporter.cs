@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Console.Auditing;
 using Shield.Console.Sessions;
+using Shield.Core.Approvals;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
 using Shield.Core.Policy;
@@ -30,13 +31,20 @@ public sealed class PostureReporter(
             await ServersAsync(db, cancellationToken),
             access with { Grants = await db.Grants.CountAsync(cancellationToken) },
             await AuditAsync(db, byType, cancellationToken),
-            new PostureApprovals(snapshot.Threshold.ToString(), gated,
-                byType.GetValueOrDefault(AuditEventTypes.CallApprovalRequired), byType.GetValueOrDefault(AuditEventTypes.CallApproved),
-                byType.GetValueOrDefault(AuditEventTypes.CallRejected), byType.GetValueOrDefault(AuditEventTypes.CallExpired)),
+            await ApprovalsAsync(db, snapshot.Threshold.ToString(), gated, cancellationToken),
             new PostureSessions(sessions.Value.DefaultTtl, sessions.Value.MaxTtl,
                 await db.Sessions.CountAsync(s => s.ExpiresAtUtc > now && s.EndedAtUtc == null, cancellationToken),
                 await db.Agents.CountAsync(a => a.KeySha256 != null, cancellationToken),
                 await db.Agents.CountAsync(a => a.EntraClientId != null, cancellationToken)));
+    }
+
+    // Counted by request, not by record: a critical tool's call approved by two reviewers is one approval.
+    private static async Task<PostureApprovals> ApprovalsAsync(ShieldDbContext db, string threshold, int gated, CancellationToken cancellationToken)
+    {
+        var byStatus = await db.ApprovalRequests.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.LongCount() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        return new PostureApprovals(threshold, gated, byStatus.Values.Sum(), byStatus.GetValueOrDefault(ApprovalStatus.Approved),
+            byStatus.GetValueOrDefault(ApprovalStatus.Denied), byStatus.GetValueOrDefault(ApprovalStatus.Expired));
     }
 
     /// <summary>Tool calls decided and calls refused (denied, rejected or expired), per hour, over the last hours.</summary>

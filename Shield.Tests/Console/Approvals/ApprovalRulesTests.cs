@@ -79,6 +79,8 @@ public sealed class ApprovalRulesTests : IAsyncLifetime
 
         await call;
         Assert.Equal(2, (await _watch.NextAsync(ApprovalEventKind.Decided)).ApprovedBy.Count);
+        var posture = (await _relay.App.Services.GetRequiredService<Shield.Console.Posture.PostureReporter>().BuildAsync(_cancel)).Approvals;
+        Assert.Equal((1, 1), (posture.Requested, posture.Approved)); // one call, approved by two reviewers
     }
 
     [Fact]
