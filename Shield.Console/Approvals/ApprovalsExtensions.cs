@@ -13,11 +13,14 @@ internal static class ApprovalsExtensions
         services.AddSingleton<ApprovalDesk>();
         services.AddSingleton<ApprovalGate>();
         services.AddHostedService<ApprovalRecovery>();
+        services.AddSingleton<ReviewerConnections>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReviewerConnections>());
     }
 
     /// <summary>
     /// <c>/hubs/approvals</c> for reviewers' clients, with the API's bearer tokens (never the console cookie). A connection
-    /// closes when the token it was opened with expires (an hour at most for local accounts).
+    /// closes when the token it was opened with expires, or within <see cref="ReviewerConnections.Interval"/> of its
+    /// person losing the right to review.
     /// </summary>
     public static void MapApprovalsHub(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapHub<ApprovalsHub>(ApprovalsHub.Path, options => options.CloseOnAuthenticationExpiration = true)

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Approvals;
 using Shield.Core.Accounts;
 using Shield.Tests.Infrastructure;
@@ -64,6 +65,35 @@ public sealed class ApprovalsHubTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync(_cancel));
 
         Assert.Equal(role is null ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task AReviewerWhoLosesTheRole_IsDisconnected_AtTheNextCheck()
+    {
+        var email = ShieldAppFactory.NewEmail("reviewer");
+        using var reviewer = await ApprovalFlowTests.ReviewerAsync(_relay, email);
+        await using var hub = Connect(reviewer.DefaultRequestHeaders.Authorization!.Parameter!);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await hub.StartAsync(_cancel);
+        var connections = _relay.App.Services.GetRequiredService<ReviewerConnections>();
+        await connections.CheckAsync();
+        Assert.Equal(HubConnectionState.Connected, hub.State);
+
+        await using (var scope = _relay.App.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Shield.Console.Accounts.UserDirectory>();
+            var id = (await users.ListAsync(_cancel)).Single(u => u.Email == email).Id;
+            Assert.NotNull((await users.UpdateAsync(id, new([ShieldRoles.Auditor], null, null), actorId: null)).Value);
+        }
+
+        await connections.CheckAsync();
+
+        await closed.Task.WaitAsync(_cancel);
     }
 
     private HubConnection Connect(string token) => new HubConnectionBuilder()
