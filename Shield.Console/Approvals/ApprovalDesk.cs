@@ -113,6 +113,15 @@ public sealed partial class ApprovalDesk(
         return ApprovalRecords.Withdrawn(request, now);
     });
 
+    /// <summary>The latest decided requests (approved, denied, expired, withdrawn), newest first.</summary>
+    public async Task<IReadOnlyList<ApprovalView>> RecentAsync(int count = 20, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var decided = await db.ApprovalRequests.AsNoTracking().Where(r => r.Status != ApprovalStatus.Pending)
+            .OrderByDescending(r => r.DecidedAtUtc).Take(count).ToListAsync(cancellationToken);
+        return [.. decided.Select(ApprovalView.Of)];
+    }
+
     /// <summary>Marks an approved request used by its call; false when it was not approved for exactly that call, or already used.</summary>
     public async Task<bool> ConsumeAsync(Guid id, Guid sessionId, string server, string tool, string fingerprint)
     {

@@ -53,8 +53,11 @@ public sealed class ApprovalsPageTests : ComponentTestContext, IAsyncLifetime
         Assert.Contains("Pay the November invoices", card.TextContent, StringComparison.Ordinal);
         Assert.Contains("[REDACTED:card]", page.Find(".approval-arguments").TextContent, StringComparison.Ordinal);
         Assert.Matches(@"^[0-4]:\d\d left$", page.Find(".approval-countdown").TextContent.Trim());
+        Assert.Contains("No call has been decided yet", page.Find("#recent-empty").TextContent, StringComparison.Ordinal);
         await _desk.DecideAsync(request.Id, new Reviewer("u-2", "other@shield.test"), false, "Not now", Xunit.TestContext.Current.CancellationToken);
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".approval-card")));
+        page.WaitForAssertion(() => Assert.Contains("other@shield.test", page.Find("#recent-decisions").TextContent, StringComparison.Ordinal));
+        Assert.Contains("Not now", page.Find("#recent-decisions").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
