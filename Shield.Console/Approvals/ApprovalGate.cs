@@ -5,6 +5,7 @@ using Shield.Console.Policy;
 using Shield.Core.Approvals;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Console.Approvals;
 
@@ -80,13 +81,13 @@ public sealed partial class ApprovalGate(
             SessionId = call.Session.Id,
             AgentId = call.Session.AgentId,
             AgentName = call.Session.AgentName,
-            AgentOwner = Clip(owner, 256),
+            AgentOwner = owner.Clip(256),
             Task = call.Session.Task,
             Server = call.Server,
             Tool = call.Tool,
-            ToolDescription = Clip(call.ToolDescription, 2000),
+            ToolDescription = call.ToolDescription.Clip(2000),
             Risk = call.Risk,
-            Reason = Clip(call.Reason, 1000),
+            Reason = call.Reason.Clip(1000),
             RedactedArguments = call.RedactedArguments,
             ArgumentsFingerprint = call.ArgumentsFingerprint,
             TraceId = call.TraceId ?? Activity.Current?.TraceId.ToHexString(),
@@ -95,8 +96,6 @@ public sealed partial class ApprovalGate(
             RequiredApprovals = call.Risk == RiskLevel.Critical ? settings.CriticalApprovers : 1,
         };
     }
-
-    private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Approval request {Id} could not be withdrawn after its call was cancelled; it expires on time")]
     private static partial void LogWithdrawFailed(ILogger logger, Guid id, Exception error);

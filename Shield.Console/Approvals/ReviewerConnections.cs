@@ -23,10 +23,10 @@ public sealed partial class ReviewerConnections(IServiceScopeFactory scopes, Tim
     /// <summary>Closes every connection whose person may no longer review.</summary>
     public async Task CheckAsync()
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
         foreach (var (id, connection) in _open)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
             var user = connection.User;
             if (user is not null && (await authorization.AuthorizeAsync(user, ShieldPolicies.ApiCaller)).Succeeded
                 && (await authorization.AuthorizeAsync(user, ShieldPolicies.Review)).Succeeded)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Console.Registry;
 
@@ -145,7 +146,7 @@ public sealed partial class DiscoveryService(
         tracked.LastDiscoveryAtUtc = startedAt;
         tracked.LastDiscoverySucceeded = true;
         tracked.LastDiscoveryError = null;
-        tracked.LastDiscoveryRejections = [.. rejections.Take(100).Select(r => Shorten($"{r.Name}: {r.Reason}", 300))];
+        tracked.LastDiscoveryRejections = [.. rejections.Take(100).Select(r => $"{r.Name}: {r.Reason}".Clip(300))];
         tracked.PromptCount = listing.PromptCount;
         tracked.ResourceCount = listing.ResourceCount;
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
@@ -178,7 +179,7 @@ public sealed partial class DiscoveryService(
 
     private async Task<DiscoveryReport> RecordFailureAsync(RegisteredServer server, string error, DateTime startedAt, double elapsed, CancellationToken cancellationToken)
     {
-        error = Shorten(error, 4000);
+        error = error.Clip(4000);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (await db.Servers.SingleOrDefaultAsync(s => s.Id == server.Id, cancellationToken) is { } tracked)
         {
@@ -191,7 +192,6 @@ public sealed partial class DiscoveryService(
         return DiscoveryReport.Failed(server.Name, error, startedAt, elapsed);
     }
 
-    private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     private static IEnumerable<GovernanceChange> Records(
         RegisteredServer server, InventoryChanges changes, Actor actor, IReadOnlyDictionary<string, ToolDecision> declared, DateTime atUtc)

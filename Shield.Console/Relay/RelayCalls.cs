@@ -11,6 +11,7 @@ using Shield.Core.Auditing;
 using Shield.Core.Governance;
 using Shield.Core.Policy;
 using Shield.Core.Redaction;
+using Shield.Core.Text;
 
 namespace Shield.Console.Relay;
 
@@ -165,6 +166,11 @@ public sealed class RelayCalls(
         {
             throw new McpProtocolException($"Shield cannot record the call, so it refuses it: {e.Message}", McpErrorCode.InternalError);
         }
+        catch (System.Data.Common.DbException)
+        {
+            // Nothing can wait for a person without a stored request: refused, never let through.
+            throw new McpProtocolException("Shield cannot hold the call for approval right now (its database is unavailable), so it refuses it.", McpErrorCode.InternalError);
+        }
 
         if (!verdict.IsApproved)
         {
@@ -239,7 +245,7 @@ public sealed class RelayCalls(
         };
     }
 
-    private static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..(length - 1)] + "…";
+    private static string? Clip(string? text, int length) => text?.Clip(length);
 
     private async Task<McpProtocolException> RefuseAsync(AuditRecord entry, string eventType, string reason, McpErrorCode code)
     {

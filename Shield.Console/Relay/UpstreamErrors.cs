@@ -1,6 +1,7 @@
 using Shield.Console.Registry;
 using Shield.Core.Redaction;
 using Shield.Core.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Console.Relay;
 
@@ -17,7 +18,6 @@ public sealed class UpstreamErrors(UpstreamConnector connector, RedactorStore re
 
     public string Clean(string text, RegisteredServer server)
     {
-        text = redaction.Current.RedactText(connector.WithoutSecrets(text, server));
-        return text.Length <= MaxLength ? text : text[..(MaxLength - 1)] + "…";
+        return redaction.Current.RedactText(connector.WithoutSecrets(text, server)).Clip(MaxLength);
     }
 }

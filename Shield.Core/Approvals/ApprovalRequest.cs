@@ -1,4 +1,5 @@
 using Shield.Core.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Core.Approvals;
 
@@ -104,8 +105,7 @@ public sealed class ApprovalRequest
             return false;
         }
 
-        var by = string.Join(", ", Votes.Select(v => v.ReviewerName));
-        Close(ApprovalStatus.Approved, by.Length <= 1000 ? by : by[..999] + "…", null, nowUtc);
+        Close(ApprovalStatus.Approved, string.Join(", ", Votes.Select(v => v.ReviewerName)).Clip(1000), null, nowUtc);
         return true;
     }
 

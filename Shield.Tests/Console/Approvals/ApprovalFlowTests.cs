@@ -250,6 +250,22 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenShieldCannotStoreTheRequest_TheCallIsRefusedClearly_AndNobodyIsAsked()
+    {
+        Assert.Equal(2, (await _agent.ListToolsAsync(cancellationToken: _cancel)).Count); // the catalog is loaded before the outage
+        McpProtocolException error;
+        using (DatabaseOutage.Begin(_relay.App))
+        {
+            error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel));
+        }
+
+        Assert.Contains("Shield cannot hold the call for approval right now", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_relay.App.Services.GetRequiredService<ApprovalFeed>().Pending);
+        Assert.Equal(0, _calls);
+    }
+
+    [Fact]
     public async Task InvalidArguments_AreRefusedBeforeAnyoneIsAsked()
     {
         var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
