@@ -114,7 +114,8 @@ public sealed class RelayCalls(
         try
         {
             client = await upstreams.ClientAsync(relay, entries.Servers[server], request.Server, cancellationToken);
-            result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = HopMeta.Onward(parameters.Meta) }, cancellationToken);
+            using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
+            result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -131,7 +132,7 @@ public sealed class RelayCalls(
         }
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
         {
-            relay.Forget(server, client, e);
+            upstreams.Forget(relay, server, client, e);
             var reason = e is UpstreamUnavailableException ? e.Message : $"The server {server} failed while handling the call: {errors.Describe(e, entries.Servers[server])}";
             await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
             throw new McpProtocolException(reason, McpErrorCode.InternalError);

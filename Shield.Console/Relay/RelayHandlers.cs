@@ -70,10 +70,15 @@ public sealed class RelayHandlers(
         handlers.ListResourcesHandler = (request, ct) => ListResourcesAsync(request, relay, ct);
         handlers.ListResourceTemplatesHandler = (request, ct) => ListTemplatesAsync(request, relay, ct);
         handlers.ReadResourceHandler = async (request, ct) =>
-            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).ReadResourceAsync(
-                new ReadResourceRequestParams { Uri = request.Params.Uri, Meta = HopMeta.Onward(request.Params.Meta) }, ct);
+        {
+            var client = await OwnerAsync(request, relay, request.Params!.Uri, ct);
+            using var hop = upstreams.Onward(client, request.Params.Meta, request.Server);
+            return await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = request.Params.Uri, Meta = hop.Meta }, ct);
+        };
         handlers.SubscribeToResourcesHandler = async (request, ct) =>
         {
+            // Updates of a subscription belong to this session alone: it gets upstream sessions of its own.
+            relay.KeepOwnUpstreams();
             await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
             return new EmptyResult();
         };
@@ -204,7 +209,8 @@ public sealed class RelayHandlers(
 
         var client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
             ?? throw new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
-        return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = HopMeta.Onward(parameters.Meta) }, cancellationToken);
+        using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
+        return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
     }
 
     private async ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
@@ -261,7 +267,7 @@ public sealed class RelayHandlers(
     {
         var parameters = request.Params!;
         McpClient client;
-        CompleteRequestParams forwarded;
+        Reference reference;
         if (parameters.Ref is PromptReference prompt)
         {
             if (!relay.TryResolve(prompt.Name, out var server, out var name))
@@ -271,16 +277,16 @@ public sealed class RelayHandlers(
 
             client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
                 ?? throw new McpProtocolException($"This session may not use the prompts of '{server}'.", McpErrorCode.InvalidParams);
-            forwarded = new CompleteRequestParams { Ref = new PromptReference { Name = name, Title = prompt.Title }, Argument = parameters.Argument, Context = parameters.Context, Meta = HopMeta.Onward(parameters.Meta) };
+            reference = new PromptReference { Name = name, Title = prompt.Title };
         }
         else
         {
-            var uri = (parameters.Ref as ResourceTemplateReference)?.Uri ?? "";
-            client = await OwnerAsync(request, relay, TemplatePrefix(uri), cancellationToken);
-            forwarded = new CompleteRequestParams { Ref = parameters.Ref, Argument = parameters.Argument, Context = parameters.Context, Meta = HopMeta.Onward(parameters.Meta) };
+            client = await OwnerAsync(request, relay, TemplatePrefix((parameters.Ref as ResourceTemplateReference)?.Uri ?? ""), cancellationToken);
+            reference = parameters.Ref;
         }
 
-        return await client.CompleteAsync(forwarded, cancellationToken);
+        using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
+        return await client.CompleteAsync(new CompleteRequestParams { Ref = reference, Argument = parameters.Argument, Context = parameters.Context, Meta = hop.Meta }, cancellationToken);
     }
 
     /// <summary>The upstream session of the server that listed <paramref name="uri"/> (or a template it fits) to this session.</summary>

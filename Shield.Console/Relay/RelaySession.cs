@@ -16,8 +16,9 @@ namespace Shield.Console.Relay;
 /// One agent's MCP session on the relay: the Shield session it authenticated with, and its own upstream MCP sessions,
 /// one per server, opened on first use. Keeping upstream sessions per downstream session is what lets the client's
 /// capabilities reach the upstream, and the upstream's sampling, elicitation, roots, logging, progress and resource
-/// notifications come back to this session and no other. Connections themselves are pooled per server by the HTTP
-/// client underneath.
+/// notifications come back to this session and no other. A session whose client declared no capabilities uses the
+/// server's <see cref="SharedUpstream"/> instead, where <see cref="RelayOptions.ShareUpstreamSessions"/> allows.
+/// Connections themselves are pooled per server by the HTTP client underneath.
 /// </summary>
 public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : IAsyncDisposable
 {
@@ -25,9 +26,11 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     private readonly ConcurrentDictionary<string, McpServer> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, McpServer> _callers = new();
     private readonly ConcurrentDictionary<string, string> _resourceOwners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SharedUpstream, byte> _shared = new();
     private readonly CancellationTokenSource _closed = new();
     private long _nextCall;
     private volatile bool _disposed;
+    private volatile bool _ownUpstreams;
 
     public AgentSession Session { get; } = session;
 
@@ -48,6 +51,19 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
 
     /// <summary>The logging level the client asked for, applied to upstream sessions opened later.</summary>
     public LoggingLevel? LoggingLevel { get; set; }
+
+    /// <summary>
+    /// Whether this session may use upstream sessions shared with other agents: only while its client declared no
+    /// capabilities (the upstream could send it requests) and it asked for nothing bound to its own session.
+    /// </summary>
+    public bool MayShare(ClientCapabilities? capabilities) =>
+        !_ownUpstreams && LoggingLevel is null &&
+        capabilities is null or { Sampling: null, Elicitation: null, Roots: null, Experimental: null or { Count: 0 } };
+
+    /// <summary>From now on every upstream session this session opens is its own (it subscribes to resources).</summary>
+    public void KeepOwnUpstreams() => _ownUpstreams = true;
+
+    internal void Joined(SharedUpstream shared) => _shared.TryAdd(shared, 0);
 
     /// <summary>The (server, tool) a listed name stands for.</summary>
     public bool TryResolve(string? listed, out string server, out string tool)
@@ -170,6 +186,11 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     {
         _disposed = true;
         Close();
+        foreach (var shared in _shared.Keys)
+        {
+            shared.Leave(this);
+        }
+
         foreach (var upstream in _upstreams.Values.Where(l => l.IsValueCreated))
         {
             try

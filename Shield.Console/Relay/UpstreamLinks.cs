@@ -4,6 +4,7 @@
 
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -18,9 +19,11 @@ namespace Shield.Console.Relay;
 /// elicitation, roots) and hands the upstream's requests and notifications back to that client. A server that failed
 /// to connect, or stopped by itself, is not tried again until its back-off has passed (doubling per failure in a row
 /// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
-/// affects another server.
+/// affects another server. Sessions whose clients declared no capabilities share one upstream session per server
+/// (<see cref="SharedUpstream"/>), as <see cref="RelayOptions.ShareUpstreamSessions"/> allows.
 /// </summary>
 public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamErrors errors, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
+    : IAsyncDisposable
 {
     private static readonly string[] Forwarded =
     [
@@ -34,12 +37,100 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     // Failures of HTTP servers, which every session shares; a stdio server is a process per session, so its failures
     // are the session's own (RelaySession.Failures) and one agent crashing its process never holds up another.
     private readonly ConcurrentDictionary<string, UpstreamBackoff> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SharedUpstream> _shared = new(StringComparer.Ordinal);
+
+    // Which shared session each shared client belongs to, replaced or not: a request keeps its routes to the end.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<McpClient, SharedUpstream> _owners = [];
 
     /// <exception cref="UpstreamUnavailableException">The server is backing off, or could not be reached.</exception>
-    public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken) =>
-        relay.UpstreamAsync(server.Name, () => ConnectAsync(relay, server, downstream));
+    public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken)
+    {
+        if (!Shares(server) || !relay.MayShare(downstream.ClientCapabilities))
+        {
+            return relay.UpstreamAsync(server.Name, () => ConnectAsync(relay, server, downstream.ClientCapabilities, null));
+        }
 
-    private async Task<McpClient> ConnectAsync(RelaySession relay, RegisteredServer server, McpServer downstream)
+        var shared = SharedFor(server);
+        shared.Join(relay);
+        return shared.Client.Value;
+    }
+
+    /// <summary>A request's <c>_meta</c> as it goes on through <paramref name="client"/>; dispose the hop when the request ends.</summary>
+    public UpstreamHop Onward(McpClient client, JsonObject? meta, McpServer caller) =>
+        _owners.TryGetValue(client, out var shared) ? shared.Onward(meta, caller) : new UpstreamHop(HopMeta.Onward(meta), null, null);
+
+    /// <summary>
+    /// Drops an upstream session after a request through it failed in transport, so the next use opens a new one. An
+    /// upstream that merely answered badly (its session still up) stays.
+    /// </summary>
+    public void Forget(RelaySession relay, string server, McpClient? failed, Exception error)
+    {
+        if (failed is not null && !failed.Completion.IsCompleted && error is JsonException)
+        {
+            return;
+        }
+
+        if (_shared.TryGetValue(server, out var shared) && (failed is null ? !shared.IsUsable : shared.Holds(failed)) &&
+            _shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server, shared)))
+        {
+            shared.Retire();
+            return;
+        }
+
+        relay.Forget(server, failed, error);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var shared in _shared.Values)
+        {
+            await shared.CloseAsync();
+        }
+
+        _shared.Clear();
+    }
+
+    private bool Shares(RegisteredServer server) => options.CurrentValue.ShareUpstreamSessions switch
+    {
+        UpstreamSharing.All => true,
+        UpstreamSharing.Http => server.Transport == ServerTransport.Http,
+        _ => false,
+    };
+
+    // The server's shared session, opened afresh when the registration changed or the session failed or closed.
+    private SharedUpstream SharedFor(RegisteredServer server)
+    {
+        while (true)
+        {
+            if (_shared.TryGetValue(server.Name, out var current))
+            {
+                if (current.IsUsable && current.Registration == (server.Id, server.UpdatedAtUtc))
+                {
+                    return current;
+                }
+
+                if (_shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server.Name, current)))
+                {
+                    current.Retire();
+                }
+
+                continue;
+            }
+
+            SharedUpstream? fresh = null;
+            fresh = new SharedUpstream(server.Name, (server.Id, server.UpdatedAtUtc))
+            {
+                Client = new Lazy<Task<McpClient>>(() => ConnectAsync(null, server, null, fresh)),
+            };
+            if (_shared.TryAdd(server.Name, fresh))
+            {
+                return fresh;
+            }
+        }
+    }
+
+    // Opens an upstream session: an agent session's own (declaring its client's capabilities), or a shared one.
+    private async Task<McpClient> ConnectAsync(RelaySession? relay, RegisteredServer server, ClientCapabilities? capabilities, SharedUpstream? shared)
     {
         var settings = options.CurrentValue;
         if (FailuresOf(relay, server).TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
@@ -48,14 +139,24 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
                 $"The server {server.Name} is unavailable ({backoff.Reason}); Shield tries it again after {backoff.RetryAt:HH:mm:ss} UTC.");
         }
 
-        var capabilities = downstream.ClientCapabilities;
         McpClient client;
         try
         {
             // Not the caller's token: the connection outlives the request that opened it.
             using var timeout = new CancellationTokenSource(settings.UpstreamConnectTimeout);
             client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, line => LogStandardError(server.Name, line), timeout.Token,
-                o => Configure(o, relay, capabilities));
+                o =>
+                {
+                    if (relay is null)
+                    {
+                        o.Capabilities = new ClientCapabilities();
+                        o.Handlers.NotificationHandlers = shared!.NotificationHandlers();
+                    }
+                    else
+                    {
+                        Configure(o, relay, capabilities);
+                    }
+                });
         }
         catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
         {
@@ -63,7 +164,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(FailuresOf(relay, server), server.Name, reason, e)}", e);
         }
 
-        if (relay.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
+        if (relay?.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
         {
             try
             {
@@ -76,15 +177,25 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             }
         }
 
+        if (shared is not null)
+        {
+            _owners.AddOrUpdate(client, shared);
+        }
+
         _ = WatchAsync(FailuresOf(relay, server), server, client);
         return client;
     }
 
     /// <summary>A call through the server succeeded: it is healthy again, and the next failure waits the shortest time.</summary>
-    public void Succeeded(RelaySession relay, RegisteredServer server) => FailuresOf(relay, server).TryRemove(server.Name, out _);
+    public void Succeeded(RelaySession relay, RegisteredServer server)
+    {
+        relay.Failures.TryRemove(server.Name, out _);
+        _failures.TryRemove(server.Name, out _);
+    }
 
-    private ConcurrentDictionary<string, UpstreamBackoff> FailuresOf(RelaySession relay, RegisteredServer server) =>
-        server.Transport == ServerTransport.Stdio ? relay.Failures : _failures;
+    // An HTTP server, or a shared session, is every agent's; an agent's own stdio process is its own.
+    private ConcurrentDictionary<string, UpstreamBackoff> FailuresOf(RelaySession? relay, RegisteredServer server) =>
+        relay is not null && server.Transport == ServerTransport.Stdio ? relay.Failures : _failures;
 
     /// <summary>Records a failure in a row and when the server may be tried again; returns the reason.</summary>
     private string Failed(ConcurrentDictionary<string, UpstreamBackoff> failed, string server, string reason, Exception? exception)

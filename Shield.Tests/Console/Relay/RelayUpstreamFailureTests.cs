@@ -84,14 +84,15 @@ public sealed class RelayUpstreamFailureTests
         Assert.StartsWith("echo: x", Text(echoed), StringComparison.Ordinal);
     }
 
-    private async Task RegisterFlakyAsync(ShieldAppFactory app)
+    /// <summary>The crash fixture as stdio server "flaky", its tools approved at low risk.</summary>
+    internal static async Task RegisterFlakyAsync(ShieldAppFactory app)
     {
         await app.StdioServerAsync("flaky", "node", [Path.Combine(NodeTools.Folder, "crash-fixture.mjs")]);
         Assert.True((await app.DiscoverAsync("flaky")).Succeeded);
         var review = app.Services.GetRequiredService<ToolReview>();
         foreach (var tool in await app.ToolsAsync("flaky"))
         {
-            await review.ApproveAsync(tool.Id, tool.Fingerprint, Registrations.Admin, _cancel);
+            await review.ApproveAsync(tool.Id, tool.Fingerprint, Registrations.Admin, TestContext.Current.CancellationToken);
         }
 
         await app.LowRiskAsync("flaky");

@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Shield.Console.Relay;
+
+/// <summary>
+/// One upstream MCP session of a server, shared by the agent sessions whose clients declared no capabilities and asked
+/// for nothing session-bound (a logging level, a resource subscription). Nothing the upstream sends on it can then be
+/// meant for one agent alone, except progress: each request's progress token is replaced by one of Shield's own, so two
+/// agents using the same token never see each other's progress, and an agent's token never reaches the upstream.
+/// List changes go to every agent session sharing it; log messages and resource updates (which no sharer asked for)
+/// go nowhere. Once replaced (the server's registration changed, or the session failed) it closes when its last
+/// request ends.
+/// </summary>
+public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUtc) registration)
+{
+    private static long s_nextToken;
+    private readonly ConcurrentDictionary<string, (McpServer Caller, JsonNode Token)> _progress = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<RelaySession, byte> _sharers = new();
+    private int _inFlight;
+    private int _closed;
+    private volatile bool _retired;
+
+    public string Server { get; } = server;
+
+    /// <summary>The registration it was opened for: a changed server gets a new session.</summary>
+    public (Guid Id, DateTime UpdatedAtUtc) Registration { get; } = registration;
+
+    /// <summary>The upstream session, opened by the first agent session that needs it.</summary>
+    public required Lazy<Task<McpClient>> Client { get; init; }
+
+    /// <summary>Whether the session is up (or still opening) and may take requests.</summary>
+    public bool IsUsable => !_retired && (!Client.IsValueCreated || Client.Value is { IsFaulted: false, IsCanceled: false } task &&
+        (!task.IsCompleted || !task.Result.Completion.IsCompleted));
+
+    public bool Holds(McpClient client) => Client.IsValueCreated && Client.Value.IsCompletedSuccessfully && ReferenceEquals(Client.Value.Result, client);
+
+    public void Join(RelaySession relay)
+    {
+        if (_sharers.TryAdd(relay, 0))
+        {
+            relay.Joined(this);
+        }
+    }
+
+    public void Leave(RelaySession relay) => _sharers.TryRemove(relay, out _);
+
+    /// <summary>
+    /// A request's <c>_meta</c> as it goes on through this session, with its progress token replaced by Shield's own
+    /// and routed back to <paramref name="caller"/> until the returned hop is disposed.
+    /// </summary>
+    public UpstreamHop Onward(JsonObject? meta, McpServer caller)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var onward = HopMeta.Onward(meta);
+        if (onward?["progressToken"] is not { } token)
+        {
+            return new UpstreamHop(onward, this, null);
+        }
+
+        var own = "shield-progress-" + Interlocked.Increment(ref s_nextToken).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _progress[own] = (caller, token.DeepClone());
+        onward = (JsonObject)onward.DeepClone();
+        onward["progressToken"] = own;
+        return new UpstreamHop(onward, this, own);
+    }
+
+    internal void Done(string? token)
+    {
+        if (token is not null)
+        {
+            _progress.TryRemove(token, out _);
+        }
+
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _retired)
+        {
+            _ = CloseAsync();
+        }
+    }
+
+    /// <summary>No new requests: it closes once those in flight have ended.</summary>
+    public void Retire()
+    {
+        _retired = true;
+        if (Volatile.Read(ref _inFlight) == 0)
+        {
+            _ = CloseAsync();
+        }
+    }
+
+    /// <summary>What the shared session does with the upstream's notifications.</summary>
+    public IEnumerable<KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>> NotificationHandlers() =>
+    [
+        new(NotificationMethods.ProgressNotification, ProgressAsync),
+        .. new[] { NotificationMethods.ToolListChangedNotification, NotificationMethods.PromptListChangedNotification, NotificationMethods.ResourceListChangedNotification }
+            .Select(method => new KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>(method, BroadcastAsync)),
+    ];
+
+    public async Task CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1 || !Client.IsValueCreated)
+        {
+            return;
+        }
+
+        try
+        {
+            await (await Client.Value).DisposeAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // It never opened, or the upstream is already gone: nothing left to close.
+        }
+    }
+
+    private async ValueTask ProgressAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        // Only tokens Shield handed out are routed; anything else has no agent to go to.
+        if (notification.Params?["progressToken"] is { } value && value.GetValueKind() == JsonValueKind.String &&
+            _progress.TryGetValue(value.GetValue<string>(), out var route) && notification.Params.DeepClone() is JsonObject parameters)
+        {
+            parameters["progressToken"] = route.Token.DeepClone();
+            await SendAsync(route.Caller, notification.Method, parameters, cancellationToken);
+        }
+    }
+
+    private async ValueTask BroadcastAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        foreach (var relay in _sharers.Keys)
+        {
+            await SendAsync(relay.Server, notification.Method, notification.Params?.DeepClone(), cancellationToken);
+        }
+    }
+
+    private static async ValueTask SendAsync(McpServer? destination, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
+        if (destination is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await destination.SendMessageAsync(new JsonRpcNotification { Method = method, Params = parameters }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The agent went away; the notification has nowhere else to go.
+        }
+    }
+}
+
+/// <summary>One request's way through an upstream session: its <c>_meta</c> as sent, and its routes, removed when disposed.</summary>
+public readonly struct UpstreamHop(JsonObject? meta, SharedUpstream? shared, string? token) : IDisposable
+{
+    public JsonObject? Meta { get; } = meta;
+
+    public void Dispose() => shared?.Done(token);
+}
