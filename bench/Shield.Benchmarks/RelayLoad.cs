@@ -25,7 +25,8 @@ namespace Shield.Benchmarks;
 /// in-process upstream, first directly and then through Shield's <c>/mcp</c> with its own session token, each client one
 /// call after another and all N at once. Shield runs as deployed: Production, a SQLite file, the audit trail on, behind a
 /// proxy that ends TLS (X-Forwarded-Proto: https), since outside Development it accepts HTTPS only. After 15 s through the
-/// relay, each level is first run unmeasured for at least 5 s. Reports calls/s, p50 and p99 latency and this process's
+/// relay, each level is first run unmeasured for at least 5 s. Between the two, the same clients call the upstream through
+/// <see cref="BareProxy"/>, which governs and records nothing: the least any relay hop costs on the same cores. Reports calls/s, p50 and p99 latency and this process's
 /// CPU time per call (clients, Shield and upstream share it, and the machine's cores), and what the relay adds.
 /// Targets at 16 sessions: at most 0.5 ms added at p50 and 2 ms at p99; relayed throughput at least 50% of direct.
 /// Run: dotnet run -c Release --project bench/Shield.Benchmarks -- relay-load [callsPerSession] [sessions...]
@@ -41,6 +42,7 @@ public static class RelayLoad
         var folder = Directory.CreateTempSubdirectory("shield-bench-").FullName;
         await using var upstream = await StartUpstreamAsync();
         var shield = await StartShieldAsync(folder);
+        await using var bare = await BareProxy.StartAsync(Address(upstream) + "/mcp");
         try
         {
             var (direct, root) = (Address(upstream) + "/mcp", Address(shield));
@@ -59,14 +61,15 @@ public static class RelayLoad
                 var calls = Math.Max(50, callsPerSession / sessions);
                 System.Console.WriteLine($"{sessions} sessions, {calls} calls each ({sessions * calls:N0} in all), 1 KB of text per call:");
                 var straight = await LevelAsync(direct, "echo", sessions, calls, () => Task.FromResult(new Dictionary<string, string>()), WarmUp);
+                var proxied = await LevelAsync(Address(bare) + "/mcp", "echo", sessions, calls, () => Task.FromResult(new Dictionary<string, string>()), WarmUp);
                 var relayed = await LevelAsync(root + "/mcp", "bench__echo", sessions, calls, RelayHeadersAsync, WarmUp);
-                rows.Add(Report(sessions, straight, relayed));
+                rows.Add(Report(sessions, straight, proxied, relayed));
             }
 
             var trail = await shield.Services.GetRequiredService<AuditVerifier>().VerifyAsync("benchmark");
             System.Console.WriteLine($"audit trail: {trail.RecordsChecked:N0} records, intact: {trail.Intact}");
-            System.Console.WriteLine("| sessions | direct calls/s | direct p50 ms | direct p99 ms | relay calls/s | relay p50 ms | relay p99 ms | added p50 ms | added p99 ms | relay/direct |");
-            System.Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            System.Console.WriteLine("| sessions | direct calls/s | direct p50 ms | direct p99 ms | relay calls/s | relay p50 ms | relay p99 ms | added p50 ms | added p99 ms | relay/direct | bare proxy calls/s | bare added p50 ms | bare/direct |");
+            System.Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             rows.ForEach(System.Console.WriteLine);
         }
         finally
@@ -203,14 +206,16 @@ public static class RelayLoad
 
     internal static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static string Report(int sessions, Level direct, Level relay)
+    private static string Report(int sessions, Level direct, Level bare, Level relay)
     {
+        System.Console.WriteLine($"  bare proxy: {bare.CallsPerSecond,8:N0} calls/s, p50 {bare.P50:0.00} ms, p99 {bare.P99:0.00} ms, CPU {bare.CpuMilliseconds:0.00} ms/call; " +
+            $"adds p50 {bare.P50 - direct.P50:+0.00;-0.00} ms, p99 {bare.P99 - direct.P99:+0.00;-0.00} ms; {bare.CallsPerSecond / direct.CallsPerSecond * 100:0.0}% of direct");
         var (p50, p99, ratio) = (relay.P50 - direct.P50, relay.P99 - direct.P99, relay.CallsPerSecond / direct.CallsPerSecond);
         System.Console.WriteLine($"  direct : {direct.CallsPerSecond,8:N0} calls/s, p50 {direct.P50:0.00} ms, p99 {direct.P99:0.00} ms, CPU {direct.CpuMilliseconds:0.00} ms/call");
         System.Console.WriteLine($"  relayed: {relay.CallsPerSecond,8:N0} calls/s, p50 {relay.P50:0.00} ms, p99 {relay.P99:0.00} ms, CPU {relay.CpuMilliseconds:0.00} ms/call");
         System.Console.WriteLine($"  added  : p50 {p50:+0.00;-0.00} ms (target ≤ 0.5 at 16 sessions{Verdict(sessions, p50 <= 0.5)}), " +
             $"p99 {p99:+0.00;-0.00} ms (target ≤ 2 at 16 sessions{Verdict(sessions, p99 <= 2)}); throughput {ratio * 100:0.0}% of direct (target ≥ 50%: {(ratio >= 0.5 ? "met" : "missed")})");
-        return $"| {sessions} | {direct.CallsPerSecond:N0} | {direct.P50:0.00} | {direct.P99:0.00} | {relay.CallsPerSecond:N0} | {relay.P50:0.00} | {relay.P99:0.00} | {p50:+0.00;-0.00} | {p99:+0.00;-0.00} | {ratio * 100:0.0}% |";
+        return $"| {sessions} | {direct.CallsPerSecond:N0} | {direct.P50:0.00} | {direct.P99:0.00} | {relay.CallsPerSecond:N0} | {relay.P50:0.00} | {relay.P99:0.00} | {p50:+0.00;-0.00} | {p99:+0.00;-0.00} | {ratio * 100:0.0}% | {bare.CallsPerSecond:N0} | {bare.P50 - direct.P50:+0.00;-0.00} | {bare.CallsPerSecond / direct.CallsPerSecond * 100:0.0}% |";
     }
 
     private static string Verdict(int sessions, bool met) => sessions == 16 ? (met ? ": met" : ": missed") : "";
