@@ -113,9 +113,22 @@ public sealed class RelayCalls(
         McpClient? client = null;
         try
         {
-            client = await upstreams.ClientAsync(relay, entries.Servers[server], request.Server, cancellationToken);
-            using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
-            result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                client = await upstreams.ClientAsync(relay, entries.Servers[server], request.Server, cancellationToken);
+                using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
+                try
+                {
+                    result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
+                    break;
+                }
+                catch (Exception e) when (attempt == 1 && UpstreamErrors.SessionGone(e))
+                {
+                    // The upstream ended the session (expired, restarted) without taking the call: as the protocol
+                    // asks of a client, Shield opens a new session, and sends the call once more.
+                    upstreams.Forget(relay, server, client, e);
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using ModelContextProtocol.Client;
 using Shield.Console.Registry;
 using Shield.Core.Redaction;
 using Shield.Core.Registry;
@@ -20,4 +21,13 @@ public sealed class UpstreamErrors(UpstreamConnector connector, RedactorStore re
     {
         return redaction.Current.RedactText(connector.WithoutSecrets(text, server)).Clip(MaxLength);
     }
+
+    /// <summary>The upstream answered 404 for a session it knew: it ended the session, and took nothing sent on it.</summary>
+    public static bool SessionGone(Exception error) =>
+        error is HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound } ||
+        (error is ClientTransportClosedException { Details: { } details } && SessionGone(details)) ||
+        (error.InnerException is { } inner && SessionGone(inner));
+
+    /// <summary>The upstream session closed because the upstream ended it (404), not because the server failed.</summary>
+    public static bool SessionGone(ClientCompletionDetails completion) => completion is HttpClientCompletionDetails { HttpStatusCode: System.Net.HttpStatusCode.NotFound };
 }

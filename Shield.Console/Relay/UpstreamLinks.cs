@@ -213,7 +213,8 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     private async Task WatchAsync(ConcurrentDictionary<string, UpstreamBackoff> failed, RegisteredServer server, McpClient client)
     {
         var completion = await client.Completion;
-        if (completion.Exception is { } crash)
+        // An upstream that ended the session (expired, restarted) is not failing: the next request opens a new one.
+        if (completion.Exception is { } crash && !UpstreamErrors.SessionGone(completion))
         {
             Failed(failed, server.Name, $"it stopped: {errors.Describe(crash, server)}", crash);
         }

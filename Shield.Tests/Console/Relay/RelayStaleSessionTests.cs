@@ -1,0 +1,44 @@
+using ModelContextProtocol.Protocol;
+using Shield.Tests.Infrastructure;
+
+namespace Shield.Tests.Console.Relay;
+
+/// <summary>An upstream session the upstream has dropped (expired, restarted) is opened afresh without failing the agent's call.</summary>
+public sealed class RelayStaleSessionTests
+{
+    private static readonly Dictionary<string, object?> Text = new() { ["text"] = "x" };
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("Http")] // the server's shared session
+    [InlineData("None")] // the agent session's own
+    public async Task ACallOnASessionTheUpstreamDropped_IsSentAgainOnANewSession(string sharing)
+    {
+        await using var relay = await RelayHarness.StartAsync(new ShieldAppFactory
+        {
+            Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = sharing },
+        });
+        await using var client = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
+        await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+        var session = relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"))["Mcp-Session-Id"];
+        var calls = 0;
+        relay.Upstream.OnCall = (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = "again" }] });
+        };
+
+        using (var http = new HttpClient())
+        using (var end = new HttpRequestMessage(HttpMethod.Delete, relay.Upstream.Url))
+        {
+            end.Headers.Add("Mcp-Session-Id", session);
+            (await http.SendAsync(end, _cancel)).EnsureSuccessStatusCode();
+        }
+
+        var result = await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+
+        Assert.Equal("again", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(1, calls);
+        Assert.NotEqual(session, relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"))["Mcp-Session-Id"]);
+    }
+}
