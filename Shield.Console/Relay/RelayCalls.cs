@@ -8,7 +8,6 @@ using ModelContextProtocol.Server;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Core.Auditing;
-using Shield.Core.Governance;
 using Shield.Core.Policy;
 using Shield.Core.Redaction;
 using Shield.Core.Text;
@@ -243,20 +242,10 @@ public sealed class RelayCalls(
     // Names come from the agent: each is cut to its column, so one over-long name can never fail a batch of records.
     private static AuditRecord Entry(RelaySession relay, string server, string tool, string? listed)
     {
-        var session = relay.Session;
-        var activity = Activity.Current;
-        return new AuditRecord
-        {
-            ActorKind = Actor.Agent,
-            ActorId = session.AgentId.ToString(),
-            ActorName = Clip(session.AgentName, 256)!,
-            SessionId = session.Id,
-            Task = Clip(session.Task, 500),
-            Server = server.Length > 0 ? Clip(server, Shield.Core.Registry.ServerName.MaxLength) : null,
-            Tool = Clip(tool.Length > 0 ? tool : listed, 256),
-            TraceId = activity?.TraceId.ToHexString(),
-            SpanId = activity?.SpanId.ToHexString(),
-        };
+        var entry = relay.Record();
+        entry.Server = server.Length > 0 ? Clip(server, Shield.Core.Registry.ServerName.MaxLength) : null;
+        entry.Tool = Clip(tool.Length > 0 ? tool : listed, 256);
+        return entry;
     }
 
     private static string? Clip(string? text, int length) => text?.Clip(length);

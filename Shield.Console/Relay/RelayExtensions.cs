@@ -25,6 +25,7 @@ internal static class RelayExtensions
         services.AddSingleton<UpstreamErrors>();
         services.AddSingleton<CallsInFlight>();
         services.AddSingleton<RelayCalls>();
+        services.AddSingleton<RelayReads>();
         services.AddSingleton<RelayHandlers>();
         // Events of each response stream are kept in memory for a while, so a client that lost its connection
         // resumes with Last-Event-ID instead of losing a result.

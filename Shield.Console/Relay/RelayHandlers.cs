@@ -26,6 +26,7 @@ public sealed class RelayHandlers(
     RelayCatalog catalog,
     PolicyStore policy,
     RelayCalls calls,
+    RelayReads reads,
     UpstreamLinks upstreams,
     IOptionsMonitor<RelayOptions> options,
     TimeProvider time,
@@ -66,25 +67,35 @@ public sealed class RelayHandlers(
         handlers.ListToolsHandler = (request, ct) => ListToolsAsync(relay, ct);
         handlers.CallToolHandler = (request, ct) => calls.CallAsync(request, relay, ct);
         handlers.ListPromptsHandler = (request, ct) => ListPromptsAsync(request, relay, ct);
-        handlers.GetPromptHandler = (request, ct) => GetPromptAsync(request, relay, ct);
+        handlers.GetPromptHandler = async (request, ct) =>
+        {
+            var read = reads.PromptGet(relay, request.Params?.Name, request.Params?.Arguments);
+            return await reads.RecordAsync(read, () => GetPromptAsync(request, relay, read, ct), ct);
+        };
         handlers.ListResourcesHandler = (request, ct) => ListResourcesAsync(request, relay, ct);
         handlers.ListResourceTemplatesHandler = (request, ct) => ListTemplatesAsync(request, relay, ct);
         handlers.ReadResourceHandler = async (request, ct) =>
         {
-            var client = await OwnerAsync(request, relay, request.Params!.Uri, ct);
-            using var hop = upstreams.Onward(client, request.Params.Meta, request.Server);
-            return await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = request.Params.Uri, Meta = hop.Meta }, ct);
+            var uri = request.Params!.Uri;
+            var read = reads.ResourceRead(relay, uri);
+            return await reads.RecordAsync(read, async () =>
+            {
+                var (server, client) = await OwnerAsync(request, relay, uri, ct);
+                read.Forwarding(server);
+                using var hop = upstreams.Onward(client, request.Params.Meta, request.Server);
+                return await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = hop.Meta }, ct);
+            }, ct);
         };
         handlers.SubscribeToResourcesHandler = async (request, ct) =>
         {
             // Updates of a subscription belong to this session alone: it gets upstream sessions of its own.
             relay.KeepOwnUpstreams();
-            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
+            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).Client.SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
             return new EmptyResult();
         };
         handlers.UnsubscribeFromResourcesHandler = async (request, ct) =>
         {
-            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).UnsubscribeFromResourceAsync(request.Params.Uri, cancellationToken: ct);
+            await (await OwnerAsync(request, relay, request.Params!.Uri, ct)).Client.UnsubscribeFromResourceAsync(request.Params.Uri, cancellationToken: ct);
             return new EmptyResult();
         };
         handlers.CompleteHandler = (request, ct) => CompleteAsync(request, relay, ct);
@@ -199,7 +210,7 @@ public sealed class RelayHandlers(
                 (server, page) => page.Prompts.Select(p => relay.SoleServer is null ? Renamed(p, QualifiedToolName.Of(server, p.Name)) : p)),
         };
 
-    private async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
+    private async Task<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, RelaySession relay, RelayReads.Read read, CancellationToken cancellationToken)
     {
         var parameters = request.Params!;
         if (!relay.TryResolve(parameters.Name, out var server, out var prompt))
@@ -209,6 +220,7 @@ public sealed class RelayHandlers(
 
         var client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
             ?? throw new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
+        read.Forwarding(server);
         using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
         return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
     }
@@ -281,7 +293,7 @@ public sealed class RelayHandlers(
         }
         else
         {
-            client = await OwnerAsync(request, relay, TemplatePrefix((parameters.Ref as ResourceTemplateReference)?.Uri ?? ""), cancellationToken);
+            (_, client) = await OwnerAsync(request, relay, TemplatePrefix((parameters.Ref as ResourceTemplateReference)?.Uri ?? ""), cancellationToken);
             reference = parameters.Ref;
         }
 
@@ -290,7 +302,7 @@ public sealed class RelayHandlers(
     }
 
     /// <summary>The upstream session of the server that listed <paramref name="uri"/> (or a template it fits) to this session.</summary>
-    private async Task<McpClient> OwnerAsync<T>(RequestContext<T> request, RelaySession relay, string uri, CancellationToken cancellationToken)
+    private async Task<(string Server, McpClient Client)> OwnerAsync<T>(RequestContext<T> request, RelaySession relay, string uri, CancellationToken cancellationToken)
     {
         var owner = relay.OwnerOf(uri) ?? relay.OwnerByTemplate(uri);
         if (owner is "")
@@ -300,8 +312,8 @@ public sealed class RelayHandlers(
 
         var usable = (await UsableServersAsync(request.Server, relay, cancellationToken)).Where(u => u.Client.ServerCapabilities.Resources is not null).ToList();
         // A resource nobody listed yet can belong only to the one server with resources, if there is just one.
-        var client = owner is null ? (usable.Count == 1 ? usable[0].Client : null) : usable.FirstOrDefault(u => u.Name == owner).Client;
-        return client ?? throw new McpProtocolException(
+        var found = owner is null ? (usable.Count == 1 ? usable[0] : default) : usable.FirstOrDefault(u => u.Name == owner);
+        return found.Client is not null ? found : throw new McpProtocolException(
             $"Unknown resource '{uri}': list resources (or resource templates) first; only the resources of servers this session may use are available.",
             McpErrorCode.ResourceNotFound);
     }

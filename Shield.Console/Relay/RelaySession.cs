@@ -4,11 +4,15 @@
 
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Diagnostics;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Console.Sessions;
+using Shield.Core.Auditing;
+using Shield.Core.Governance;
 using Shield.Core.Sessions;
+using Shield.Core.Text;
 
 namespace Shield.Console.Relay;
 
@@ -64,6 +68,22 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     public void KeepOwnUpstreams() => _ownUpstreams = true;
 
     internal void Joined(SharedUpstream shared) => _shared.TryAdd(shared, 0);
+
+    /// <summary>A trail record of something this session's agent did: who, in which session and task, in which trace.</summary>
+    public AuditRecord Record()
+    {
+        var activity = Activity.Current;
+        return new AuditRecord
+        {
+            ActorKind = Actor.Agent,
+            ActorId = Session.AgentId.ToString(),
+            ActorName = Session.AgentName.Clip(256),
+            SessionId = Session.Id,
+            Task = Session.Task.Clip(500),
+            TraceId = activity?.TraceId.ToHexString(),
+            SpanId = activity?.SpanId.ToHexString(),
+        };
+    }
 
     /// <summary>The (server, tool) a listed name stands for.</summary>
     public bool TryResolve(string? listed, out string server, out string tool)

@@ -12,12 +12,14 @@ public static class AuditEventTypes
     public const string CallWithdrawn = "tool-call.withdrawn";
     public const string CallUpstreamError = "tool-call.upstream-error";
     public const string CallCompleted = "tool-call.completed";
+    public const string ResourceRead = "resource.read";
+    public const string PromptGet = "prompt.get";
     public const string Governance = "governance";
     public const string Pruned = "audit.pruned";
 
     public static readonly IReadOnlyList<string> All =
     [
         CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallWithdrawn, CallUpstreamError, CallCompleted,
-        Governance, Pruned,
+        ResourceRead, PromptGet, Governance, Pruned,
     ];
 }

@@ -33,13 +33,13 @@ public sealed class RelayHarness : IAsyncDisposable
 
     public string AgentKey { get; private set; } = "";
 
-    public static async Task<RelayHarness> StartAsync(ShieldAppFactory? app = null, Func<ShieldAppFactory, UpstreamServer, Task>? register = null)
+    public static async Task<RelayHarness> StartAsync(ShieldAppFactory? app = null, Func<ShieldAppFactory, UpstreamServer, Task>? register = null, bool resourcesAndPrompts = false)
     {
         app ??= new ShieldAppFactory();
         app.UseKestrel(0);
         app.StartServer();
         var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
-        var upstream = await UpstreamServer.StartAsync();
+        var upstream = await UpstreamServer.StartAsync(resourcesAndPrompts);
         var harness = new RelayHarness(app, upstream, root);
         await (register ?? RegisterCrmAsync)(app, upstream);
         harness.AgentKey = await harness.AgentAsync("invoice-bot", ("crm", "lookup", GrantEffect.Allow), ("crm", "delete_record", GrantEffect.Approve));

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -37,18 +38,24 @@ public sealed class UpstreamServer : IAsyncDisposable
     /// <summary>Headers of every request received, newest last.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
 
-    public static async Task<UpstreamServer> StartAsync()
+    /// <summary>Starts the server; with <paramref name="resourcesAndPrompts"/>, it also offers the resource <c>memo://greeting</c> and the prompt <c>greet</c>.</summary>
+    public static async Task<UpstreamServer> StartAsync(bool resourcesAndPrompts = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         UpstreamServer? server = null;
-        builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
+        var mcp = builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
             .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful)
             .WithListToolsHandler((request, _) => ValueTask.FromResult(server!.Page(request.Params?.Cursor)))
             .WithCallToolHandler((request, cancellationToken) => server!.OnCall is { } onCall
                 ? onCall(request, cancellationToken)
                 : ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = $"called {request.Params!.Name}" }] }));
+        if (resourcesAndPrompts)
+        {
+            OfferResourcesAndPrompts(mcp);
+        }
+
         var app = builder.Build();
         server = new UpstreamServer(app);
         app.Use((context, next) =>
@@ -82,4 +89,15 @@ public sealed class UpstreamServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static void OfferResourcesAndPrompts(IMcpServerBuilder mcp) => mcp
+        .WithListResourcesHandler((_, _) => ValueTask.FromResult(new ListResourcesResult { Resources = [new Resource { Uri = "memo://greeting", Name = "greeting" }] }))
+        .WithReadResourceHandler((request, _) => request.Params!.Uri == "memo://greeting"
+            ? ValueTask.FromResult(new ReadResourceResult { Contents = [new TextResourceContents { Uri = "memo://greeting", Text = "hello" }] })
+            : throw new McpProtocolException($"No resource {request.Params.Uri}.", McpErrorCode.ResourceNotFound))
+        .WithListPromptsHandler((_, _) => ValueTask.FromResult(new ListPromptsResult { Prompts = [new Prompt { Name = "greet", Arguments = [new PromptArgument { Name = "name" }] }] }))
+        .WithGetPromptHandler((request, _) => ValueTask.FromResult(new GetPromptResult
+        {
+            Messages = [new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = $"Greet {request.Params!.Arguments?["name"].GetString()}." } }],
+        }));
 }

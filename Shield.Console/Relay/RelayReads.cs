@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ModelContextProtocol;
+using Shield.Console.Auditing;
+using Shield.Core.Auditing;
+using Shield.Core.Policy;
+using Shield.Core.Redaction;
+using Shield.Core.Text;
+
+namespace Shield.Console.Relay;
+
+/// <summary>
+/// Records every resource read and prompt an agent gets through the relay, as it records tool calls: who, which
+/// session, which server, what (the URI, or the prompt and its arguments, redacted), the outcome and how long it took.
+/// The record is committed before the content reaches the agent: when the trail cannot take it, the agent gets an
+/// error instead of the content (fail closed). Refusals are recorded too.
+/// </summary>
+public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, TimeProvider time)
+{
+    /// <summary>What is read: the audit record filled in as the request goes, and whether it reached the upstream.</summary>
+    public sealed class Read(AuditRecord entry)
+    {
+        internal AuditRecord Entry { get; } = entry;
+
+        /// <summary>The server the request goes to, once Shield has decided it may.</summary>
+        public void Forwarding(string server)
+        {
+            Entry.Server = server.Clip(Shield.Core.Registry.ServerName.MaxLength);
+            Entry.Decision = nameof(DecisionKind.Allow);
+        }
+    }
+
+    public Read ResourceRead(RelaySession relay, string uri) =>
+        new(Entry(relay, AuditEventTypes.ResourceRead, "resource", uri, null));
+
+    public Read PromptGet(RelaySession relay, string? name, IDictionary<string, JsonElement>? arguments) =>
+        new(Entry(relay, AuditEventTypes.PromptGet, "prompt", name ?? "", arguments is null ? null : JsonSerializer.SerializeToElement(arguments)));
+
+    /// <summary>Runs the request and records how it ended; returns its result only once the record is committed.</summary>
+    public async Task<T> RecordAsync<T>(Read read, Func<Task<T>> request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var entry = read.Entry;
+        T result;
+        try
+        {
+            result = await request();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await AppendAsync(entry, "cancelled", "The agent cancelled the request.", started);
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var forwarded = entry.Decision is not null;
+            entry.Decision ??= nameof(DecisionKind.Deny);
+            await AppendAsync(entry, forwarded ? "error" : "refused", e.Message, started);
+            throw;
+        }
+
+        await AppendAsync(entry, "ok", null, started);
+        return result;
+    }
+
+    private async Task AppendAsync(AuditRecord entry, string outcome, string? reason, long started)
+    {
+        entry.Outcome = outcome;
+        entry.Reason = reason is null ? null : redaction.Current.RedactText(reason).Clip(4000);
+        entry.DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        entry.AtUtc = time.GetUtcNow().UtcDateTime;
+        try
+        {
+            // Not the caller's token: the record of what was read is written even if the agent stops waiting.
+            await audit.AppendAsync(entry, CancellationToken.None);
+        }
+        catch (AuditUnavailableException e)
+        {
+            throw new McpProtocolException($"Shield cannot record the request, so it refuses it: {e.Message}", McpErrorCode.InternalError);
+        }
+    }
+
+    private AuditRecord Entry(RelaySession relay, string eventType, string subject, string key, JsonElement? arguments)
+    {
+        var entry = relay.Record();
+        entry.EventType = eventType;
+        entry.Subject = subject;
+        // A URI can carry a secret in its query: it is kept as the trail keeps any text, redacted.
+        entry.SubjectKey = redaction.Current.RedactText(key).Clip(256);
+        entry.RedactedArguments = redaction.Current.Redact(arguments);
+        return entry;
+    }
+}
