@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using Shield.Console.Sessions;
 using Shield.Core.Persistence;
@@ -47,12 +48,7 @@ public sealed class RelayCatalog
                 return fresh;
             }
 
-            await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
-            var servers = await db.Servers.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
-            var tools = await db.Tools.AsNoTracking()
-                .Where(t => t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint && t.Server!.Enabled)
-                .Select(t => new { Server = t.Server!.Name, t.Name, t.Title, t.Description, t.InputSchema, t.OutputSchema, t.Annotations, t.Risk })
-                .ToListAsync(cancellationToken);
+            var (servers, tools) = await LoadAsync(cancellationToken);
             var built = new Entries(
                 tools.Select(t => new RelayTool(t.Server, t.Name, t.Risk, new Tool
                 {
@@ -73,6 +69,28 @@ public sealed class RelayCatalog
             _gate.Release();
         }
     }
+
+    // Without its catalog the relay can offer nothing: the agent is told why, in words, and nothing gets through.
+    private async Task<(List<RegisteredServer> Servers, List<ToolRow> Tools)> LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+            var servers = await db.Servers.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
+            var tools = await db.Tools.AsNoTracking()
+                .Where(t => t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint && t.Server!.Enabled)
+                .Select(t => new ToolRow(t.Server!.Name, t.Name, t.Title, t.Description, t.InputSchema, t.OutputSchema, t.Annotations, t.Risk))
+                .ToListAsync(cancellationToken);
+            return (servers, tools);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            throw new McpProtocolException("Shield cannot load its catalog of tools right now (its database is unavailable), so it refuses the request. Try again shortly.",
+                McpErrorCode.InternalError);
+        }
+    }
+
+    private sealed record ToolRow(string Server, string Name, string? Title, string? Description, string InputSchema, string? OutputSchema, string? Annotations, RiskLevel Risk);
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{\"type\":\"object\"}").RootElement.Clone();
 

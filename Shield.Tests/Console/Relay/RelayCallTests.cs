@@ -33,6 +33,24 @@ public sealed class RelayCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenTheDatabaseIsDownBeforeTheCatalogLoads_TheAgentIsToldWhy_AndNothingGetsThrough()
+    {
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync());
+        var calls = CountCalls();
+
+        McpProtocolException listing, calling;
+        using (DatabaseOutage.Begin(_relay.App))
+        {
+            listing = await Assert.ThrowsAsync<McpProtocolException>(async () => await client.ListToolsAsync(cancellationToken: _cancel));
+            calling = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+                await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: _cancel));
+        }
+
+        Assert.All([listing, calling], e => Assert.Contains("Shield cannot load its catalog of tools right now", e.Message, StringComparison.Ordinal));
+        Assert.Equal(0, calls());
+    }
+
+    [Fact]
     public async Task AnAllowedCall_ReachesTheUpstream_AndItsResultComesBackUnchanged()
     {
         _relay.Upstream.OnCall = (request, _) => ValueTask.FromResult(new CallToolResult
