@@ -10,6 +10,7 @@ using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Policy;
 using Shield.Core.Redaction;
+using Shield.Core.Registry;
 using Shield.Core.Text;
 
 namespace Shield.Console.Relay;
@@ -87,6 +88,14 @@ public sealed class RelayCalls(
                 {
                     throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied,
                         $"The call was approved, but while it waited Shield's policy changed and it is no longer allowed: {now.Reason}", McpErrorCode.InvalidRequest);
+                }
+
+                // Approved by as many reviewers as its risk needed when it was asked: a tool raised to critical since needs more.
+                if (target.Risk != RiskLevel.Critical && entries.Tools[(server, tool)].Risk == RiskLevel.Critical)
+                {
+                    throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied,
+                        "The call was approved, but while it waited the tool was raised to critical risk, which needs more reviewers. Call it again to ask them.",
+                        McpErrorCode.InvalidRequest);
                 }
 
                 return await ForwardAsync(request, relay, entries, server, tool, record.Entry, started, cancellationToken);

@@ -163,6 +163,22 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACallApprovedByOneReviewer_AfterItsToolWasRaisedToCritical_IsRefused_AndNeverReachesTheUpstream()
+    {
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+        var tool = (await _relay.App.ToolsAsync("crm")).Single(t => t.Name == "delete_record");
+        await _relay.App.Services.GetRequiredService<Shield.Console.Registry.ToolReview>().SetRiskAsync(tool.Id, Shield.Core.Registry.RiskLevel.Critical, Registrations.Admin, _cancel);
+
+        await DecideAsync(pending.Id, true, null);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => call);
+        Assert.Contains("while it waited the tool was raised to critical risk", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _calls);
+        Assert.Equal(AuditEventTypes.CallDenied, (await TrailAsync())[^1].EventType);
+    }
+
+    [Fact]
     public async Task TheReviewerSeesTheArgumentsRedacted_InTheApi_AndNeverAsGiven()
     {
         const string Secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
