@@ -15,7 +15,7 @@ namespace Shield.Console.Accounts;
 /// Every change that affects access renews the account's security stamp, which ends its existing sign-ins.
 /// Each change is one transaction: it applies whole or not at all. Use one instance per operation.
 /// </summary>
-public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext db, TimeProvider time)
+public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext db, AccountChanges changes, TimeProvider time)
 {
     public async Task<IReadOnlyList<UserView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -40,8 +40,16 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
     /// <param name="id">The account to change.</param>
     /// <param name="request">What to change.</param>
     /// <param name="actorId">The administrator making the change, checked afresh and never allowed to lock itself out; null for Shield itself.</param>
-    public Task<Result<UserView>> UpdateAsync(string id, UpdateUserRequest request, string? actorId) =>
-        InTransactionAsync(actorId, id, ChangeActions.Updated, passwordSet: !string.IsNullOrEmpty(request.Password), () => UpdateCoreAsync(id, request, actorId));
+    public async Task<Result<UserView>> UpdateAsync(string id, UpdateUserRequest request, string? actorId)
+    {
+        var result = await InTransactionAsync(actorId, id, ChangeActions.Updated, passwordSet: !string.IsNullOrEmpty(request.Password), () => UpdateCoreAsync(id, request, actorId));
+        if (result.Value is not null)
+        {
+            changes.Raise(); // committed: what the account's old roles granted is checked again now
+        }
+
+        return result;
+    }
 
     private async Task<Result<UserView>> CreateCoreAsync(CreateUserRequest request)
     {

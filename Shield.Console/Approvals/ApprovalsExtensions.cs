@@ -19,8 +19,8 @@ internal static class ApprovalsExtensions
 
     /// <summary>
     /// <c>/hubs/approvals</c> for reviewers' clients, with the API's bearer tokens (never the console cookie). A connection
-    /// closes when the token it was opened with expires, or within <see cref="ReviewerConnections.Interval"/> of its
-    /// person losing the right to review.
+    /// closes when the token it was opened with expires, or when its person loses the right to review: at once when the
+    /// account is changed here, within <see cref="ReviewerConnections.Interval"/> when elsewhere.
     /// </summary>
     public static void MapApprovalsHub(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapHub<ApprovalsHub>(ApprovalsHub.Path, options => options.CloseOnAuthenticationExpiration = true)

@@ -1,20 +1,32 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Shield.Console.Accounts;
 using Shield.Console.Authentication;
 
 namespace Shield.Console.Approvals;
 
 /// <summary>
-/// The open <c>/hubs/approvals</c> connections, checked again every <see cref="Interval"/> as the API checks every
-/// call: a connection whose account was disabled or changed, or no longer holds the reviewer role, is closed, so it
-/// stops receiving the queue.
+/// The open <c>/hubs/approvals</c> connections, checked again as the API checks every call: at once when an account
+/// changes in this instance, and every <see cref="Interval"/> for changes made elsewhere (another instance, the
+/// database). A connection whose account was disabled or changed, or no longer holds the reviewer role, is closed, so
+/// it stops receiving the queue.
 /// </summary>
-public sealed partial class ReviewerConnections(IServiceScopeFactory scopes, TimeProvider time, ILogger<ReviewerConnections> logger) : BackgroundService
+public sealed partial class ReviewerConnections : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, HubCallerContext> _open = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReviewerConnections> _logger;
+
+    public ReviewerConnections(IServiceScopeFactory scopes, AccountChanges accounts, TimeProvider time, ILogger<ReviewerConnections> logger)
+    {
+        (_scopes, _time, _logger) = (scopes, time, logger);
+        accounts.Changed += Wake;
+    }
 
     public void Opened(HubCallerContext connection) => _open[connection.ConnectionId] = connection;
 
@@ -23,7 +35,7 @@ public sealed partial class ReviewerConnections(IServiceScopeFactory scopes, Tim
     /// <summary>Closes every connection whose person may no longer review.</summary>
     public async Task CheckAsync()
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         var authorization = scope.ServiceProvider.GetRequiredService<IAuthorizationService>();
         foreach (var (id, connection) in _open)
         {
@@ -35,23 +47,44 @@ public sealed partial class ReviewerConnections(IServiceScopeFactory scopes, Tim
             }
 
             _open.TryRemove(id, out _);
-            LogClosed(logger, user?.Identity?.Name);
+            LogClosed(_logger, user?.Identity?.Name);
             connection.Abort();
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            using (var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                await Task.WhenAny(Task.Delay(Interval, _time, round.Token), _wake.WaitAsync(round.Token));
+                await round.CancelAsync();
+            }
+
+            stoppingToken.ThrowIfCancellationRequested();
             try
             {
                 await CheckAsync();
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                LogCheckFailed(logger, error);
+                LogCheckFailed(_logger, error);
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already woken: the next round sees this change too.
             }
         }
     }

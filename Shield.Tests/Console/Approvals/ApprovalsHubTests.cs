@@ -96,6 +96,31 @@ public sealed class ApprovalsHubTests : IAsyncLifetime
         await closed.Task.WaitAsync(_cancel);
     }
 
+    [Fact]
+    public async Task AReviewerWhoLosesTheRole_IsDisconnected_AsSoonAsTheChangeIsSaved()
+    {
+        var email = ShieldAppFactory.NewEmail("reviewer");
+        using var reviewer = await ApprovalFlowTests.ReviewerAsync(_relay, email);
+        await using var hub = Connect(reviewer.DefaultRequestHeaders.Authorization!.Parameter!);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await hub.StartAsync(_cancel);
+
+        await using (var scope = _relay.App.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Shield.Console.Accounts.UserDirectory>();
+            var id = (await users.ListAsync(_cancel)).Single(u => u.Email == email).Id;
+            Assert.NotNull((await users.UpdateAsync(id, new(null, false, null), actorId: null)).Value); // disabled
+        }
+
+        // No check is called and no clock moves: the change itself closes the connection, well before the next round.
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(15), _cancel);
+    }
+
     private HubConnection Connect(string token) => new HubConnectionBuilder()
         .WithUrl(_relay.Root + ApprovalsHub.Path, options =>
         {
