@@ -1,6 +1,7 @@
 using Shield.Console.Demo;
 using Shield.Console.Hosting;
 
+RegexTimeout.Apply();
 if (args is ["simulate-agent", .. var options])
 {
     return await AgentSimulator.RunAsync(options, Console.Out);

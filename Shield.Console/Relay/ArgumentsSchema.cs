@@ -38,7 +38,17 @@ public sealed class ArgumentsSchema
         }
 
         var json = arguments is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } given ? given.GetRawText() : "{}";
-        var errors = _schema.Validate(json);
+        ICollection<ValidationError> errors;
+        try
+        {
+            errors = _schema.Validate(json);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            // Deny when unsure: arguments that cannot be checked are not passed on.
+            return "Shield could not check the arguments against the tool's input schema in time (a pattern in the schema takes too long on these arguments), so it refuses the call.";
+        }
+
         if (errors.Count == 0)
         {
             return null;

@@ -21,6 +21,19 @@ public sealed class ArgumentsSchemaTests
     }
 
     [Fact]
+    public void APatternThatBacktracksWithoutEnd_IsCutOff_AndTheCallIsRefused()
+    {
+        // The process-wide limit Shield sets at start is in force here too (else this test would run for hours).
+        Assert.Equal(Shield.Console.Hosting.RegexTimeout.Default, new System.Text.RegularExpressions.Regex("x").MatchTimeout);
+        var compiled = ArgumentsSchema.Compile(JsonDocument.Parse("""{"type":"object","properties":{"code":{"type":"string","pattern":"^(a|aa)+$"}}}""").RootElement);
+
+        var problem = compiled.Check(JsonDocument.Parse($$"""{"code":"{{new string('a', 60)}}b"}""").RootElement);
+
+        Assert.NotNull(problem);
+        Assert.Contains("could not check the arguments against the tool's input schema in time", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingArguments_AreCheckedAsAnEmptyObject()
     {
         var compiled = ArgumentsSchema.Compile(JsonDocument.Parse("""{"type":"object","required":["id"]}""").RootElement);
