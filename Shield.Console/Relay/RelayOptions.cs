@@ -32,19 +32,20 @@ public sealed class RelayOptions
     public bool UnqualifiedNamesForSingleServer { get; set; }
 
     /// <summary>
-    /// Which servers' upstream sessions agent sessions share when their clients declared no capabilities: HTTP servers
-    /// (the default), all servers (one stdio process for all such agents, instead of one each), or none.
+    /// Which servers' upstream sessions agent sessions share when their clients declared no capabilities: none (the
+    /// default: a server that keeps state per session could otherwise carry one agent's state to another), HTTP servers,
+    /// or all servers (one stdio process for all such agents, instead of one each).
     /// </summary>
-    public UpstreamSharing ShareUpstreamSessions { get; set; } = UpstreamSharing.Http;
+    public UpstreamSharing ShareUpstreamSessions { get; set; } = UpstreamSharing.None;
 }
 
 /// <summary>Which servers' upstream sessions may be shared among agent sessions.</summary>
 public enum UpstreamSharing
 {
-    /// <summary>Every agent session opens its own upstream session to each server it uses.</summary>
+    /// <summary>Every agent session opens its own upstream session to each server it uses (the default).</summary>
     None,
 
-    /// <summary>HTTP servers' sessions are shared; a stdio server is a process per agent session, so one agent crashing it affects no other.</summary>
+    /// <summary>HTTP servers' sessions are shared; a stdio server stays a process per agent session, so one agent crashing it affects no other.</summary>
     Http,
 
     /// <summary>HTTP and stdio servers' sessions are shared: one process per stdio server.</summary>

@@ -13,8 +13,9 @@ using Shield.Tests.Infrastructure;
 namespace Shield.Tests.Console.Relay;
 
 /// <summary>
-/// Agent sessions whose clients declared no capabilities share one upstream session per server; a client that declared
-/// one, or asked for something of its own, keeps its own. Progress on a shared session reaches only its caller.
+/// Where sharing is on, agent sessions whose clients declared no capabilities share one upstream session per server; a
+/// client that declared one, or asked for something of its own, keeps its own. Progress on a shared session reaches
+/// only its caller. Sharing is off by default.
 /// </summary>
 public sealed class RelaySharingTests
 {
@@ -24,7 +25,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task AgentsWithoutCapabilities_ShareOneUpstreamSession_OneThatDeclaresACapability_GetsItsOwn()
     {
-        await using var relay = await RelayHarness.StartAsync();
+        await using var relay = await SharingAsync("Http");
         var known = UpstreamSessions(relay).Count;
         await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await using var second = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
@@ -43,12 +44,9 @@ public sealed class RelaySharingTests
     }
 
     [Fact]
-    public async Task WithSharingOff_EveryAgentSessionHasItsOwnUpstreamSession()
+    public async Task ByDefault_EveryAgentSessionHasItsOwnUpstreamSession()
     {
-        await using var relay = await RelayHarness.StartAsync(new ShieldAppFactory
-        {
-            Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = "None" },
-        });
+        await using var relay = await RelayHarness.StartAsync();
         var known = UpstreamSessions(relay).Count;
         await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await using var second = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
@@ -62,7 +60,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task ASessionThatSetsALoggingLevel_GetsItsOwnUpstreamSession_FromThen()
     {
-        await using var relay = await RelayHarness.StartAsync();
+        await using var relay = await SharingAsync("Http");
         await using var other = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await other.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var known = UpstreamSessions(relay).Count;
@@ -80,7 +78,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task OnASharedSession_ProgressReachesOnlyItsCaller_AndTheUpstreamSeesShieldsOwnTokens()
     {
-        await using var relay = await RelayHarness.StartAsync();
+        await using var relay = await SharingAsync("Http");
         var tokens = new System.Collections.Concurrent.ConcurrentBag<string>();
         var bothStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = 0;
@@ -120,7 +118,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task AChangedRegistration_TakesEffectAtTheNextCall_AndTheOldSharedSessionCloses()
     {
-        await using var relay = await RelayHarness.StartAsync();
+        await using var relay = await SharingAsync("Http");
         await using var client = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -140,9 +138,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task SharingAllServers_RunsOneStdioProcessForAgentsWithoutCapabilities()
     {
-        await using var relay = await RelayHarness.StartAsync(
-            new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = "All" } },
-            (app, _) => RelayUpstreamFailureTests.RegisterFlakyAsync(app));
+        await using var relay = await SharingAsync("All", (app, _) => RelayUpstreamFailureTests.RegisterFlakyAsync(app));
         var key = await relay.AgentAsync("flaky-bot", ("flaky", Grant.AllTools, GrantEffect.Allow));
         await using var first = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
         await using var second = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
@@ -152,6 +148,9 @@ public sealed class RelaySharingTests
 
         Assert.Equal(Answer(one), Answer(two)); // "echo: x (pid N)": the same process answered both
     }
+
+    private static Task<RelayHarness> SharingAsync(string sharing, Func<ShieldAppFactory, UpstreamServer, Task>? register = null) => RelayHarness.StartAsync(
+        new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = sharing } }, register);
 
     // The upstream session ids the upstream has seen requests for (discovery's included).
     private static HashSet<string> UpstreamSessions(RelayHarness relay) =>
