@@ -64,7 +64,6 @@ internal static class LocalAccountsExtensions
         services.AddSingleton<IValidateOptions<BootstrapOptions>, BootstrapOptionsValidator>();
         services.AddHostedService<AdminBootstrapper>();
         services.AddScoped<UserDirectory>();
-        services.AddSingleton<AccountChanges>();
         services.AddScoped<IAuthorizationHandler, ActiveAccountHandler>();
 
         return new ApiAuthentication(ApiAuthentication.Local, IdentityConstants.BearerScheme, [new ActiveAccountRequirement()]);

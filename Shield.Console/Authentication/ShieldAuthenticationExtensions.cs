@@ -12,6 +12,8 @@ internal static class ShieldAuthenticationExtensions
         var api = EntraSettings.IsRequested(builder.Configuration) ? builder.AddEntraSignIn() : builder.AddLocalAccounts();
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, Sessions.AgentKeyAuthentication>(Sessions.AgentKeyAuthentication.SchemeName, null);
         builder.Services.AddSingleton(api);
+        // Raised by local accounts when one changes; with Entra ID, roles change there and are seen at the next check.
+        builder.Services.AddSingleton<AccountChanges>();
         builder.Services.AddAuthorization(options => ShieldPolicies.Add(options, api));
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, StaleSignInResultHandler>();
         builder.Services.AddCascadingAuthenticationState();
