@@ -48,6 +48,10 @@ public sealed class ArgumentsSchema
             // Deny when unsure: arguments that cannot be checked are not passed on.
             return "Shield could not check the arguments against the tool's input schema in time (a pattern in the schema takes too long on these arguments), so it refuses the call.";
         }
+        catch (ArgumentException e)
+        {
+            return $"Shield cannot check arguments against this tool's input schema ({e.Message}), so it refuses the call. Ask an administrator to review the tool.";
+        }
 
         if (errors.Count == 0)
         {

@@ -119,6 +119,7 @@ public sealed class RelayCalls(
         using var route = relay.Route(request.Server, parameters.ProgressToken);
         CallToolResult result;
         McpClient? client = null;
+        string? note = null;
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -135,6 +136,7 @@ public sealed class RelayCalls(
                     // The upstream ended the session (expired, restarted) without taking the call: as the protocol
                     // asks of a client, Shield opens a new session, and sends the call once more.
                     upstreams.Forget(relay, server, client, e);
+                    note = "Sent a second time, on a new upstream session: the server had ended the first one without taking the call.";
                 }
             }
         }
@@ -159,8 +161,8 @@ public sealed class RelayCalls(
             throw new McpProtocolException(reason, McpErrorCode.InternalError);
         }
 
-        upstreams.Succeeded(relay, entries.Servers[server]);
-        await OutcomeAsync(entry, AuditEventTypes.CallCompleted, result.IsError == true ? "tool-error" : "ok", null, started);
+        upstreams.Succeeded(relay, entries.Servers[server], client);
+        await OutcomeAsync(entry, AuditEventTypes.CallCompleted, result.IsError == true ? "tool-error" : "ok", note, started);
         return result;
     }
 
@@ -188,7 +190,7 @@ public sealed class RelayCalls(
         {
             throw new McpProtocolException($"Shield cannot record the call, so it refuses it: {e.Message}", McpErrorCode.InternalError);
         }
-        catch (System.Data.Common.DbException)
+        catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException)
         {
             // Nothing can wait for a person without a stored request: refused, never let through.
             throw new McpProtocolException("Shield cannot hold the call for approval right now (its database is unavailable), so it refuses it.", McpErrorCode.InternalError);

@@ -83,7 +83,7 @@ public sealed class RelayCatalog
                 .ToListAsync(cancellationToken);
             return (servers, tools);
         }
-        catch (System.Data.Common.DbException)
+        catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException)
         {
             throw new McpProtocolException("Shield cannot load its catalog of tools right now (its database is unavailable), so it refuses the request. Try again shortly.",
                 McpErrorCode.InternalError);

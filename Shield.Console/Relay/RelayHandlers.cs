@@ -81,7 +81,7 @@ public sealed class RelayHandlers(
             return await reads.RecordAsync(read, async () =>
             {
                 var (server, client) = await OwnerAsync(request, relay, uri, ct);
-                read.Forwarding(server);
+                read.Forwarding(await RegisteredAsync(server, ct));
                 using var hop = upstreams.Onward(client, request.Params.Meta, request.Server);
                 return await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = hop.Meta }, ct);
             }, ct);
@@ -220,7 +220,7 @@ public sealed class RelayHandlers(
 
         var client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
             ?? throw new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
-        read.Forwarding(server);
+        read.Forwarding(await RegisteredAsync(server, cancellationToken));
         using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
         return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
     }
@@ -300,6 +300,10 @@ public sealed class RelayHandlers(
         using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
         return await client.CompleteAsync(new CompleteRequestParams { Ref = reference, Argument = parameters.Argument, Context = parameters.Context, Meta = hop.Meta }, cancellationToken);
     }
+
+    private async Task<Shield.Core.Registry.RegisteredServer> RegisteredAsync(string server, CancellationToken cancellationToken) =>
+        (await catalog.CurrentAsync(cancellationToken)).Servers.GetValueOrDefault(server)
+            ?? throw new McpProtocolException($"The server {server} is no longer available.", McpErrorCode.InvalidParams);
 
     /// <summary>The upstream session of the server that listed <paramref name="uri"/> (or a template it fits) to this session.</summary>
     private async Task<(string Server, McpClient Client)> OwnerAsync<T>(RequestContext<T> request, RelaySession relay, string uri, CancellationToken cancellationToken)

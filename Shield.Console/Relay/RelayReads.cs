@@ -4,6 +4,7 @@ using ModelContextProtocol;
 using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Policy;
+using Shield.Core.Registry;
 using Shield.Core.Redaction;
 using Shield.Core.Text;
 
@@ -15,17 +16,20 @@ namespace Shield.Console.Relay;
 /// The record is committed before the content reaches the agent: when the trail cannot take it, the agent gets an
 /// error instead of the content (fail closed). Refusals are recorded too.
 /// </summary>
-public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, TimeProvider time)
+public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, UpstreamErrors errors, TimeProvider time)
 {
-    /// <summary>What is read: the audit record filled in as the request goes, and whether it reached the upstream.</summary>
+    /// <summary>What is read: the audit record filled in as the request goes, and the server it went to.</summary>
     public sealed class Read(AuditRecord entry)
     {
         internal AuditRecord Entry { get; } = entry;
 
+        internal RegisteredServer? Server { get; private set; }
+
         /// <summary>The server the request goes to, once Shield has decided it may.</summary>
-        public void Forwarding(string server)
+        public void Forwarding(RegisteredServer server)
         {
-            Entry.Server = server.Clip(Shield.Core.Registry.ServerName.MaxLength);
+            Server = server;
+            Entry.Server = server.Name.Clip(ServerName.MaxLength);
             Entry.Decision = nameof(DecisionKind.Allow);
         }
     }
@@ -51,11 +55,18 @@ public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, TimeP
             await AppendAsync(entry, "cancelled", "The agent cancelled the request.", started);
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException && read.Server is { } server)
         {
-            var forwarded = entry.Decision is not null;
-            entry.Decision ??= nameof(DecisionKind.Deny);
-            await AppendAsync(entry, forwarded ? "error" : "refused", e.Message, started);
+            // The upstream's own words, cleaned like any upstream text: never a credential Shield sent it.
+            const string RemotePrefix = "Request failed (remote): "; // the SDK's, added again by the agent's own client
+            var reason = errors.Clean(e.Message.StartsWith(RemotePrefix, StringComparison.Ordinal) ? e.Message[RemotePrefix.Length..] : e.Message, server);
+            await AppendAsync(entry, "error", reason, started);
+            throw new McpProtocolException(reason, e is McpProtocolException protocol ? protocol.ErrorCode : McpErrorCode.InternalError);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
+        {
+            entry.Decision = nameof(DecisionKind.Deny);
+            await AppendAsync(entry, "refused", e.Message, started);
             throw;
         }
 

@@ -14,16 +14,23 @@ namespace Shield.Console.Relay;
 /// agents using the same token never see each other's progress, and an agent's token never reaches the upstream.
 /// List changes go to every agent session sharing it; log messages and resource updates (which no sharer asked for)
 /// go nowhere. Once replaced (the server's registration changed, or the session failed) it closes when its last
-/// request ends.
+/// request ends, and no sooner than <see cref="RetireGrace"/> after.
 /// </summary>
 public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUtc) registration)
 {
+    /// <summary>How long a replaced session stays open at least, for requests that took it just before it was replaced.</summary>
+    public static readonly TimeSpan RetireGrace = TimeSpan.FromMinutes(1);
+
     private static long s_nextToken;
     private readonly ConcurrentDictionary<string, (McpServer Caller, JsonNode Token)> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<RelaySession, byte> _sharers = new();
+    private readonly Lock _state = new();
+    private readonly TaskCompletionSource _closedSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
-    private int _closed;
-    private volatile bool _retired;
+    private bool _retired;
+    private bool _closable;
+    private bool _closed;
+    private ITimer? _grace;
 
     public string Server { get; } = server;
 
@@ -34,8 +41,23 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     public required Lazy<Task<McpClient>> Client { get; init; }
 
     /// <summary>Whether the session is up (or still opening) and may take requests.</summary>
-    public bool IsUsable => !_retired && (!Client.IsValueCreated || Client.Value is { IsFaulted: false, IsCanceled: false } task &&
+    public bool IsUsable => !Volatile.Read(ref _retired) && (!Client.IsValueCreated || Client.Value is { IsFaulted: false, IsCanceled: false } task &&
         (!task.IsCompleted || !task.Result.Completion.IsCompleted));
+
+    /// <summary>Completes once it is closed.</summary>
+    public Task Closed => _closedSource.Task;
+
+    /// <summary>Closed for good: a client that finishes opening now must be closed at once.</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_state)
+            {
+                return _closed;
+            }
+        }
+    }
 
     public bool Holds(McpClient client) => Client.IsValueCreated && Client.Value.IsCompletedSuccessfully && ReferenceEquals(Client.Value.Result, client);
 
@@ -55,7 +77,11 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     /// </summary>
     public UpstreamHop Onward(JsonObject? meta, McpServer caller)
     {
-        Interlocked.Increment(ref _inFlight);
+        lock (_state)
+        {
+            _inFlight++;
+        }
+
         var onward = HopMeta.Onward(meta);
         if (onward?["progressToken"] is not { } token)
         {
@@ -76,19 +102,48 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
             _progress.TryRemove(token, out _);
         }
 
-        if (Interlocked.Decrement(ref _inFlight) == 0 && _retired)
+        bool close;
+        lock (_state)
         {
-            _ = CloseAsync();
+            _inFlight--;
+            close = _retired && _closable && _inFlight == 0 && !_closed;
+            _closed |= close;
+        }
+
+        if (close)
+        {
+            _ = DisposeClientAsync();
         }
     }
 
-    /// <summary>No new requests: it closes once those in flight have ended.</summary>
-    public void Retire()
+    /// <summary>No new requests: it closes once those in flight have ended, and not before <see cref="RetireGrace"/> has passed.</summary>
+    public void Retire(TimeProvider time)
     {
-        _retired = true;
-        if (Volatile.Read(ref _inFlight) == 0)
+        lock (_state)
         {
-            _ = CloseAsync();
+            if (_retired)
+            {
+                return;
+            }
+
+            _retired = true;
+            _grace = time.CreateTimer(_ => GraceOver(), null, RetireGrace, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void GraceOver()
+    {
+        bool close;
+        lock (_state)
+        {
+            _closable = true;
+            close = _inFlight == 0 && !_closed;
+            _closed |= close;
+        }
+
+        if (close)
+        {
+            _ = DisposeClientAsync();
         }
     }
 
@@ -100,20 +155,39 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
             .Select(method => new KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>(method, BroadcastAsync)),
     ];
 
-    public async Task CloseAsync()
+    /// <summary>Closes it now, whatever is in flight (Shield is stopping).</summary>
+    public Task CloseAsync()
     {
-        if (Interlocked.Exchange(ref _closed, 1) == 1 || !Client.IsValueCreated)
+        lock (_state)
         {
-            return;
+            if (_closed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _closed = true;
         }
 
+        return DisposeClientAsync();
+    }
+
+    private async Task DisposeClientAsync()
+    {
+        _grace?.Dispose();
         try
         {
-            await (await Client.Value).DisposeAsync();
+            if (Client.IsValueCreated) // one that finishes opening later sees IsClosed and closes itself
+            {
+                await (await Client.Value).DisposeAsync();
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // It never opened, or the upstream is already gone: nothing left to close.
+        }
+        finally
+        {
+            _closedSource.TrySetResult();
         }
     }
 

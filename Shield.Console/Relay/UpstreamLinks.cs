@@ -38,6 +38,8 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     // are the session's own (RelaySession.Failures) and one agent crashing its process never holds up another.
     private readonly ConcurrentDictionary<string, UpstreamBackoff> _failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SharedUpstream> _shared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SharedUpstream, byte> _retired = new();
+    private volatile bool _disposed;
 
     // Which shared session each shared client belongs to, replaced or not: a request keeps its routes to the end.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<McpClient, SharedUpstream> _owners = [];
@@ -70,11 +72,21 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             return;
         }
 
-        if (_shared.TryGetValue(server, out var shared) && (failed is null ? !shared.IsUsable : shared.Holds(failed)) &&
-            _shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server, shared)))
+        if (failed is not null && _owners.TryGetValue(failed, out var owner))
         {
-            shared.Retire();
+            // One request's failure (a proxy's error page, say) does not cost every sharer its session: only a session
+            // that closed, or that the upstream ended, is replaced.
+            if ((failed.Completion.IsCompleted || UpstreamErrors.SessionGone(error)) && _shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server, owner)))
+            {
+                Retire(owner);
+            }
+
             return;
+        }
+
+        if (failed is null && _shared.TryGetValue(server, out var shared) && !shared.IsUsable && _shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server, shared)))
+        {
+            Retire(shared);
         }
 
         relay.Forget(server, failed, error);
@@ -82,12 +94,27 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var shared in _shared.Values)
+        _disposed = true;
+        foreach (var shared in _shared.Values.Concat(_retired.Keys))
         {
             await shared.CloseAsync();
         }
 
         _shared.Clear();
+        _retired.Clear();
+    }
+
+    private void Retire(SharedUpstream shared)
+    {
+        _retired.TryAdd(shared, 0);
+        shared.Retire(time);
+        _ = ForgetWhenClosedAsync(shared);
+    }
+
+    private async Task ForgetWhenClosedAsync(SharedUpstream shared)
+    {
+        await shared.Closed;
+        _retired.TryRemove(shared, out _);
     }
 
     private bool Shares(RegisteredServer server) => options.CurrentValue.ShareUpstreamSessions switch
@@ -102,16 +129,22 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     {
         while (true)
         {
+            if (_disposed)
+            {
+                throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: Shield is stopping.");
+            }
+
             if (_shared.TryGetValue(server.Name, out var current))
             {
-                if (current.IsUsable && current.Registration == (server.Id, server.UpdatedAtUtc))
+                // A request that still holds an older registration uses the newer session rather than undo the change.
+                if (current.IsUsable && (current.Registration == (server.Id, server.UpdatedAtUtc) || current.Registration.UpdatedAtUtc > server.UpdatedAtUtc))
                 {
                     return current;
                 }
 
                 if (_shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server.Name, current)))
                 {
-                    current.Retire();
+                    Retire(current);
                 }
 
                 continue;
@@ -180,6 +213,12 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         if (shared is not null)
         {
             _owners.AddOrUpdate(client, shared);
+            if (shared.IsClosed)
+            {
+                // Replaced or stopped while it was opening: nobody else will close it.
+                await client.DisposeAsync();
+                throw new UpstreamUnavailableException($"The server {server.Name}'s connection was replaced while it opened; call again.");
+            }
         }
 
         _ = WatchAsync(FailuresOf(relay, server), server, client);
@@ -187,11 +226,8 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     }
 
     /// <summary>A call through the server succeeded: it is healthy again, and the next failure waits the shortest time.</summary>
-    public void Succeeded(RelaySession relay, RegisteredServer server)
-    {
-        relay.Failures.TryRemove(server.Name, out _);
-        _failures.TryRemove(server.Name, out _);
-    }
+    public void Succeeded(RelaySession relay, RegisteredServer server, McpClient client) =>
+        (_owners.TryGetValue(client, out _) ? _failures : FailuresOf(relay, server)).TryRemove(server.Name, out _);
 
     // An HTTP server, or a shared session, is every agent's; an agent's own stdio process is its own.
     private ConcurrentDictionary<string, UpstreamBackoff> FailuresOf(RelaySession? relay, RegisteredServer server) =>

@@ -34,6 +34,17 @@ public sealed class ArgumentsSchemaTests
     }
 
     [Fact]
+    public void APatternThatIsNoRegularExpression_RefusesTheCall_AndSaysWhy()
+    {
+        var compiled = ArgumentsSchema.Compile(JsonDocument.Parse("""{"type":"object","properties":{"code":{"type":"string","pattern":"(unclosed"}}}""").RootElement);
+
+        var problem = compiled.Check(JsonDocument.Parse("""{"code":"x"}""").RootElement);
+
+        Assert.NotNull(problem);
+        Assert.Contains("cannot check arguments against this tool's input schema", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingArguments_AreCheckedAsAnEmptyObject()
     {
         var compiled = ArgumentsSchema.Compile(JsonDocument.Parse("""{"type":"object","required":["id"]}""").RootElement);

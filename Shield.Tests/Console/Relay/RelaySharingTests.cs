@@ -2,10 +2,13 @@
 #pragma warning disable MCP9005
 
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Shield.Console.Registry;
+using Shield.Console.Relay;
 using Shield.Core.Grants;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
@@ -116,22 +119,31 @@ public sealed class RelaySharingTests
     }
 
     [Fact]
-    public async Task AChangedRegistration_TakesEffectAtTheNextCall_AndTheOldSharedSessionCloses()
+    public async Task AChangedRegistration_TakesEffectAtTheNextCall_AndTheOldSharedSessionClosesAfterItsGrace()
     {
-        await using var relay = await SharingAsync("Http");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = await RelayHarness.StartAsync(new ShieldAppFactory
+        {
+            Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = "Http" },
+            TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)),
+        });
         await using var client = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         relay.Upstream.SessionClosed += () => closed.TrySetResult();
 
+        time.Advance(TimeSpan.FromSeconds(1)); // the change is stamped later than the registration
         var catalog = relay.App.Services.GetRequiredService<ServerCatalog>();
         Assert.NotNull((await catalog.UpdateAsync("crm",
             new ServerInput("crm", null, null, "tests", true, ServerTransport.Http, relay.Upstream.Url, null, null, [new SettingInput("X-Shield-Test", "second")], null),
             Registrations.Admin, _cancel)).Value);
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+        var call = relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"));
+        var closedAtOnce = closed.Task.IsCompleted; // requests that took it just before the change may still be using it
+        time.Advance(SharedUpstream.RetireGrace);
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
-        var call = relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"));
+        Assert.False(closedAtOnce);
         Assert.Equal("second", call.GetValueOrDefault("X-Shield-Test"));
     }
 

@@ -1,4 +1,9 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
+using Shield.Console.Auditing;
+using Shield.Core.Auditing;
+using Shield.Core.Persistence;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Relay;
@@ -40,5 +45,9 @@ public sealed class RelayStaleSessionTests
         Assert.Equal("again", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
         Assert.Equal(1, calls);
         Assert.NotEqual(session, relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"))["Mcp-Session-Id"]);
+        await relay.App.Services.GetRequiredService<AuditWriter>().FlushAsync(_cancel);
+        await using var db = await relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        var outcome = await db.AuditRecords.Where(r => r.EventType == AuditEventTypes.CallCompleted).OrderBy(r => r.Sequence).LastAsync(_cancel);
+        Assert.StartsWith("Sent a second time, on a new upstream session", outcome.Reason, StringComparison.Ordinal);
     }
 }
