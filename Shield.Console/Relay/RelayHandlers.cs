@@ -175,7 +175,8 @@ public sealed class RelayHandlers(
     }
 
     /// <summary>The servers whose resources and prompts the session may use now.</summary>
-    private async Task<List<(string Name, McpClient Client)>> UsableServersAsync(McpServer downstream, RelaySession relay, CancellationToken cancellationToken)
+    private async Task<List<(string Name, McpClient Client)>> UsableServersAsync(McpServer downstream, RelaySession relay, CancellationToken cancellationToken,
+        Dictionary<string, UpstreamUnavailableException>? unavailable = null)
     {
         var entries = await catalog.CurrentAsync(cancellationToken);
         var snapshot = policy.Current;
@@ -193,9 +194,10 @@ public sealed class RelayHandlers(
             {
                 usable.Add((server, await upstreams.ClientAsync(relay, entries.Servers[server], downstream, cancellationToken)));
             }
-            catch (UpstreamUnavailableException)
+            catch (UpstreamUnavailableException e)
             {
                 // One unreachable server does not hide the others' resources and prompts.
+                unavailable?.Add(server, e);
             }
         }
 
@@ -218,9 +220,17 @@ public sealed class RelayHandlers(
             throw new McpProtocolException($"Unknown prompt '{parameters.Name}': prompts are named <server>__<prompt>.", McpErrorCode.InvalidParams);
         }
 
-        var client = (await UsableServersAsync(request.Server, relay, cancellationToken)).FirstOrDefault(u => u.Name == server).Client
-            ?? throw new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
+        Dictionary<string, UpstreamUnavailableException> down = [];
+        var client = (await UsableServersAsync(request.Server, relay, cancellationToken, down)).FirstOrDefault(u => u.Name == server).Client;
+        if (client is null)
+        {
+            // Allowed but down is an outage, said as such; otherwise the session may not use the server.
+            throw down.TryGetValue(server, out var unreachable) ? unreachable
+                : new McpProtocolException($"This session may not use the prompts of '{server}': it holds no tool of that server it may call now.", McpErrorCode.InvalidParams);
+        }
+
         read.Forwarding(await RegisteredAsync(server, cancellationToken));
+
         using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
         return await client.GetPromptAsync(new GetPromptRequestParams { Name = prompt, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
     }
@@ -314,7 +324,13 @@ public sealed class RelayHandlers(
             throw new McpProtocolException($"More than one server offers '{uri}'; Shield does not guess which one is meant.", McpErrorCode.InvalidParams);
         }
 
-        var usable = (await UsableServersAsync(request.Server, relay, cancellationToken)).Where(u => u.Client.ServerCapabilities.Resources is not null).ToList();
+        Dictionary<string, UpstreamUnavailableException> down = [];
+        var usable = (await UsableServersAsync(request.Server, relay, cancellationToken, down)).Where(u => u.Client.ServerCapabilities.Resources is not null).ToList();
+        if (owner is not null && down.TryGetValue(owner, out var unreachable))
+        {
+            throw unreachable;
+        }
+
         // A resource nobody listed yet can belong only to the one server with resources, if there is just one.
         var found = owner is null ? (usable.Count == 1 ? usable[0] : default) : usable.FirstOrDefault(u => u.Name == owner);
         return found.Client is not null ? found : throw new McpProtocolException(

@@ -63,6 +63,13 @@ public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, Upstr
             await AppendAsync(entry, "error", reason, started);
             throw new McpProtocolException(reason, e is McpProtocolException protocol ? protocol.ErrorCode : McpErrorCode.InternalError);
         }
+        catch (UpstreamUnavailableException e)
+        {
+            // Allowed, but the server cannot be reached: an outage, not a refusal. Its message is Shield's own, already clean.
+            entry.Decision = nameof(DecisionKind.Allow);
+            await AppendAsync(entry, "error", e.Message, started);
+            throw new McpProtocolException(e.Message, McpErrorCode.InternalError);
+        }
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
         {
             entry.Decision = nameof(DecisionKind.Deny);

@@ -57,6 +57,20 @@ public sealed class RelayReadsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APromptOfAServerThatIsDown_FailsAsAnOutage_NotAsARefusal()
+    {
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+        await _relay.Upstream.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () => await client.GetPromptAsync("crm__greet", cancellationToken: _cancel));
+
+        Assert.Contains("The server crm is unavailable", error.Message, StringComparison.Ordinal);
+        var record = Assert.Single(await TrailAsync());
+        Assert.Equal(("error", "Allow"), (record.Outcome, record.Decision));
+        Assert.Contains("The server crm is unavailable", record.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WhenTheTrailCannotTakeTheRecord_TheAgentGetsAnErrorNotTheContent()
     {
         await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
