@@ -27,6 +27,11 @@ public sealed class AuditComponentTests : ComponentTestContext, IAsyncLifetime
             });
         }
 
+        await writer.AppendAsync(new AuditRecord
+        {
+            AtUtc = DateTime.UtcNow, EventType = AuditEventTypes.ResourceRead, ActorKind = Actor.Agent, ActorId = "id", ActorName = "invoice-bot",
+            SessionId = _session, Server = "crm", Subject = "resource", SubjectKey = "memo://<b>notes</b>", Decision = "Allow", Outcome = "ok",
+        });
         Services.AddSingleton(_app.Services.GetRequiredService<AuditSearch>());
         Services.AddSingleton(_app.Services.GetRequiredService<AuditVerifier>());
     }
@@ -78,6 +83,15 @@ public sealed class AuditComponentTests : ComponentTestContext, IAsyncLifetime
         page.Find("#filter-tool").Change("no-such-tool");
         page.Find("#filter-search").Click();
         page.WaitForAssertion(() => Assert.Contains("No record matches", page.Find("#audit-empty").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AResourceRead_ShowsItsServerAndUri_AsText()
+    {
+        var page = RenderAs<Shield.Console.Components.Pages.Audit.AuditPage>([ShieldRoles.Auditor]);
+
+        page.WaitForAssertion(() => Assert.Contains(page.FindAll("#audit-table tbody tr"), row => row.TextContent.Contains("crm: resource memo://<b>notes</b>", StringComparison.Ordinal)));
+        Assert.Empty(page.FindAll("#audit-table b"));
     }
 
     [Fact]
