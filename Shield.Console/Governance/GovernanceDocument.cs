@@ -46,6 +46,9 @@ public sealed record ServerEntry
 
     public bool? Enabled { get; init; }
 
+    /// <summary>Agents without client capabilities share one upstream session to it; absent means no.</summary>
+    public bool? ShareSessions { get; init; }
+
     /// <summary><c>http</c> or <c>stdio</c>.</summary>
     public string? Transport { get; init; }
 

@@ -71,6 +71,7 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
         Description = string.IsNullOrEmpty(server.Description) ? null : server.Description,
         Owner = string.IsNullOrEmpty(server.Owner) ? null : server.Owner,
         Enabled = server.Enabled,
+        ShareSessions = server.ShareSessions ? true : null,
         Transport = server.Transport == ServerTransport.Http ? "http" : "stdio",
         Url = server.Url,
         Headers = References(server.Headers),

@@ -91,8 +91,12 @@ public sealed class GovernanceImporter(
             var existing = servers.GetValueOrDefault(entry.Name!);
             var server = existing ?? new RegisteredServer { Name = entry.Name!, CreatedAtUtc = now, CreatedBy = actor.Name };
             var before = existing is null ? null : ServerCatalog.Snapshot(existing);
-            // A document that does not say "enabled" leaves a registered server as it is.
-            var input = GovernanceReader.ToInput(entry) with { Enabled = entry.Enabled ?? existing?.Enabled ?? true };
+            // A document that does not say "enabled" or "shareSessions" leaves a registered server as it is.
+            var input = GovernanceReader.ToInput(entry) with
+            {
+                Enabled = entry.Enabled ?? existing?.Enabled ?? true,
+                ShareSessions = entry.ShareSessions ?? existing?.ShareSessions ?? false,
+            };
             ServerCatalog.Apply(server, KeepConsoleSecrets(input, existing), now, actor, secrets);
             var after = ServerCatalog.Snapshot(server);
             if (before == after)

@@ -66,7 +66,8 @@ public static partial class GovernanceReader
         string.Equals(entry.Transport, "stdio", StringComparison.Ordinal) ? ServerTransport.Stdio : ServerTransport.Http,
         entry.Url, entry.Command, entry.Args,
         [.. (entry.Headers ?? []).Select(h => new SettingInput(h.Key, h.Value))],
-        [.. (entry.Env ?? []).Select(e => new SettingInput(e.Key, e.Value))]);
+        [.. (entry.Env ?? []).Select(e => new SettingInput(e.Key, e.Value))],
+        entry.ShareSessions ?? false);
 
     public static ToolState? State(string? state) => state switch
     {

@@ -163,6 +163,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         server.Description = input.Description?.Trim() ?? "";
         server.Owner = input.Owner?.Trim() ?? "";
         server.Enabled = input.Enabled;
+        server.ShareSessions = input.ShareSessions;
         server.Transport = input.Transport;
         var http = input.Transport == ServerTransport.Http;
         server.Url = http ? input.Url!.Trim() : null;
@@ -189,6 +190,7 @@ public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, I
         server.Description,
         server.Owner,
         server.Enabled,
+        server.ShareSessions,
         Transport = server.Transport.ToString(),
         server.Url,
         server.Command,

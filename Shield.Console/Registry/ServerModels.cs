@@ -18,7 +18,8 @@ public sealed record ServerInput(
     string? Command,
     IReadOnlyList<string>? Arguments,
     IReadOnlyList<SettingInput>? Headers,
-    IReadOnlyList<SettingInput>? Environment);
+    IReadOnlyList<SettingInput>? Environment,
+    bool ShareSessions = false);
 
 /// <summary>A header or environment variable as shown: its reference, or only the fact that a secret is set.</summary>
 public sealed record SettingView(string Name, string? Reference, bool HasSecret)
@@ -57,11 +58,12 @@ public sealed record ServerView(
     IReadOnlyList<string> LastDiscoveryRejections,
     int? PromptCount,
     int? ResourceCount,
-    ToolCounts Tools)
+    ToolCounts Tools,
+    bool ShareSessions)
 {
     public static ServerView Of(RegisteredServer server, IEnumerable<ToolState> toolStates) => new(
         server.Id, server.Name, server.DisplayName, server.Description, server.Owner, server.Enabled, server.Transport, server.Url,
         server.Command, server.Arguments, [.. server.Headers.Select(SettingView.Of)], [.. server.Environment.Select(SettingView.Of)],
         server.LastDiscoveryAtUtc, server.LastDiscoverySucceeded, server.LastDiscoveryError, server.LastDiscoveryRejections, server.PromptCount, server.ResourceCount,
-        ToolCounts.Of(toolStates));
+        ToolCounts.Of(toolStates), server.ShareSessions);
 }

@@ -117,7 +117,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         _retired.TryRemove(shared, out _);
     }
 
-    private bool Shares(RegisteredServer server) => options.CurrentValue.ShareUpstreamSessions switch
+    private bool Shares(RegisteredServer server) => server.ShareSessions || options.CurrentValue.ShareUpstreamSessions switch
     {
         UpstreamSharing.All => true,
         UpstreamSharing.Http => server.Transport == ServerTransport.Http,

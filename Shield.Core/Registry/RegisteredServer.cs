@@ -16,6 +16,12 @@ public sealed class RegisteredServer
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Agent sessions whose clients declared no capabilities share one upstream session to it, instead of one each. Only
+    /// for a server that keeps no state per session: shared, one agent's state would reach another.
+    /// </summary>
+    public bool ShareSessions { get; set; }
+
     public ServerTransport Transport { get; set; }
 
     /// <summary>The streamable HTTP endpoint (HTTP transport).</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Shield.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -23,10 +24,12 @@ public sealed class RegistryTests(BrowserFixture browser)
         await page.ClickAsync("#register-server");
         await page.FillAsync("#server-name", "crm");
         await page.FillAsync("#server-url", upstream.Url);
+        await page.CheckAsync("#server-share-sessions");
         await page.ClickAsync("#server-save");
 
         var row = page.Locator("#servers-table tr", new() { HasText = "crm" });
         await Expect(row).ToContainTextAsync("2 pending");
+        Assert.True((await console.App.Services.GetRequiredService<Shield.Console.Registry.ServerCatalog>().FindAsync("crm", TestContext.Current.CancellationToken))!.ShareSessions);
         await row.GetByText("2 pending").ClickAsync();
         await Expect(page.Locator("#page-title")).ToHaveTextAsync("Tools");
         await page.ClickAsync("text=send_email");

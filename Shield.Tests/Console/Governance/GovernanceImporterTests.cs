@@ -123,6 +123,23 @@ public sealed class GovernanceImporterTests(ShieldAppFactory app) : IClassFixtur
         Assert.Equal(("later", "blocked", "high"), (later.Name, later.State, later.Risk));
     }
 
+    [Fact]
+    public async Task ShareSessions_IsImportedAndExported_AndADocumentWithoutItLeavesTheServerAsItIs()
+    {
+        var sharing = Document("pooled", "https://pooled.example/mcp", "").Replace("\"transport\"", "\"shareSessions\": true, \"transport\"", StringComparison.Ordinal);
+        var catalog = app.Services.GetRequiredService<ServerCatalog>();
+
+        Assert.True((await Importer.ImportAsync(sharing, Registrations.Admin, _cancel)).Applied);
+        var exported = Assert.Single((await app.Services.GetRequiredService<GovernanceExporter>().ExportAsync(_cancel)).Servers!, s => s.Name == "pooled");
+        await Importer.ImportAsync(Document("pooled", "https://pooled.example/mcp", ""), Registrations.Admin, _cancel);
+        var kept = (await catalog.FindAsync("pooled", _cancel))!.ShareSessions;
+        await Importer.ImportAsync(sharing.Replace("\"shareSessions\": true", "\"shareSessions\": false", StringComparison.Ordinal), Registrations.Admin, _cancel);
+
+        Assert.True(exported.ShareSessions);
+        Assert.True(kept);
+        Assert.False((await catalog.FindAsync("pooled", _cancel))!.ShareSessions);
+    }
+
     private static string Document(string server, string url, string tool, string owner = "tests") => $$"""
         {
           "version": 1,

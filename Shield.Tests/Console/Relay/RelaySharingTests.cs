@@ -61,6 +61,24 @@ public sealed class RelaySharingTests
     }
 
     [Fact]
+    public async Task AServerMarkedToShareSessions_IsSharedEvenWhenSharingIsOffForTheRest()
+    {
+        await using var relay = await RelayHarness.StartAsync();
+        var catalog = relay.App.Services.GetRequiredService<ServerCatalog>();
+        var crm = (await catalog.FindAsync("crm", _cancel))!;
+        Assert.NotNull((await catalog.UpdateAsync("crm", new ServerInput("crm", null, null, "tests", true, ServerTransport.Http, crm.Url, null, null, [], null, ShareSessions: true),
+            Registrations.Admin, _cancel)).Value);
+        var known = UpstreamSessions(relay).Count;
+        await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
+        await using var second = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
+
+        await first.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+        await second.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+
+        Assert.Equal(1, UpstreamSessions(relay).Count - known);
+    }
+
+    [Fact]
     public async Task ASessionThatSetsALoggingLevel_GetsItsOwnUpstreamSession_FromThen()
     {
         await using var relay = await SharingAsync("Http");

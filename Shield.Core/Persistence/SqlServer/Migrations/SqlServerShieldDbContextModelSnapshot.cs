@@ -882,6 +882,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.Property<int?>("ResourceCount")
                         .HasColumnType("int");
 
+                    b.Property<bool>("ShareSessions")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Transport")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -857,6 +857,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.Property<int?>("ResourceCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ShareSessions")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Transport")
                         .IsRequired()
                         .HasMaxLength(16)
