@@ -148,8 +148,7 @@ public sealed class RelayCalls(
         catch (McpProtocolException e)
         {
             // The upstream answered with a JSON-RPC error: its code passes on, its text cleaned like any upstream text.
-            const string RemotePrefix = "Request failed (remote): "; // the SDK's, added again by the agent's own client
-            var reason = errors.Clean(e.Message.StartsWith(RemotePrefix, StringComparison.Ordinal) ? e.Message[RemotePrefix.Length..] : e.Message, entries.Servers[server]);
+            var reason = errors.Clean(e.Message, entries.Servers[server]);
             await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
             throw new McpProtocolException(reason, e.ErrorCode);
         }

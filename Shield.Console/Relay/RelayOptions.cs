@@ -30,26 +30,6 @@ public sealed class RelayOptions
     /// <c>&lt;server&gt;__&lt;tool&gt;</c>. Off by default.
     /// </summary>
     public bool UnqualifiedNamesForSingleServer { get; set; }
-
-    /// <summary>
-    /// Which servers' upstream sessions agent sessions share when their clients declared no capabilities: none (the
-    /// default: a server that keeps state per session could otherwise carry one agent's state to another), HTTP servers,
-    /// or all servers (one stdio process for all such agents, instead of one each).
-    /// </summary>
-    public UpstreamSharing ShareUpstreamSessions { get; set; } = UpstreamSharing.None;
-}
-
-/// <summary>Which servers' upstream sessions may be shared among agent sessions.</summary>
-public enum UpstreamSharing
-{
-    /// <summary>Every agent session opens its own upstream session to each server it uses (the default).</summary>
-    None,
-
-    /// <summary>HTTP servers' sessions are shared; a stdio server stays a process per agent session, so one agent crashing it affects no other.</summary>
-    Http,
-
-    /// <summary>HTTP and stdio servers' sessions are shared: one process per stdio server.</summary>
-    All,
 }
 
 internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
@@ -80,11 +60,6 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         if (options.UpstreamRetryDelay <= TimeSpan.Zero || options.UpstreamMaxRetryDelay < options.UpstreamRetryDelay)
         {
             errors.Add($"{RelayOptions.SectionName}:UpstreamRetryDelay must be positive and at most UpstreamMaxRetryDelay.");
-        }
-
-        if (!Enum.IsDefined(options.ShareUpstreamSessions))
-        {
-            errors.Add($"{RelayOptions.SectionName}:ShareUpstreamSessions is {options.ShareUpstreamSessions}; use None, Http or All.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

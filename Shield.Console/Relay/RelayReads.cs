@@ -58,8 +58,7 @@ public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, Upstr
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException && read.Server is { } server)
         {
             // The upstream's own words, cleaned like any upstream text: never a credential Shield sent it.
-            const string RemotePrefix = "Request failed (remote): "; // the SDK's, added again by the agent's own client
-            var reason = errors.Clean(e.Message.StartsWith(RemotePrefix, StringComparison.Ordinal) ? e.Message[RemotePrefix.Length..] : e.Message, server);
+            var reason = errors.Clean(e.Message, server);
             await AppendAsync(entry, "error", reason, started);
             throw new McpProtocolException(reason, e is McpProtocolException protocol ? protocol.ErrorCode : McpErrorCode.InternalError);
         }

@@ -21,7 +21,7 @@ namespace Shield.Console.Relay;
 /// one per server, opened on first use. Keeping upstream sessions per downstream session is what lets the client's
 /// capabilities reach the upstream, and the upstream's sampling, elicitation, roots, logging, progress and resource
 /// notifications come back to this session and no other. A session whose client declared no capabilities uses the
-/// server's <see cref="SharedUpstream"/> instead, where <see cref="RelayOptions.ShareUpstreamSessions"/> allows.
+/// server's <see cref="SharedUpstream"/> instead, when the server is registered to share sessions.
 /// Connections themselves are pooled per server by the HTTP client underneath.
 /// </summary>
 public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : IAsyncDisposable
@@ -180,13 +180,8 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     /// Only the session that failed: one opened since by another call stays, and an upstream that merely answered
     /// badly (its session still up) stays too.
     /// </summary>
-    public void Forget(string server, McpClient? failed, Exception error)
+    public void Forget(string server, McpClient? failed)
     {
-        if (failed is not null && !failed.Completion.IsCompleted && error is System.Text.Json.JsonException)
-        {
-            return;
-        }
-
         if (_upstreams.TryGetValue(server, out var lazy) && lazy.IsValueCreated &&
             (!lazy.Value.IsCompletedSuccessfully || ReferenceEquals(lazy.Value.Result, failed)) &&
             _upstreams.TryRemove(new KeyValuePair<string, Lazy<Task<McpClient>>>(server, lazy)) && lazy.Value.IsCompletedSuccessfully)

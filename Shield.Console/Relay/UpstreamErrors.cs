@@ -15,10 +15,14 @@ public sealed class UpstreamErrors(UpstreamConnector connector, RedactorStore re
 {
     private const int MaxLength = 500;
 
+    // The SDK's wording around a server's JSON-RPC error, which the agent's own client adds again.
+    private const string RemotePrefix = "Request failed (remote): ";
+
     public string Describe(Exception error, RegisteredServer server) => Clean(error.GetBaseException().Message, server);
 
     public string Clean(string text, RegisteredServer server)
     {
+        text = text.StartsWith(RemotePrefix, StringComparison.Ordinal) ? text[RemotePrefix.Length..] : text;
         return redaction.Current.RedactText(connector.WithoutSecrets(text, server)).Clip(MaxLength);
     }
 

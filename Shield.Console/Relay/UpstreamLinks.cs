@@ -19,8 +19,8 @@ namespace Shield.Console.Relay;
 /// elicitation, roots) and hands the upstream's requests and notifications back to that client. A server that failed
 /// to connect, or stopped by itself, is not tried again until its back-off has passed (doubling per failure in a row
 /// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
-/// affects another server. Sessions whose clients declared no capabilities share one upstream session per server
-/// (<see cref="SharedUpstream"/>), as <see cref="RelayOptions.ShareUpstreamSessions"/> allows.
+/// affects another server. Sessions whose clients declared no capabilities share one upstream session to a server
+/// registered with <see cref="RegisteredServer.ShareSessions"/> (<see cref="SharedUpstream"/>).
 /// </summary>
 public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamErrors errors, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
     : IAsyncDisposable
@@ -47,7 +47,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     /// <exception cref="UpstreamUnavailableException">The server is backing off, or could not be reached.</exception>
     public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken)
     {
-        if (!Shares(server) || !relay.MayShare(downstream.ClientCapabilities))
+        if (!server.ShareSessions || !relay.MayShare(downstream.ClientCapabilities))
         {
             return relay.UpstreamAsync(server.Name, () => ConnectAsync(relay, server, downstream.ClientCapabilities, null));
         }
@@ -89,7 +89,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             Retire(shared);
         }
 
-        relay.Forget(server, failed, error);
+        relay.Forget(server, failed);
     }
 
     public async ValueTask DisposeAsync()
@@ -116,13 +116,6 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         await shared.Closed;
         _retired.TryRemove(shared, out _);
     }
-
-    private bool Shares(RegisteredServer server) => server.ShareSessions || options.CurrentValue.ShareUpstreamSessions switch
-    {
-        UpstreamSharing.All => true,
-        UpstreamSharing.Http => server.Transport == ServerTransport.Http,
-        _ => false,
-    };
 
     // The server's shared session, opened afresh when the registration changed or the session failed or closed.
     private SharedUpstream SharedFor(RegisteredServer server)

@@ -84,6 +84,16 @@ public static class Registrations
         await app.LowRiskAsync(server);
     }
 
+    /// <summary>Registers the server again as it is, with its agents sharing one upstream session (no headers or variables: those it has are dropped).</summary>
+    public static async Task ShareSessionsAsync(this ShieldAppFactory app, string server)
+    {
+        var catalog = app.Services.GetRequiredService<ServerCatalog>();
+        var s = await catalog.FindAsync(server, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException($"No server named {server}.");
+        var result = await catalog.UpdateAsync(server, new ServerInput(s.Name, s.DisplayName, s.Description, s.Owner, s.Enabled, s.Transport, s.Url, s.Command, s.Arguments, [], [],
+            ShareSessions: true), Admin, TestContext.Current.CancellationToken);
+        _ = result.Value ?? throw new InvalidOperationException(result.Refusal!.Message);
+    }
+
     /// <summary>Sets every tool of the server to low risk, so that only grants decide which calls need approval.</summary>
     public static async Task LowRiskAsync(this ShieldAppFactory app, string server)
     {

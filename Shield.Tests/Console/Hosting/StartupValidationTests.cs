@@ -19,7 +19,6 @@ public sealed class StartupValidationTests
         { "Shield:Audit:RetentionDays", "0", "Shield:Audit:RetentionDays is 0; give a number of days from 1 to 36500" },
         { "Shield:Audit:BatchSize", "0", "Shield:Audit:BatchSize is 0; give a number from 1 to 10000" },
         { "Shield:Audit:CheckpointInterval", "-00:00:01", "Shield:Audit:CheckpointInterval is -00:00:01" },
-        { "Shield:Relay:ShareUpstreamSessions", "7", "Shield:Relay:ShareUpstreamSessions is 7; use None, Http or All" },
     };
 
     [Theory]

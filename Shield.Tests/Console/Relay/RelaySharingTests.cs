@@ -16,9 +16,9 @@ using Shield.Tests.Infrastructure;
 namespace Shield.Tests.Console.Relay;
 
 /// <summary>
-/// Where sharing is on, agent sessions whose clients declared no capabilities share one upstream session per server; a
-/// client that declared one, or asked for something of its own, keeps its own. Progress on a shared session reaches
-/// only its caller. Sharing is off by default.
+/// To a server registered to share sessions, agent sessions whose clients declared no capabilities share one upstream
+/// session; a client that declared one, or asked for something of its own, keeps its own. Progress on a shared session
+/// reaches only its caller. Servers share nothing unless registered to.
 /// </summary>
 public sealed class RelaySharingTests
 {
@@ -28,7 +28,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task AgentsWithoutCapabilities_ShareOneUpstreamSession_OneThatDeclaresACapability_GetsItsOwn()
     {
-        await using var relay = await SharingAsync("Http");
+        await using var relay = await SharingAsync();
         var known = UpstreamSessions(relay).Count;
         await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await using var second = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
@@ -61,27 +61,9 @@ public sealed class RelaySharingTests
     }
 
     [Fact]
-    public async Task AServerMarkedToShareSessions_IsSharedEvenWhenSharingIsOffForTheRest()
-    {
-        await using var relay = await RelayHarness.StartAsync();
-        var catalog = relay.App.Services.GetRequiredService<ServerCatalog>();
-        var crm = (await catalog.FindAsync("crm", _cancel))!;
-        Assert.NotNull((await catalog.UpdateAsync("crm", new ServerInput("crm", null, null, "tests", true, ServerTransport.Http, crm.Url, null, null, [], null, ShareSessions: true),
-            Registrations.Admin, _cancel)).Value);
-        var known = UpstreamSessions(relay).Count;
-        await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
-        await using var second = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
-
-        await first.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
-        await second.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
-
-        Assert.Equal(1, UpstreamSessions(relay).Count - known);
-    }
-
-    [Fact]
     public async Task ASessionThatSetsALoggingLevel_GetsItsOwnUpstreamSession_FromThen()
     {
-        await using var relay = await SharingAsync("Http");
+        await using var relay = await SharingAsync();
         await using var other = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await other.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var known = UpstreamSessions(relay).Count;
@@ -99,7 +81,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task OnASharedSession_ProgressReachesOnlyItsCaller_AndTheUpstreamSeesShieldsOwnTokens()
     {
-        await using var relay = await SharingAsync("Http");
+        await using var relay = await SharingAsync();
         var tokens = new System.Collections.Concurrent.ConcurrentBag<string>();
         var bothStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = 0;
@@ -140,11 +122,7 @@ public sealed class RelaySharingTests
     public async Task AChangedRegistration_TakesEffectAtTheNextCall_AndTheOldSharedSessionClosesAfterItsGrace()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var relay = await RelayHarness.StartAsync(new ShieldAppFactory
-        {
-            Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = "Http" },
-            TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)),
-        });
+        await using var relay = await SharingAsync(new ShieldAppFactory { TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)) });
         await using var client = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -153,7 +131,7 @@ public sealed class RelaySharingTests
         time.Advance(TimeSpan.FromSeconds(1)); // the change is stamped later than the registration
         var catalog = relay.App.Services.GetRequiredService<ServerCatalog>();
         Assert.NotNull((await catalog.UpdateAsync("crm",
-            new ServerInput("crm", null, null, "tests", true, ServerTransport.Http, relay.Upstream.Url, null, null, [new SettingInput("X-Shield-Test", "second")], null),
+            new ServerInput("crm", null, null, "tests", true, ServerTransport.Http, relay.Upstream.Url, null, null, [new SettingInput("X-Shield-Test", "second")], null, ShareSessions: true),
             Registrations.Admin, _cancel)).Value);
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var call = relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"));
@@ -166,9 +144,13 @@ public sealed class RelaySharingTests
     }
 
     [Fact]
-    public async Task SharingAllServers_RunsOneStdioProcessForAgentsWithoutCapabilities()
+    public async Task AStdioServerThatSharesSessions_IsOneProcessForAgentsWithoutCapabilities()
     {
-        await using var relay = await SharingAsync("All", (app, _) => RelayUpstreamFailureTests.RegisterFlakyAsync(app));
+        await using var relay = await RelayHarness.StartAsync(register: async (app, _) =>
+        {
+            await RelayUpstreamFailureTests.RegisterFlakyAsync(app);
+            await app.ShareSessionsAsync("flaky");
+        });
         var key = await relay.AgentAsync("flaky-bot", ("flaky", Grant.AllTools, GrantEffect.Allow));
         await using var first = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
         await using var second = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
@@ -179,8 +161,12 @@ public sealed class RelaySharingTests
         Assert.Equal(Answer(one), Answer(two)); // "echo: x (pid N)": the same process answered both
     }
 
-    private static Task<RelayHarness> SharingAsync(string sharing, Func<ShieldAppFactory, UpstreamServer, Task>? register = null) => RelayHarness.StartAsync(
-        new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = sharing } }, register);
+    // The relay with its "crm" server registered to share sessions.
+    private static Task<RelayHarness> SharingAsync(ShieldAppFactory? app = null) => RelayHarness.StartAsync(app, async (app, upstream) =>
+    {
+        await RelayHarness.RegisterCrmAsync(app, upstream);
+        await app.ShareSessionsAsync("crm");
+    });
 
     // The upstream session ids the upstream has seen requests for (discovery's included).
     private static HashSet<string> UpstreamSessions(RelayHarness relay) =>

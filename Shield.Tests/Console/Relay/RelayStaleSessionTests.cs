@@ -15,13 +15,17 @@ public sealed class RelayStaleSessionTests
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("Http")] // the server's shared session
-    [InlineData("None")] // the agent session's own
-    public async Task ACallOnASessionTheUpstreamDropped_IsSentAgainOnANewSession(string sharing)
+    [InlineData(true)] // the server's shared session
+    [InlineData(false)] // the agent session's own
+    public async Task ACallOnASessionTheUpstreamDropped_IsSentAgainOnANewSession(bool shared)
     {
-        await using var relay = await RelayHarness.StartAsync(new ShieldAppFactory
+        await using var relay = await RelayHarness.StartAsync(register: async (app, upstream) =>
         {
-            Settings = new Dictionary<string, string?> { ["Shield:Relay:ShareUpstreamSessions"] = sharing },
+            await RelayHarness.RegisterCrmAsync(app, upstream);
+            if (shared)
+            {
+                await app.ShareSessionsAsync("crm");
+            }
         });
         await using var client = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
