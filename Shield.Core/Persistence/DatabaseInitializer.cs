@@ -23,6 +23,18 @@ internal sealed partial class DatabaseInitializer(
         }
 
         await using var db = contexts.CreateDbContext();
+        var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        var unknown = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Where(id => !known.Contains(id)).ToList();
+        if (unknown.Count > 0)
+        {
+            // Until a release exists each provider keeps one baseline migration: a database made by an earlier build
+            // has a history this version cannot continue, and migrating it would fail half-way.
+            throw new InvalidOperationException(
+                $"The {settings.Provider} database was made by an earlier pre-release of Shield (its migrations {string.Join(", ", unknown.Take(3))}" +
+                $"{(unknown.Count > 3 ? ", …" : "")} are not part of this version, whose schema starts from one baseline). " +
+                "Start on a new database: move the old file or database aside, or point ConnectionStrings:Shield at a new one.");
+        }
+
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0 && !settings.MigrateOnStart)
         {

@@ -106,4 +106,26 @@ public sealed class StartupValidationTests
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task ADatabaseOfAnEarlierPreRelease_StopsStart_SayingToStartAnew()
+    {
+        using var folder = new TempFolder();
+        var file = Path.Combine(folder.Path, "shield.db");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=false"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE \"__EFMigrationsHistory\" (\"MigrationId\" TEXT PRIMARY KEY, \"ProductVersion\" TEXT NOT NULL); " +
+                "INSERT INTO \"__EFMigrationsHistory\" VALUES ('20261123224423_Initial', '10.0.0');";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path };
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.Services);
+
+        Assert.Contains("20261123224423_Initial", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Start on a new database", error.Message, StringComparison.Ordinal);
+    }
 }
