@@ -1,41 +1,125 @@
 #!/usr/bin/env python3
-"""Check a Shield audit export against its manifest, with nothing but Python 3.
+"""Check a Shield audit export against its manifest and anchors, with nothing but Python 3.
 
-    python3 tools/verify-audit-export.py shield-audit.jsonl manifest.json
+    python3 tools/verify-audit-export.py EXPORT MANIFEST [--anchors FILE]... [--key-file FILE]
 
-Checks that the file's SHA-256 and record count are the manifest's, that its first and last records are the
-manifest's, and (JSON Lines) that every record's hash matches its content and each record links to the one before
-it. Exits 0 when everything holds, 1 with every problem found otherwise. The manifest's signature is Shield's
-HMAC: ask Shield whether it is genuine with POST /api/audit/export/manifest/verify.
+Checks that the file's SHA-256 and record count are the manifest's and that its first and last records are the
+manifest's. For JSON Lines it recomputes every record's hash and checks that each record links to the one before.
+An export whose manifest says it is complete (no filter) must hold every record from the first (1, or the first
+after a pruning an audit.pruned record in it vouches for) to the manifest's `through`: any gap fails it.
+
+--anchors FILE (Shield's anchor file, kept outside its database) compares every anchored record with the export:
+an anchored record that differs was rewritten; one missing from a complete export was cut off or deleted.
+
+--key-file FILE (Shield:Audit:KeyFile, for those entrusted with it) also checks each record's seal, the anchors'
+signatures and the manifest's signature. Without it, ask Shield: POST /api/audit/export/manifest/verify.
+
+Exits 0 when everything holds, 1 with one line per problem otherwise, 2 on bad usage.
 """
+import argparse
+import base64
+import datetime
+import binascii
 import csv
 import hashlib
+import hmac
 import io
 import json
 import sys
 
+GENESIS = "0" * 64
 
-def canonical(record):
-    # RFC 8785 for the values Shield writes (strings, integers, null): sorted keys, no whitespace, minimal escaping.
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+def canonical(value):
+    # RFC 8785 for the values Shield writes (strings, integers, booleans, null): sorted keys, no whitespace.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def read_key(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        decoded = base64.b64decode(raw.strip(), validate=True)
+        if len(decoded) >= 32:
+            return decoded
+    except (binascii.Error, ValueError):
+        pass
+    return raw
+
+
+def key_id(key):
+    return hashlib.sha256(b"shield-audit-key-id:" + key).hexdigest()[:16]
+
+
+def mac(key, text):
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def records_of(data, fmt):
     text = data.decode("utf-8")
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        return [{"sequence": int(r["sequence"]), "prevHash": r["prevHash"], "hash": r["hash"]} for r in rows], False
-    lines = [line for line in text.split("\n") if line]
-    return [json.loads(line) for line in lines], True
+        return [{"sequence": int(r["sequence"]), "prevHash": r["prevHash"], "hash": r["hash"],
+                 "eventType": r["eventType"], "after": r["after"] or None, "seal": r.get("seal") or None} for r in rows], False
+    return [json.loads(line) for line in text.split("\n") if line], True
 
 
-def main(export_path, manifest_path):
-    with open(manifest_path, encoding="utf-8") as f:
+def read_anchors(paths):
+    """The anchor lines still in force: a reset voids earlier lines naming records after it."""
+    lines, problems = [], []
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        complete = data[: data.rfind(b"\n") + 1]  # a last line without its newline is a write cut short
+        for number, raw in enumerate(complete.decode("utf-8").split("\n")[:-1], start=1):
+            try:
+                anchor = json.loads(raw)
+                if anchor.get("kind") not in ("checkpoint", "reset"):
+                    raise ValueError("unknown kind")
+                anchor["line"], anchor["file"] = number, path
+                lines.append(anchor)
+            except (ValueError, TypeError, AttributeError):
+                problems.append(f"line {number} of the anchor file {path} cannot be read: the anchor file was altered or damaged")
+    resets = [a for a in lines if a["kind"] == "reset"]
+    in_force = [a for a in lines if a["kind"] == "checkpoint"
+                and not any(r["file"] == a["file"] and r["line"] > a["line"] and a["sequence"] > r["sequence"] for r in resets)]
+    return in_force + resets, problems
+
+
+def utc(text):
+    """A time as Shield writes it (ISO 8601, UTC, up to 7 decimals), to the microsecond."""
+    if not text:
+        return None
+    main, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.datetime.fromisoformat(main).replace(microsecond=int((fraction + "000000")[:6]))
+
+
+def after_of(record):
+    try:
+        return json.loads(record.get("after") or "null") or {}
+    except ValueError:
+        return {}
+
+
+def main():
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("export")
+    parser.add_argument("manifest")
+    parser.add_argument("--anchors", action="append", default=[])
+    parser.add_argument("--key-file")
+    try:
+        args = parser.parse_args()
+    except SystemExit:
+        print(__doc__)
+        return 2
+
+    with open(args.manifest, encoding="utf-8") as f:
         manifest = json.load(f)
-    with open(export_path, "rb") as f:
+    with open(args.export, "rb") as f:
         data = f.read()
+    key = read_key(args.key_file) if args.key_file else None
 
-    problems = []
+    problems, notes = [], []
     if hashlib.sha256(data).hexdigest() != manifest["contentSha256"]:
         problems.append("the file's SHA-256 is not the manifest's contentSha256: the file was altered or cut short")
 
@@ -48,18 +132,50 @@ def main(export_path, manifest_path):
     if len(records) != manifest["count"]:
         problems.append(f"the file holds {len(records)} records, the manifest says {manifest['count']}")
 
-    previous = None
+    if key is not None:
+        if manifest.get("keyId") != key_id(key):
+            notes.append(f"the manifest was signed with key {manifest.get('keyId')}, not the key given: its signature is not checked")
+        else:
+            unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+            if not hmac.compare_digest(mac(key, canonical(unsigned)), manifest.get("signature") or ""):
+                problems.append("the manifest's signature is not Shield's: the manifest was altered or forged")
+
+    # Breaks Shield found and an administrator acknowledged: those records are reported, not checked.
+    acknowledged = {}
     for record in records:
-        if full:
-            claimed = record.pop("hash")
+        if record.get("eventType") == "audit.tamper-detected":
+            finding = after_of(record)
+            if finding.get("from") is not None:
+                for sequence in range(finding["from"], min(finding.get("through") or 0, record["sequence"] - 1) + 1):
+                    acknowledged[sequence] = record["sequence"]
+                notes.append(f"records {finding['from']} to {finding.get('through')} were found altered and acknowledged in record "
+                             f"{record['sequence']}: {finding.get('problem')}")
+    by_sequence = {r["sequence"]: r for r in records}
+
+    seal_key_id, previous = None, None
+    for record in records:
+        sequence = record["sequence"]
+        skip = sequence in acknowledged
+        if full and not skip:
+            claimed, seal = record.pop("hash"), record.pop("seal", None)
             actual = hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+            record["hash"], record["seal"] = claimed, seal
             if actual != claimed:
-                problems.append(f"record {record['sequence']} was altered: its content does not match its hash")
-            record["hash"] = claimed
-        if previous is not None and record["sequence"] == previous["sequence"] + 1 and record["prevHash"] != previous["hash"]:
-            problems.append(f"record {record['sequence']} does not link to record {previous['sequence']}")
-        if previous is not None and record["sequence"] <= previous["sequence"]:
-            problems.append(f"record {record['sequence']} is out of order")
+                problems.append(f"record {sequence} was altered: its content does not match its hash")
+        if previous is not None and sequence <= previous["sequence"]:
+            problems.append(f"record {sequence} is out of order, after record {previous['sequence']}")
+        elif previous is not None and sequence == previous["sequence"] + 1 and record["prevHash"] != previous["hash"] \
+                and not skip and previous["sequence"] not in acknowledged:
+            problems.append(f"record {sequence} does not link to record {previous['sequence']}: records were inserted, reordered or altered")
+        # Seals: from the record after a sealing record on, every record carries the HMAC of its hash.
+        if key is not None and seal_key_id == key_id(key) and not skip:
+            expected = mac(key, "shield-audit-seal:" + record["hash"])
+            if not hmac.compare_digest(expected, record.get("seal") or ""):
+                problems.append(f"record {sequence} carries no seal made by the key given: it was forged or rewritten")
+        if record.get("eventType") == "audit.sealing":
+            seal_key_id = after_of(record).get("keyId")
+            if key is not None and seal_key_id != key_id(key):
+                notes.append(f"records after {sequence} are sealed with key {seal_key_id}, not the key given: their seals are not checked")
         previous = record
 
     if records:
@@ -69,18 +185,74 @@ def main(export_path, manifest_path):
         if last["sequence"] != manifest["lastSequence"] or last["hash"] != manifest["lastHash"]:
             problems.append("the last record is not the one the manifest names")
 
+    complete = manifest.get("complete", not manifest.get("filter"))
+    if complete:
+        expected = 1
+        if records and records[0]["sequence"] > 1:
+            start = records[0]
+            if not any(r.get("eventType") == "audit.pruned" and after_of(r).get("through") == start["sequence"] - 1
+                       and after_of(r).get("hash") == start["prevHash"] for r in records):
+                problems.append(f"the export starts at record {start['sequence']}, but no audit.pruned record in it says records 1 to "
+                                f"{start['sequence'] - 1} were pruned: they were deleted")
+            expected = start["sequence"]
+        elif records and records[0]["prevHash"] != GENESIS:
+            problems.append("record 1 does not start the chain (its prevHash is not 64 zeros)")
+        for record in records:
+            if record["sequence"] > expected:
+                missing = f"record {expected} is" if record["sequence"] == expected + 1 else f"records {expected} to {record['sequence'] - 1} are"
+                problems.append(f"the export claims to be complete, but {missing} missing: deleted from the trail or the file")
+            expected = max(expected, record["sequence"] + 1)
+        if expected - 1 < manifest["through"]:
+            problems.append(f"the export claims to hold every record to {manifest['through']}, but ends at record {expected - 1}: the tail is missing")
+
+    if args.anchors:
+        anchors, anchor_problems = read_anchors(args.anchors)
+        problems.extend(anchor_problems)
+        for anchor in anchors:
+            where = f"line {anchor['line']} of the anchor file {anchor['file']}"
+            if key is not None:
+                if anchor.get("keyId") != key_id(key):
+                    notes.append(f"{where} is signed with key {anchor.get('keyId')}, not the key given: its signature is not checked")
+                else:
+                    text = f"shield-audit-anchor:{anchor['kind']}:{anchor['sequence']}:{anchor['hash']}:{anchor['atUtc']}"
+                    if not hmac.compare_digest(mac(key, text), anchor.get("signature") or ""):
+                        problems.append(f"{where} is not signed with the key given: the anchor file was altered")
+                        continue
+            sequence = anchor["sequence"]
+            if sequence > manifest["through"]:
+                # Anchored before the export read the trail's head: the export should reach it.
+                through_at = utc(manifest.get("throughAtUtc"))
+                if complete and anchor["kind"] == "checkpoint" and through_at is not None and utc(anchor["atUtc"]) < through_at:
+                    problems.append(f"{where} shows record {sequence} was written before the export began, but the trail ended at record "
+                                    f"{manifest['through']}: the trail was cut off or the record deleted")
+                continue
+            if sequence in acknowledged:
+                continue
+            record = by_sequence.get(sequence)
+            if record is None:
+                if complete:
+                    problems.append(f"{where} shows record {sequence} was written, but the export does not hold it: the trail was cut off or the record deleted")
+            elif record["hash"] != anchor["hash"]:
+                problems.append(f"record {sequence} differs from {where}, written when it was committed: the trail was rewritten")
+
+    for note in notes:
+        print(f"NOTE: {note}")
     if problems:
         for problem in problems:
             print(f"FAILED: {problem}")
         return 1
 
     span = f"records {records[0]['sequence']} to {records[-1]['sequence']}" if records else "no records"
-    print(f"OK: {len(records)} records ({span}) match the manifest" + (", every hash and link holds" if full else ""))
+    checked = ["every hash and link holds"] if full else []
+    if complete:
+        checked.append("none is missing")
+    if args.anchors:
+        checked.append("the anchors agree")
+    if key is not None:
+        checked.append("the seals and signatures are Shield's")
+    print(f"OK: {len(records)} records ({span}) match the manifest" + (", " + ", ".join(checked) if checked else ""))
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        print(__doc__)
-        sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main())

@@ -4,7 +4,12 @@ using Microsoft.AspNetCore.WebUtilities;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
 
+using Shield.Core.Text;
+
 namespace Shield.Console.Auditing;
+
+/// <summary>Body of <c>POST /api/audit/tamper/acknowledge</c>.</summary>
+public sealed record TamperAcknowledgement(string? Reason);
 
 /// <summary>
 /// <c>/api/audit</c>, for auditors and admins: search with keyset paging, one record with its chain link, a session's
@@ -31,11 +36,30 @@ internal static class AuditApi
         audit.MapGet("/export/manifest", ManifestAsync)
             .WithSummary("The signed manifest of the export with the same format, filter and through.");
         audit.MapPost("/export/manifest/verify", async (AuditExportManifest manifest, AuditKeyring keyring, CancellationToken cancellationToken) =>
-                TypedResults.Ok(new { valid = manifest.HasValidSignature(await keyring.GetAsync(cancellationToken)) }))
+                TypedResults.Ok(new { valid = manifest.HasValidSignature(await keyring.KnownKeysAsync(cancellationToken)) }))
             .WithSummary("Whether a manifest carries Shield's signature, i.e. was issued by this Shield and not altered.");
         audit.MapGet("/verify", async (AuditVerifier verifier, ClaimsPrincipal caller, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await verifier.VerifyAsync(Actors.Of(caller).Name, cancellationToken)))
-            .WithSummary("Recompute the audit chain and its signed checkpoints; report whether it is intact or its first broken link.");
+            .WithSummary("Recompute the audit chain, its seals, its signed checkpoints and the anchor file; report whether it is intact or its first broken link.");
+        audit.MapGet("/status", (AuditWriter writer, AuditKeyring keyring) => TypedResults.Ok(AuditTrailStatus.Of(writer, keyring)))
+            .WithSummary("Whether the trail is being written, where its chain key lives, whether checkpoints reach the anchor file, and any tampering found at start.");
+        api.MapPost("/audit/tamper/acknowledge", AcknowledgeAsync).WithTags("Audit").RequireAuthorization(ShieldPolicies.Admin)
+            .WithSummary("Acknowledge tampering found at start, with a reason: it becomes an audit.tamper-detected record and recording resumes.");
+    }
+
+    private static async Task<Results<Ok<AuditReceipt>, ProblemHttpResult>> AcknowledgeAsync(
+        TamperAcknowledgement body, AuditWriter writer, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(body.Reason))
+        {
+            return TypedResults.Problem("Say why it is safe to go on (what was found and who looked into it): \"reason\" is required.",
+                statusCode: StatusCodes.Status400BadRequest, title: "A reason is required");
+        }
+
+        var receipt = await writer.AcknowledgeTamperAsync(Actors.Of(caller), body.Reason.Trim().Clip(1000), cancellationToken);
+        return receipt is { } recorded
+            ? TypedResults.Ok(recorded)
+            : TypedResults.Problem("Shield found no tampering waiting to be acknowledged.", statusCode: StatusCodes.Status409Conflict, title: "Nothing to acknowledge");
     }
 
     /// <summary>The console's download of an export, behind the console sign-in.</summary>
@@ -57,33 +81,39 @@ internal static class AuditApi
     }
 
     private static async Task<IResult> ExportAsync(
-        HttpContext context, string? format, long? through, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
+        HttpContext context, string? format, long? through, DateTime? throughAt, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
     {
         if (Problems(format, through, filter) is { Count: > 0 } problems)
         {
             return TypedResults.ValidationProblem(problems);
         }
 
-        var head = through ?? await exporter.HeadAsync(cancellationToken);
+        var (head, headAt) = through is { } given ? (given, throughAt?.ToUniversalTime()) : await HeadAsync(exporter, cancellationToken);
         var response = context.Response;
         response.ContentType = AuditExporter.ContentType(format!);
         response.Headers.ContentDisposition = $"attachment; filename=\"shield-audit-{head}.{format}\"";
         response.Headers[ThroughHeader] = head.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        response.Headers.Link = $"<{ManifestUrl(context.Request.Path, format!, filter, head)}>; rel=\"describedby\"";
-        await exporter.WriteAsync(response.Body, format!, filter, head, cancellationToken);
+        response.Headers.Link = $"<{ManifestUrl(context.Request.Path, format!, filter, head, headAt)}>; rel=\"describedby\"";
+        await exporter.WriteAsync(response.Body, format!, filter, head, headAt, cancellationToken);
         return TypedResults.Empty;
     }
 
     private static async Task<Results<Ok<AuditExportManifest>, ValidationProblem>> ManifestAsync(
-        string? format, long? through, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
+        string? format, long? through, DateTime? throughAt, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
     {
         if (Problems(format, through, filter) is { Count: > 0 } problems)
         {
             return TypedResults.ValidationProblem(problems);
         }
 
-        var head = through ?? await exporter.HeadAsync(cancellationToken);
-        return TypedResults.Ok(await exporter.ManifestAsync(format!, filter, head, cancellationToken));
+        var (head, headAt) = through is { } given ? (given, throughAt?.ToUniversalTime()) : await HeadAsync(exporter, cancellationToken);
+        return TypedResults.Ok(await exporter.ManifestAsync(format!, filter, head, headAt, cancellationToken));
+    }
+
+    private static async Task<(long, DateTime?)> HeadAsync(AuditExporter exporter, CancellationToken cancellationToken)
+    {
+        var (head, at) = await exporter.HeadAsync(cancellationToken);
+        return (head, at);
     }
 
     private static Dictionary<string, string[]> Problems(string? format, long? through, AuditFilter filter)
@@ -102,7 +132,9 @@ internal static class AuditApi
         return problems;
     }
 
-    private static string ManifestUrl(PathString exportPath, string format, AuditFilter filter, long through) =>
+    private static string ManifestUrl(PathString exportPath, string format, AuditFilter filter, long through, DateTime? throughAt) =>
         QueryHelpers.AddQueryString($"{exportPath}/manifest",
-            [new("format", format), new("through", through.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. filter.ToQuery()]);
+            [new("format", format), new("through", through.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+             .. throughAt is { } at ? [new KeyValuePair<string, string?>("throughAt", Shield.Core.Auditing.AuditChain.Time(at))] : Array.Empty<KeyValuePair<string, string?>>(),
+             .. filter.ToQuery()]);
 }

@@ -26,6 +26,13 @@ public sealed record AuditExportManifest
     /// <summary>The export holds records up to this sequence: later ones were written after it began.</summary>
     public required long Through { get; init; }
 
+    /// <summary>
+    /// When <see cref="Through"/> was read as the trail's head: an anchor written before then names a record the
+    /// export must reach, so a complete export that stops short of it shows a cut tail. Null when the caller named
+    /// <see cref="Through"/> without it.
+    /// </summary>
+    public DateTime? ThroughAtUtc { get; init; }
+
     public required long Count { get; init; }
 
     public long? FirstSequence { get; init; }
@@ -42,13 +49,27 @@ public sealed record AuditExportManifest
 
     public required DateTime GeneratedAtUtc { get; init; }
 
+    /// <summary>
+    /// The export holds every record of the trail up to <see cref="Through"/> (no filter): a checker then fails on any
+    /// gap in its sequence.
+    /// </summary>
+    public bool Complete { get; init; }
+
+    /// <summary>The chain key that signed it (<see cref="AuditChainKey.Id"/>).</summary>
+    public string? KeyId { get; init; }
+
     public string? Signature { get; init; }
 
-    public AuditExportManifest Signed(ReadOnlySpan<byte> key) => this with { Signature = ComputeSignature(key) };
+    public AuditExportManifest Signed(AuditChainKey key)
+    {
+        var named = this with { KeyId = key.Id, Signature = null };
+        return named with { Signature = named.ComputeSignature(key.Bytes) };
+    }
 
-    public bool HasValidSignature(ReadOnlySpan<byte> key) =>
-        Signature is { Length: 64 } signature &&
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ComputeSignature(key)), Encoding.ASCII.GetBytes(signature));
+    /// <summary>Whether one of these keys signed it, and it was not altered since.</summary>
+    public bool HasValidSignature(IEnumerable<AuditChainKey> keys) =>
+        Signature is { Length: 64 } signature && keys.FirstOrDefault(k => k.Id == KeyId) is { } key &&
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ComputeSignature(key.Bytes)), Encoding.ASCII.GetBytes(signature));
 
     private string ComputeSignature(ReadOnlySpan<byte> key)
     {

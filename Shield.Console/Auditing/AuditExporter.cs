@@ -22,15 +22,16 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
 
     public static string ContentType(string format) => format == Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
 
-    /// <summary>The newest sequence now: an export that starts now stops there.</summary>
-    public async Task<long> HeadAsync(CancellationToken cancellationToken = default)
+    /// <summary>The newest sequence now, and a time no later than when it was read: an export that starts now stops there.</summary>
+    public async Task<(long Through, DateTime AtUtc)> HeadAsync(CancellationToken cancellationToken = default)
     {
+        var at = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0;
+        return (await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0, at);
     }
 
     /// <summary>Writes the export to <paramref name="output"/> and returns its signed manifest.</summary>
-    public async Task<AuditExportManifest> WriteAsync(Stream output, string format, AuditFilter filter, long through, CancellationToken cancellationToken = default)
+    public async Task<AuditExportManifest> WriteAsync(Stream output, string format, AuditFilter filter, long through, DateTime? throughAt, CancellationToken cancellationToken = default)
     {
         // Bytes pass through to the output unchanged while their SHA-256 is computed.
         using var sha = SHA256.Create();
@@ -40,7 +41,7 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
         // agent wrote (task, reason...) that start like a spreadsheet formula are escaped.
         var csvPage = new StringWriter(CultureInfo.InvariantCulture);
         await using var csv = format == Csv ? CsvWriter.Create(csvPage, new CsvWriterOptions { Injection = CsvInjection.Escape }, leaveOpen: true) : null;
-        csv?.WriteHeader([.. AuditChain.FieldNames, "hash"]);
+        csv?.WriteHeader([.. AuditFields.Names, "hash", "seal"]);
 
         long count = 0;
         AuditRecord? first = null;
@@ -56,7 +57,7 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             {
                 if (csv is not null)
                 {
-                    csv.WriteRecord([.. AuditChain.Values(record).Select(v => v ?? ""), record.Hash]);
+                    csv.WriteRecord([.. AuditFields.Values(record).Select(v => v ?? ""), record.Hash, record.Seal ?? ""]);
                 }
                 else
                 {
@@ -91,6 +92,7 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             Format = format,
             Filter = filter.ToQuery().ToDictionary(p => p.Key, p => p.Value),
             Through = through,
+            ThroughAtUtc = throughAt,
             Count = count,
             FirstSequence = first?.Sequence,
             FirstPrevHash = first?.PrevHash,
@@ -98,11 +100,12 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             LastHash = last?.Hash,
             ContentSha256 = Convert.ToHexStringLower(sha.Hash!),
             GeneratedAtUtc = time.GetUtcNow().UtcDateTime,
+            Complete = filter.ToQuery().Any() is false,
         };
-        return manifest.Signed(await keyring.GetAsync(cancellationToken));
+        return manifest.Signed(await keyring.ChainKeyAsync(cancellationToken));
     }
 
     /// <summary>The manifest of an export, computed by writing it to nowhere.</summary>
-    public Task<AuditExportManifest> ManifestAsync(string format, AuditFilter filter, long through, CancellationToken cancellationToken = default) =>
-        WriteAsync(Stream.Null, format, filter, through, cancellationToken);
+    public Task<AuditExportManifest> ManifestAsync(string format, AuditFilter filter, long through, DateTime? throughAt, CancellationToken cancellationToken = default) =>
+        WriteAsync(Stream.Null, format, filter, through, throughAt, cancellationToken);
 }

@@ -1,21 +1,38 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
 
 namespace Shield.Console.Auditing;
 
 /// <summary>
-/// Shield's audit key: made on first use, stored encrypted with Data Protection, then kept in memory. Several
-/// instances starting at once agree on one key: the first insert wins and the others read it.
+/// Shield's audit keys. The database key (256 random bits, made on first use, stored encrypted with Data Protection)
+/// keys argument fingerprints, so equal arguments match across the trail's whole life. The chain key seals records and
+/// signs checkpoints, anchors and manifests: it comes from <c>Shield:Audit:KeyFile</c>, outside the database, and only
+/// when none is configured is the database key used for that too. Several instances starting at once agree on one
+/// database key: the first insert wins and the others read it.
 /// </summary>
-public sealed class AuditKeyring(IDbContextFactory<ShieldDbContext> contexts, IDataProtectionProvider protection, TimeProvider time)
+public sealed class AuditKeyring(
+    IDbContextFactory<ShieldDbContext> contexts,
+    IDataProtectionProvider protection,
+    IOptions<AuditOptions> options,
+    IHostEnvironment environment,
+    TimeProvider time)
 {
     private readonly IDataProtector _protector = protection.CreateProtector("Shield.Auditing.Key.v1");
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AuditChainKey? _fileKey = options.Value.KeyPath(environment.ContentRootPath) is { } path
+        ? AuditChainKey.Of(AuditKeyFile.Read(path), AuditKeySource.File)
+        : null;
+
     private byte[]? _key;
 
+    /// <summary>Whether the chain key lives outside the database, as production needs.</summary>
+    public bool ChainKeyOutsideDatabase => _fileKey is not null;
+
+    /// <summary>The database key, which keys argument fingerprints.</summary>
     public async ValueTask<byte[]> GetAsync(CancellationToken cancellationToken = default)
     {
         if (_key is { } known)
@@ -32,6 +49,17 @@ public sealed class AuditKeyring(IDbContextFactory<ShieldDbContext> contexts, ID
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The key that seals records and signs checkpoints, anchors and manifests now.</summary>
+    public async ValueTask<AuditChainKey> ChainKeyAsync(CancellationToken cancellationToken = default) =>
+        _fileKey ?? AuditChainKey.Of(await GetAsync(cancellationToken), AuditKeySource.Database);
+
+    /// <summary>Every chain key this Shield holds, to check what earlier keys sealed and signed.</summary>
+    public async ValueTask<IReadOnlyList<AuditChainKey>> KnownKeysAsync(CancellationToken cancellationToken = default)
+    {
+        var database = AuditChainKey.Of(await GetAsync(cancellationToken), AuditKeySource.Database);
+        return _fileKey is null ? [database] : [_fileKey, database];
     }
 
     private async Task<byte[]> LoadOrCreateAsync(CancellationToken cancellationToken)

@@ -1,6 +1,17 @@
 using Microsoft.Extensions.Options;
+using Shield.Core.Persistence;
 
 namespace Shield.Console.Auditing;
+
+/// <summary>What Shield does when it finds the trail altered at start.</summary>
+public enum AuditTamperResponse
+{
+    /// <summary>Record nothing, and so refuse every call, until an administrator acknowledges the finding.</summary>
+    Halt,
+
+    /// <summary>Record the finding at once and go on; the console still shows it.</summary>
+    Record,
+}
 
 /// <summary><c>Shield:Audit</c>: how the audit trail is written.</summary>
 public sealed class AuditOptions
@@ -9,7 +20,8 @@ public sealed class AuditOptions
 
     /// <summary>
     /// When the trail cannot be written, go on without it. Off by default: Shield then refuses what it cannot record
-    /// and reports itself unhealthy. Turn on only where availability matters more than a complete record.
+    /// and reports itself unhealthy. Turn on only where availability matters more than a complete record; what goes
+    /// through unrecorded is counted and written as an <c>audit.gap</c> record once the trail can be written again.
     /// </summary>
     public bool FailOpen { get; set; }
 
@@ -23,13 +35,56 @@ public sealed class AuditOptions
     public int BatchSize { get; set; } = 1_000;
 
     /// <summary>
-    /// How often the writer signs a checkpoint of the chain's head (at most; only when records were added; zero: after
-    /// every batch). A tail cut off after the last checkpoint cannot be told from one never written.
+    /// How often the writer signs a checkpoint of the chain's head and writes it to the anchor file (at most; only when
+    /// records were added; zero: after every batch). Records written after the last anchor can be cut off unnoticed.
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A file holding the chain key (at least 32 random bytes, as base64 text or raw): it seals every record and signs
+    /// checkpoints, anchors and export manifests. Keep it outside the database's reach. Empty: the key kept in the
+    /// database is used, and whoever can read the database can forge records (a warning says so at every start).
+    /// </summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// The append-only file each signed checkpoint is also written to, in a folder of its own: put it on another volume
+    /// or a write-once mount, out of reach of whoever can write the database. Empty: an <c>anchors</c> folder beside
+    /// the SQLite database, or <c>data/anchors</c> under the content root.
+    /// </summary>
+    public string? AnchorFile { get; set; }
+
+    /// <summary>
+    /// The most a caller waits for its record when the store is locked, slow or unreachable, before it is refused
+    /// (fail closed) or goes on unrecorded (fail open). A commit may take half of it; on SQLite at least a second.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>What to do when the trail is found altered at start.</summary>
+    public AuditTamperResponse OnTamper { get; set; } = AuditTamperResponse.Halt;
+
+    /// <summary>How long one commit may take: half of <see cref="StoreTimeout"/>.</summary>
+    public TimeSpan CommitTimeout => StoreTimeout / 2;
+
+    /// <summary>The anchor file's full path.</summary>
+    public string AnchorPath(DatabaseOptions database, string contentRoot)
+    {
+        if (!string.IsNullOrWhiteSpace(AnchorFile))
+        {
+            return Path.GetFullPath(Path.Combine(contentRoot, AnchorFile));
+        }
+
+        return database.SqliteFile is { } file
+            ? Path.Combine(Path.GetDirectoryName(file)!, "anchors", Path.GetFileName(file) + ".anchors")
+            : Path.Combine(contentRoot, "data", "anchors", "audit.anchors");
+    }
+
+    /// <summary>The key file's full path, or null when none is configured.</summary>
+    public string? KeyPath(string contentRoot) =>
+        string.IsNullOrWhiteSpace(KeyFile) ? null : Path.GetFullPath(Path.Combine(contentRoot, KeyFile));
 }
 
-internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
+internal sealed class AuditOptionsValidator(IHostEnvironment environment) : IValidateOptions<AuditOptions>
 {
     public ValidateOptionsResult Validate(string? name, AuditOptions options)
     {
@@ -52,6 +107,22 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         if (options.RetentionDays is < 1 or > 36_500)
         {
             errors.Add($"{AuditOptions.SectionName}:RetentionDays is {options.RetentionDays}; give a number of days from 1 to 36500, or leave it empty to keep every record.");
+        }
+
+        if (options.StoreTimeout < TimeSpan.FromMilliseconds(200) || options.StoreTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{AuditOptions.SectionName}:StoreTimeout is {options.StoreTimeout}; give a duration from 00:00:00.2 to 00:01:00 (default 00:00:02).");
+        }
+
+        if (!Enum.IsDefined(options.OnTamper))
+        {
+            errors.Add($"{AuditOptions.SectionName}:OnTamper is {options.OnTamper}; say Halt (refuse every call until an administrator acknowledges) or Record.");
+        }
+
+        if (options.KeyPath(environment.ContentRootPath) is { } keyPath && AuditKeyFile.Problem(keyPath) is { } problem)
+        {
+            errors.Add($"{AuditOptions.SectionName}:KeyFile '{options.KeyFile}' cannot be used: {problem}. " +
+                "Point it to a file of at least 32 random bytes (for example: head -c 32 /dev/urandom | base64 > audit.key), or remove the setting.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -7,14 +7,17 @@ namespace Shield.Console.Auditing;
 /// <summary>One page of the trail, newest first; <see cref="NextBefore"/> asks for the page after it.</summary>
 public sealed record AuditRecordsPage(IReadOnlyList<AuditRecord> Records, long? NextBefore);
 
-/// <summary>A record with its place in the chain: whether its hash matches its content and it links to the one before.</summary>
-public sealed record AuditRecordDetail(AuditRecord Record, bool HashMatches, bool LinksToPrevious, long? PreviousSequence);
+/// <summary>
+/// A record with its place in the chain: whether its hash matches its content, it links to the one before, and its seal
+/// is one of Shield's chain keys made (null: not sealed, as records written before the trail was sealed are not).
+/// </summary>
+public sealed record AuditRecordDetail(AuditRecord Record, bool HashMatches, bool LinksToPrevious, long? PreviousSequence, bool? SealValid = null);
 
 /// <summary>
 /// Reads the trail for the Audit page and the API: keyset paging on the sequence (newest first), so a page costs the
 /// same at record ten or ten million; one session's timeline in order; one record and its chain link.
 /// </summary>
-public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts)
+public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts, AuditKeyring keyring)
 {
     public const int MaxPageSize = 500;
     public const int MaxTimeline = 5_000;
@@ -55,6 +58,8 @@ public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts)
         var previous = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence < sequence).OrderByDescending(r => r.Sequence)
             .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
         var links = previous is null ? record.PrevHash == AuditChain.Genesis : previous.Hash == record.PrevHash;
-        return new AuditRecordDetail(record, AuditChain.ComputeHash(record) == record.Hash, links, previous?.Sequence);
+        var keys = await keyring.KnownKeysAsync(cancellationToken);
+        bool? sealValid = record.Seal is null ? null : keys.Any(k => AuditChain.HasValidSeal(k.Bytes, record));
+        return new AuditRecordDetail(record, AuditChain.ComputeHash(record) == record.Hash, links, previous?.Sequence, sealValid);
     }
 }

@@ -4,8 +4,11 @@ using Shield.Core.Persistence;
 
 namespace Shield.Console.Auditing;
 
-/// <summary>Reads the trail in sequence order, a page at a time, recomputes its chain, and keeps the outcome.</summary>
-public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, AuditKeyring keyring, TimeProvider time)
+/// <summary>
+/// Reads the trail in sequence order, a page at a time, recomputes its chain and seals, compares it with the signed
+/// checkpoints in the database and with the anchor file outside it, and keeps the outcome.
+/// </summary>
+public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, AuditKeyring keyring, AuditWriter writer, TimeProvider time)
 {
     private const int PageSize = 5_000;
 
@@ -41,25 +44,62 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
         }
     }
 
+    // Reads the anchor file alongside the records, a line ahead at most: constant memory however long it grows.
+    private sealed class AnchorFeed(IEnumerator<AuditAnchor> anchors, AuditChainVerifier verifier)
+    {
+        private AuditAnchor? _next;
+        private bool _done;
+
+        public void FeedThrough(long through)
+        {
+            while (!_done)
+            {
+                if (_next is null)
+                {
+                    if (!anchors.MoveNext())
+                    {
+                        _done = true;
+                        return;
+                    }
+
+                    _next = anchors.Current;
+                }
+
+                if (_next.Sequence > through && _next.Kind != AuditAnchorKind.Unreadable)
+                {
+                    return;
+                }
+
+                verifier.AddAnchor(_next);
+                _next = null;
+            }
+        }
+    }
+
     /// <param name="by">Who asked, for the record of verifications the posture report shows.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     public async Task<AuditVerification> VerifyAsync(string by, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
-        var key = await keyring.GetAsync(cancellationToken);
+        var keys = await keyring.KnownKeysAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var verifier = new AuditChainVerifier(key, []);
-        // Only checkpoints that existed before the first record was read: each of them signs records already committed,
-        // so a checkpoint the writer adds meanwhile cannot make the tail read look truncated.
+        // Only anchors and checkpoints that existed before the first record was read: each of them signs records
+        // already committed, so one the writer adds meanwhile cannot make the tail read look truncated.
+        var anchorsNow = writer.Anchors.InForce(writer.Anchors.Length).GetEnumerator();
         var newest = await db.AuditCheckpoints.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
+        var acknowledgements = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.TamperDetected).ToListAsync(cancellationToken);
+        var verifier = new AuditChainVerifier(keys, acknowledgements);
         var checkpoints = new CheckpointFeed(db, verifier, newest);
+        var anchors = new AnchorFeed(anchorsNow, verifier);
         var after = 0L;
         while (!verifier.IsBroken)
         {
             var page = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > after).OrderBy(r => r.Sequence)
                 .Take(PageSize).ToListAsync(cancellationToken);
             // The checkpoints of this page's records go in first; after the last page, all the rest (a truncated tail).
-            await checkpoints.FeedThroughAsync(page.Count == PageSize ? page[^1].Sequence : long.MaxValue, cancellationToken);
+            var through = page.Count == PageSize ? page[^1].Sequence : long.MaxValue;
+            await checkpoints.FeedThroughAsync(through, cancellationToken);
+            anchors.FeedThrough(through);
             foreach (var record in page)
             {
                 if (!verifier.Add(record))
@@ -76,6 +116,7 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
             after = page[^1].Sequence;
         }
 
+        anchorsNow.Dispose();
         var result = verifier.Finish();
         var now = time.GetUtcNow().UtcDateTime;
         db.AuditVerifications.Add(new AuditVerificationResult

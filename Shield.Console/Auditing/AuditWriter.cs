@@ -8,49 +8,85 @@ using Shield.Core.Persistence;
 namespace Shield.Console.Auditing;
 
 /// <summary>
-/// The one writer of the audit chain. Callers hand records over through a bounded queue and await their commit;
-/// the writer commits them in batches, one transaction each, chaining every record to the one before. Governance
-/// changes are written by the services that make them, in the same transaction as the change, and the writer chains
-/// them from there (an outbox), so none is lost even if Shield stops between the change and its record.
-/// When the store cannot be written, every waiting caller gets <see cref="AuditUnavailableException"/> (fail closed)
-/// and the health check reports the trail unhealthy, unless <see cref="AuditOptions.FailOpen"/> is set.
+/// The one writer of the audit chain. Callers hand records over through a bounded queue and await their commit; the
+/// writer commits them in batches, one transaction each, chaining and sealing every record after the one before.
+/// Governance changes reach it through an outbox (<see cref="GovernanceOutbox"/>), checkpoints and anchors are
+/// <see cref="AuditCheckpointer"/>'s, and what fail-open lets through unrecorded is <see cref="AuditGaps"/>'.
+/// Before it chains anything it checks the stored tail (<see cref="AuditTailCheck"/>): a trail found altered is
+/// never signed over, and, by default, nothing is recorded (so every call is refused) until an administrator
+/// acknowledges the finding. A store that is locked, slow or gone refuses callers within
+/// <see cref="AuditOptions.StoreTimeout"/> (<see cref="AuditUnavailableException"/>), unless configured to fail open.
 /// </summary>
-public sealed partial class AuditWriter(
-    IDbContextFactory<ShieldDbContext> contexts,
-    AuditKeyring keyring,
-    IOptions<AuditOptions> options,
-    TimeProvider time,
-    ILogger<AuditWriter> logger) : BackgroundService
+public sealed partial class AuditWriter : BackgroundService
 {
-    /// <summary>How often the writer looks for governance changes nobody told it about (other instances, restarts).</summary>
+    /// <summary>How often the writer looks for governance changes nobody told it about, and tries a failed store again.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    private const long GovernanceLookBack = 1_000;
-
-    private readonly AuditOptions _options = options.Value;
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.QueueCapacity)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
-    });
-
-    private readonly Lock _waitersLock = new();
+    private readonly IDbContextFactory<ShieldDbContext> _contexts;
+    private readonly AuditKeyring _keyring;
+    private readonly AuditOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AuditWriter> _logger;
+    private readonly Channel<AuditPending> _queue;
+    private readonly GovernanceOutbox _outbox;
+    private readonly AuditCheckpointer _checkpointer;
+    private readonly AuditGaps _gaps = new();
+    private readonly AuditTailCheck _tailCheck;
     private readonly List<TaskCompletionSource<AuditReceipt>> _flushes = [];
-    private readonly List<(long ChangeId, TaskCompletionSource Done)> _governanceWaiters = [];
-    private (long Sequence, string Hash)? _tail;
-    private long? _governanceThrough;
 
-    // Governance change ids chained within the look-back window: a late change is waited for by its own id.
-    private readonly HashSet<long> _recentlyChained = [];
-    private volatile bool _sweepRequested = true;
-    private volatile string? _failure;
+    private (long Sequence, string Hash)? _tail;
+    private AuditChainKey? _key;
+    private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
+    private volatile string? _failure = "The audit writer is starting.";
+    private volatile AuditTamperAlarm? _tamper;
+    private PendingAcknowledgement? _acknowledgement;
+    private long _attemptStarted;
     private volatile bool _running;
-    private volatile bool _stopped;
-    private DateTime _lastCheckpointAt;
-    private bool _uncheckpointed;
+
+    public AuditWriter(
+        IDbContextFactory<ShieldDbContext> contexts,
+        AuditKeyring keyring,
+        IOptions<AuditOptions> options,
+        IOptions<DatabaseOptions> database,
+        IHostEnvironment environment,
+        TimeProvider time,
+        ILogger<AuditWriter> logger)
+    {
+        _contexts = contexts;
+        _keyring = keyring;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<AuditPending>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _outbox = new GovernanceOutbox(time);
+        var anchors = new AuditAnchorFile(_options.AnchorPath(database.Value, environment.ContentRootPath));
+        _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
+        _tailCheck = new AuditTailCheck(contexts, anchors);
+    }
 
     /// <summary>Null while the trail is being written; otherwise why it cannot be.</summary>
-    public string? Failure => _running ? _failure : "The audit writer is not running.";
+    public string? Failure =>
+        !_running ? "The audit writer is not running."
+        : _tamper is { Halted: true } tamper ? tamper.Refusal
+        : Stuck is { } stuck ? stuck
+        : _failure;
+
+    /// <summary>Tampering found at start, until Shield stops; whether it still halts the trail.</summary>
+    public AuditTamperAlarm? Tamper => _tamper;
+
+    /// <summary>Null while every checkpoint reached the anchor file.</summary>
+    public string? AnchorFailure => _checkpointer.AnchorFailure;
+
+    /// <summary>The anchor file this writer appends to.</summary>
+    public AuditAnchorFile Anchors => _checkpointer.Anchors;
+
+    private string? Stuck => Volatile.Read(ref _attemptStarted) is var started and > 0 && _time.GetElapsedTime(started) > _options.CommitTimeout
+        ? $"The audit store has not answered for {_time.GetElapsedTime(started).TotalSeconds:0.0} s (locked, slow or unreachable)."
+        : null;
 
     /// <summary>Records one entry and waits until it is committed to the chain.</summary>
     /// <exception cref="AuditUnavailableException">The trail cannot be written and Shield fails closed.</exception>
@@ -59,17 +95,45 @@ public sealed partial class AuditWriter(
     /// <param name="checkpoint">Sign a checkpoint in the same commit, as the pruning record needs to be trusted at once.</param>
     public async ValueTask<AuditReceipt> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default, bool checkpoint = false)
     {
-        var pending = new Pending(record, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), checkpoint);
-        try
+        if (_tamper is { Halted: true } tamper)
         {
-            await _queue.Writer.WriteAsync(pending, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            return Unavailable("Shield is stopping and can no longer record.");
+            throw new AuditUnavailableException(tamper.Refusal);
         }
 
-        return await pending.Done.Task.WaitAsync(cancellationToken);
+        var pending = new AuditPending(record, checkpoint);
+        var started = _time.GetTimestamp();
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            using var full = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            full.CancelAfter(_options.CommitTimeout);
+            try
+            {
+                await _queue.Writer.WriteAsync(pending, full.Token);
+            }
+            catch (ChannelClosedException)
+            {
+                return Unrecorded(record, "Shield is stopping and can no longer record.");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Unrecorded(record, $"The audit trail is {_options.QueueCapacity} records behind and took none within {Seconds(_options.CommitTimeout)}.");
+            }
+        }
+
+        try
+        {
+            return await pending.Done.Task.WaitAsync(_options.CommitTimeout - _time.GetElapsedTime(started) is { Ticks: > 0 } left ? left : TimeSpan.Zero, _time, cancellationToken);
+        }
+        catch (TimeoutException) when (pending.Abandon())
+        {
+            // The writer is stuck on an earlier commit: this record will never be written, so the caller can be refused now.
+            return Unrecorded(record, $"The audit store did not answer within {Seconds(_options.CommitTimeout)} (locked, slow or unreachable).");
+        }
+        catch (TimeoutException)
+        {
+            // Taken into a commit just now: its outcome follows within the commit's own bound.
+            return await pending.Done.Task.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -79,7 +143,7 @@ public sealed partial class AuditWriter(
     /// </summary>
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(record, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new AuditPending(record);
         // Nobody awaits this record: its failure is observed here (the writer has logged it already).
         _ = pending.Done.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return _queue.Writer.TryWrite(pending) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -88,47 +152,50 @@ public sealed partial class AuditWriter(
     /// <summary>Waits until every record handed over before this call is committed or refused.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var flush = new Pending(null, new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var flush = new AuditPending(null);
         await _queue.Writer.WriteAsync(flush, cancellationToken);
         await flush.Done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Waits until the governance change with this id (already committed) is chained.</summary>
-    public async Task GovernanceRecordedAsync(long changeId, CancellationToken cancellationToken = default)
+    public Task GovernanceRecordedAsync(long changeId, CancellationToken cancellationToken = default) =>
+        _tamper is { Halted: true } tamper
+            ? Task.FromException(new AuditUnavailableException($"{tamper.Refusal} The change is kept and recorded once it is acknowledged."))
+            : _outbox.RecordedAsync(changeId, () => _queue.Writer.TryWrite(AuditPending.Wake), cancellationToken);
+
+    /// <summary>
+    /// An administrator has read the tampering found at start and decides to go on: the finding becomes an
+    /// <c>audit.tamper-detected</c> record, chained after the stored tail as it is, and recording resumes.
+    /// </summary>
+    /// <returns>The record's place in the chain, or null when there is nothing to acknowledge.</returns>
+    public async Task<AuditReceipt?> AcknowledgeTamperAsync(Actor by, string reason, CancellationToken cancellationToken = default)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_waitersLock)
+        if (_tamper is not { Halted: true } tamper)
         {
-            if (IsChained(changeId))
-            {
-                return;
-            }
-
-            if (_stopped)
-            {
-                throw new AuditUnavailableException("Shield is stopping; the change is recorded at the next start.");
-            }
-
-            _governanceWaiters.Add((changeId, done));
+            return null;
         }
 
-        _sweepRequested = true;
-        _queue.Writer.TryWrite(Pending.Wake);
-        await done.Task.WaitAsync(cancellationToken);
+        _ = tamper;
+
+        var done = new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _acknowledgement, new PendingAcknowledgement(TamperRecord(tamper.Finding, by, reason), done));
+        _queue.Writer.TryWrite(AuditPending.Wake);
+        return await done.Task.WaitAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _running = true;
-        _lastCheckpointAt = DateTime.MinValue; // the first batch is checkpointed at once: a trail never lacks one
-        List<Pending> batch = new(_options.BatchSize);
+        List<AuditPending> batch = new(_options.BatchSize);
         try
         {
+            await StartChainAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await WaitForWorkAsync(stoppingToken);
+                await AcknowledgeAsync();
                 Drain(batch);
-                await CommitAsync(batch, CancellationToken.None);
+                await CommitAsync(batch);
                 Flushed(batch);
             }
         }
@@ -142,18 +209,55 @@ public sealed partial class AuditWriter(
             while (_queue.Reader.TryPeek(out _))
             {
                 Drain(batch);
-                await CommitAsync(batch, CancellationToken.None);
+                await CommitAsync(batch);
                 Flushed(batch);
             }
 
             await CheckpointOnStopAsync();
-            lock (_waitersLock)
-            {
-                _stopped = true;
-            }
-
             _running = false;
-            FailGovernanceWaiters(new AuditUnavailableException("Shield stopped before the change was recorded; it is recorded at the next start."));
+            _outbox.Stop(new AuditUnavailableException("Shield stopped before the change was recorded; it is recorded at the next start."));
+            _acknowledgement?.Done.TrySetException(new AuditUnavailableException("Shield stopped before the acknowledgement was recorded."));
+        }
+    }
+
+    // The keys, and a check of the stored tail: until both are done nothing is chained. A store that cannot be read
+    // yet is tried again every second (callers meanwhile are refused as for any outage).
+    private async Task StartChainAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                _key = await _keyring.ChainKeyAsync(stoppingToken);
+                var state = await _tailCheck.CheckAsync(await _keyring.KnownKeysAsync(stoppingToken), stoppingToken);
+                _tail = (state.Sequence, state.Hash);
+                _sealKey = state.SealKey;
+                if (!_keyring.ChainKeyOutsideDatabase)
+                {
+                    LogKeyInDatabase(_logger, AuditOptions.SectionName);
+                }
+
+                _failure = null;
+                if (state.Finding is { } finding)
+                {
+                    LogTamperDetected(_logger, finding.Problem);
+                    _tamper = new AuditTamperAlarm(finding, _time.GetUtcNow().UtcDateTime, _options.OnTamper == AuditTamperResponse.Halt);
+                    if (_options.OnTamper == AuditTamperResponse.Record)
+                    {
+                        // Recorded before anything else; if that fails, the loop tries again and records nothing meanwhile.
+                        _acknowledgement = new PendingAcknowledgement(TamperRecord(finding, Actor.Shield("audit"), $"{AuditOptions.SectionName}:OnTamper is Record."), new(TaskCreationOptions.RunContinuationsAsynchronously));
+                        await AcknowledgeAsync();
+                    }
+                }
+
+                return;
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                _failure ??= $"The audit trail cannot be read to check it ({error.GetType().Name}).";
+                LogStartFailed(_logger, error);
+                await Task.Delay(SweepInterval, _time, stoppingToken);
+            }
         }
     }
 
@@ -164,7 +268,7 @@ public sealed partial class AuditWriter(
             return;
         }
 
-        using var tick = new CancellationTokenSource(SweepInterval, time);
+        using var tick = new CancellationTokenSource(SweepInterval, _time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, tick.Token);
         try
         {
@@ -172,19 +276,22 @@ public sealed partial class AuditWriter(
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
-            _sweepRequested = true;
+            _outbox.RequestSweep();
         }
     }
 
-    private void Drain(List<Pending> batch)
+    private void Drain(List<AuditPending> batch)
     {
         while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var pending))
         {
             if (pending.Record is not null)
             {
-                batch.Add(pending);
+                if (pending.Take())
+                {
+                    batch.Add(pending);
+                }
             }
-            else if (!ReferenceEquals(pending, Pending.Wake))
+            else if (!ReferenceEquals(pending, AuditPending.Wake))
             {
                 _flushes.Add(pending.Done);
             }
@@ -192,296 +299,335 @@ public sealed partial class AuditWriter(
     }
 
     // Everything handed over before a flush was in this batch or an earlier one: it is committed (or refused) now.
-    private void Flushed(List<Pending> batch)
+    private void Flushed(List<AuditPending> batch)
     {
         batch.Clear();
         foreach (var flush in _flushes)
         {
-            flush.TrySetResult(default!);
+            flush.TrySetResult(default);
         }
 
         _flushes.Clear();
     }
 
-    private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
+    private async Task CommitAsync(List<AuditPending> batch)
     {
-        var sweep = _sweepRequested;
+        if (_tamper is { AcknowledgedIn: null } tamper)
+        {
+            // Never chained, and so never signed, over a tail found altered and not yet acknowledged.
+            Refuse(batch, tamper.Refusal, null);
+            _outbox.FailAll(new AuditUnavailableException(tamper.Refusal));
+            return;
+        }
+
+        var sweep = _outbox.TakeSweepRequest();
         if (batch.Count == 0 && !sweep)
         {
             return;
         }
 
-        _sweepRequested = false;
         for (var attempt = 1; ; attempt++)
         {
+            // Each command waits at most CommitTimeout for a lock or an answer; the whole commit, which may hold thousands of
+            // records on a busy machine, is cut off only if it goes on far longer than that.
+            using var bound = new CancellationTokenSource(_options.CommitTimeout * 4, _time);
+            Volatile.Write(ref _attemptStarted, _time.GetTimestamp());
             try
             {
-                var governance = await WriteBatchAsync(batch, sweep, cancellationToken);
+                var chained = await WriteBatchAsync(batch, sweep, bound.Token);
                 _failure = null;
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetResult(new AuditReceipt(pending.Record!.Sequence, pending.Record.Hash));
                 }
 
-                ReleaseGovernanceWaiters(governance);
+                if (chained is { } governance)
+                {
+                    _outbox.Chained(governance);
+                }
+
                 return;
             }
-            catch (Exception exception) when (attempt < 3 && exception is DbUpdateException or System.Data.Common.DbException)
+            catch (Exception error) when (attempt < 3 && DatabaseErrors.IsUniqueViolation(error))
             {
                 // Another instance extended the chain first: read its head and chain after it.
                 _tail = null;
             }
-            catch (Exception exception)
+            catch (Exception error)
             {
                 _tail = null;
-                _sweepRequested = true;
-                Fail(batch, exception);
+                _outbox.RequestSweep();
+                var cause = bound.IsCancellationRequested || DatabaseErrors.IsTimeout(error)
+                    ? $"The audit store did not answer within {Seconds(_options.CommitTimeout)} (locked, slow or unreachable)."
+                    : $"The audit store cannot be written ({error.GetType().Name}).";
+                Refuse(batch, cause, error);
                 return;
+            }
+            finally
+            {
+                Volatile.Write(ref _attemptStarted, 0);
             }
         }
     }
 
     // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
-    private async Task<(long Through, List<long> Ids)?> WriteBatchAsync(List<Pending> batch, bool sweep, CancellationToken cancellationToken)
+    private async Task<GovernanceOutbox.Sweep?> WriteBatchAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
-        var key = await keyring.GetAsync(cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+        DatabaseErrors.Bound(db, _options.CommitTimeout);
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear(); // a retry starts from nothing the failed attempt left behind
-            return await WriteBatchCoreAsync(db, key, batch, sweep, cancellationToken);
+            return await WriteBatchCoreAsync(db, batch, sweep, cancellationToken);
         });
     }
 
-    private async Task<(long Through, List<long> Ids)?> WriteBatchCoreAsync(ShieldDbContext db, byte[] key, List<Pending> batch, bool sweep, CancellationToken cancellationToken)
+    private async Task<GovernanceOutbox.Sweep?> WriteBatchCoreAsync(ShieldDbContext db, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (_tail is null)
-        {
-            var head = await db.AuditRecords.AsNoTracking().OrderByDescending(r => r.Sequence)
-                .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
-            _tail = head is null ? (0L, AuditChain.Genesis) : (head.Sequence, head.Hash);
-        }
-
-        var (sequence, hash) = _tail.Value;
-
+        _tail ??= await TailAsync(db, cancellationToken);
+        var now = _time.GetUtcNow().UtcDateTime;
         List<AuditRecord> records = [];
-        (long Through, List<long> Ids)? governance = null;
-        if (sweep)
+        if (_sealKey?.Id != _key!.Id)
         {
-            // Another Shield instance on the same database may have chained changes since: start after those too.
-            var cursor = Math.Max(_governanceThrough ?? await GovernanceCursorAsync(db, cancellationToken),
-                await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0);
-            // Look back a little: on SQL Server a change can commit after one with a higher id was already chained.
-            // Only recent ones: records of old changes may have been pruned by retention, and must not be chained again.
-            // Never one that is already chained, here or by another instance.
-            var lookBack = cursor - GovernanceLookBack;
-            var recent = time.GetUtcNow().UtcDateTime - TimeSpan.FromHours(1);
-            var changes = await db.GovernanceChanges.AsNoTracking()
-                .Where(c => c.Id > lookBack && (c.Id > cursor || c.AtUtc > recent) && !db.AuditRecords.Any(r => r.GovernanceChangeId == c.Id))
-                .OrderBy(c => c.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
-            records.AddRange(changes.Select(FromChange));
-            var waiting = WaitingFor();
-            var chainedElsewhere = waiting.Count == 0 ? [] : await db.AuditRecords
-                .Where(r => r.GovernanceChangeId != null && waiting.Contains(r.GovernanceChangeId.Value))
-                .Select(r => r.GovernanceChangeId!.Value).ToListAsync(cancellationToken);
-            governance = (changes.Count > 0 ? Math.Max(cursor, changes[^1].Id) : cursor, [.. changes.Select(c => c.Id), .. chainedElsewhere]);
-            if (changes.Count == _options.BatchSize)
-            {
-                _sweepRequested = true; // more to come
-            }
+            records.Add(SealingRecord(now));
         }
 
+        var gap = _gaps.Record(now);
+        if (gap is not null)
+        {
+            records.Add(gap);
+        }
+
+        var governance = sweep ? await _outbox.CollectAsync(db, _options.BatchSize, cancellationToken) : null;
+        records.AddRange(governance?.Records ?? []);
         records.AddRange(batch.Select(p => p.Record!));
-        foreach (var record in records)
-        {
-            AuditChain.Link(record, ++sequence, hash);
-            hash = record.Hash;
-        }
 
+        var (sequence, hash) = Chain(records, _tail.Value);
         await AuditRecordInserter.InsertAsync(db, records, cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        _uncheckpointed |= records.Count > 0;
-        if (_uncheckpointed && (now - _lastCheckpointAt >= _options.CheckpointInterval || batch.Any(p => p.Checkpoint)))
+        var checkpoint = _checkpointer.Due(records.Count > 0, batch.Any(p => p.Checkpoint), sequence, hash, now, _key);
+        if (checkpoint is not null)
         {
-            db.AuditCheckpoints.Add(Checkpoint(key, sequence, hash, now));
-        }
-
-        if (db.ChangeTracker.HasChanges())
-        {
+            db.AuditCheckpoints.Add(checkpoint);
             await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         _tail = (sequence, hash);
-        if (db.ChangeTracker.Entries<AuditCheckpoint>().Any())
+        _sealKey = _key;
+        if (gap is not null)
         {
-            _lastCheckpointAt = now;
-            _uncheckpointed = false;
+            _gaps.Recorded(gap);
         }
 
+        _checkpointer.Committed(checkpoint, _key);
         return governance;
     }
 
-    // The last governance change chained: from the records, or, when retention pruned them, from the pruning record.
-    private static async Task<long> GovernanceCursorAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    // Links and seals each record after the one before; a sealing record is sealed with the key it hands over from.
+    private (long Sequence, string Hash) Chain(List<AuditRecord> records, (long Sequence, string Hash) tail)
     {
-        var chained = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
-        var pruning = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Pruned).OrderByDescending(r => r.Sequence)
-            .FirstOrDefaultAsync(cancellationToken);
-        return Math.Max(chained, pruning is null ? 0 : AuditPruning.Read(pruning)?.GovernanceThrough ?? 0);
+        var (sequence, hash) = tail;
+        var sealKey = _sealKey;
+        foreach (var record in records)
+        {
+            AuditFields.Clip(record);
+            var sealing = record.EventType == AuditEventTypes.Sealing;
+            AuditChain.Link(record, ++sequence, hash, sealing ? sealKey ?? _key : sealKey);
+            sealKey = sealing ? _key : sealKey;
+            hash = record.Hash;
+        }
+
+        return (sequence, hash);
     }
 
-    private static AuditCheckpoint Checkpoint(byte[] key, long sequence, string hash, DateTime now) => new()
+    private static async Task<(long, string)> TailAsync(ShieldDbContext db, CancellationToken cancellationToken)
     {
-        Sequence = sequence,
-        Hash = hash,
-        AtUtc = now,
-        Signature = AuditChain.Sign(key, AuditChain.CheckpointText(sequence, hash, now)),
-    };
+        var head = await db.AuditRecords.AsNoTracking().OrderByDescending(r => r.Sequence)
+            .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
+        return head is null ? (0L, AuditChain.Genesis) : (head.Sequence, head.Hash);
+    }
 
-    private async Task CheckpointOnStopAsync()
+    // The acknowledged finding goes into the chain after the stored tail as it is; a tail cut short also voids the
+    // checkpoints and anchors of the records that are gone, since new records now take their numbers.
+    private async Task AcknowledgeAsync()
     {
-        if (!_uncheckpointed || _tail is not { } tail || tail.Sequence == 0)
+        if (Interlocked.Exchange(ref _acknowledgement, null) is not { } acknowledgement || _tamper is not { AcknowledgedIn: null } tamper)
         {
             return;
         }
 
         try
         {
-            var key = await keyring.GetAsync();
-            await using var db = await contexts.CreateDbContextAsync();
-            db.AuditCheckpoints.Add(Checkpoint(key, tail.Sequence, tail.Hash, time.GetUtcNow().UtcDateTime));
+            await using var db = await _contexts.CreateDbContextAsync();
+            DatabaseErrors.Bound(db, _options.CommitTimeout);
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var tail = await TailAsync(db, CancellationToken.None);
+            if (tamper.Finding.MissingFrom is not null)
+            {
+                await db.AuditCheckpoints.Where(c => c.Sequence > tail.Item1).ExecuteDeleteAsync();
+            }
+
+            var now = _time.GetUtcNow().UtcDateTime;
+            List<AuditRecord> records = _sealKey?.Id != _key!.Id ? [SealingRecord(now), acknowledgement.Record] : [acknowledgement.Record];
+            var (sequence, hash) = Chain(records, tail);
+            await AuditRecordInserter.InsertAsync(db, records, CancellationToken.None);
+            var checkpoint = AuditCheckpointer.Sign(_key, sequence, hash, now);
+            db.AuditCheckpoints.Add(checkpoint);
             await db.SaveChangesAsync();
-            _uncheckpointed = false;
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            LogCheckpointFailed(logger, exception);
-        }
-    }
-
-    private static AuditRecord FromChange(GovernanceChange change) => new()
-    {
-        AtUtc = change.AtUtc,
-        EventType = AuditEventTypes.Governance,
-        ActorKind = change.ActorKind,
-        ActorId = change.ActorId,
-        ActorName = change.ActorName,
-        Subject = change.Subject,
-        SubjectKey = change.SubjectKey,
-        Action = change.Action,
-        Before = change.Before,
-        After = change.After,
-        GovernanceChangeId = change.Id,
-        // A session's own changes (minted, ended, revoked) belong on its timeline.
-        SessionId = change.Subject == "session" && Guid.TryParse(change.SubjectKey, out var session) ? session : null,
-    };
-
-    private List<long> WaitingFor()
-    {
-        lock (_waitersLock)
-        {
-            return [.. _governanceWaiters.Select(w => w.ChangeId)];
-        }
-    }
-
-    private bool IsChained(long changeId) =>
-        changeId <= _governanceThrough - GovernanceLookBack || _recentlyChained.Contains(changeId);
-
-    private void ReleaseGovernanceWaiters((long Through, List<long> Ids)? chained)
-    {
-        if (chained is not { } governance)
-        {
-            return;
-        }
-
-        lock (_waitersLock)
-        {
-            _governanceThrough = governance.Through;
-            _recentlyChained.UnionWith(governance.Ids);
-            _recentlyChained.RemoveWhere(id => id <= governance.Through - GovernanceLookBack);
-            for (var i = _governanceWaiters.Count - 1; i >= 0; i--)
+            await transaction.CommitAsync();
+            _tail = (sequence, hash);
+            _sealKey = _key;
+            if (tamper.Finding.MissingFrom is not null)
             {
-                if (IsChained(_governanceWaiters[i].ChangeId))
-                {
-                    _governanceWaiters[i].Done.TrySetResult();
-                    _governanceWaiters.RemoveAt(i);
-                }
+                _checkpointer.Reset(tail.Item1, tail.Item2, _key);
             }
 
-            if (_governanceWaiters.Count > 0)
+            _checkpointer.Committed(checkpoint, _key);
+            _tamper = tamper with { AcknowledgedIn = acknowledgement.Record.Sequence };
+            _outbox.RequestSweep();
+            LogTamperAcknowledged(_logger, acknowledgement.Record.ActorName, sequence);
+            acknowledgement.Done.TrySetResult(new AuditReceipt(acknowledgement.Record.Sequence, acknowledgement.Record.Hash));
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            LogWriteFailed(_logger, 1, error);
+            if (!tamper.HaltsRecording)
             {
-                _sweepRequested = true;
+                Interlocked.CompareExchange(ref _acknowledgement, acknowledgement, null); // recorded by configuration: try again
             }
+
+            acknowledgement.Done.TrySetException(new AuditUnavailableException("The acknowledgement could not be recorded; try again.", error));
         }
     }
 
-    private void Fail(List<Pending> batch, Exception exception)
+    private void Refuse(List<AuditPending> batch, string cause, Exception? error)
     {
-        if (batch.Count > 0 || _failure is null)
+        if (error is not null && (batch.Count > 0 || _failure is null))
         {
-            LogWriteFailed(logger, batch.Count, exception);
+            LogWriteFailed(_logger, batch.Count, error);
         }
 
-        _failure = $"The audit store cannot be written ({exception.GetType().Name}).";
-        if (_options.FailOpen)
+        _failure = cause;
+        if (_options.FailOpen && _tamper is not { Halted: true })
         {
+            _gaps.Unrecorded(batch.Select(p => p.Record!), cause, _time.GetUtcNow().UtcDateTime);
             foreach (var pending in batch)
             {
                 pending.Done.TrySetResult(AuditReceipt.NotRecorded);
             }
 
-            ReleaseAllGovernanceWaiters();
+            _outbox.ReleaseAll();
             return;
         }
 
-        var refusal = new AuditUnavailableException("The audit trail cannot be written, so Shield refuses to go on without a record. Try again shortly; operators see the cause at /healthz.", exception);
+        var refusal = new AuditUnavailableException(
+            $"The audit trail cannot be written, so Shield refuses to go on without a record: {cause} Try again shortly; operators see the cause at /healthz.", error);
         foreach (var pending in batch)
         {
             pending.Done.TrySetException(refusal);
         }
 
-        FailGovernanceWaiters(refusal);
+        _outbox.FailAll(refusal);
     }
 
-    private void FailGovernanceWaiters(Exception refusal)
+    private async Task CheckpointOnStopAsync()
     {
-        lock (_waitersLock)
+        if (!_checkpointer.Behind || _tail is not { } tail || tail.Sequence == 0 || _key is null || _tamper is { AcknowledgedIn: null })
         {
-            foreach (var (_, done) in _governanceWaiters)
-            {
-                done.TrySetException(refusal);
-            }
+            return;
+        }
 
-            _governanceWaiters.Clear();
+        try
+        {
+            await using var db = await _contexts.CreateDbContextAsync();
+            DatabaseErrors.Bound(db, _options.CommitTimeout);
+            var checkpoint = AuditCheckpointer.Sign(_key, tail.Sequence, tail.Hash, _time.GetUtcNow().UtcDateTime);
+            db.AuditCheckpoints.Add(checkpoint);
+            await db.SaveChangesAsync();
+            _checkpointer.Committed(checkpoint, _key);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogCheckpointFailed(_logger, exception);
         }
     }
 
-    private void ReleaseAllGovernanceWaiters()
+    private AuditReceipt Unrecorded(AuditRecord record, string cause)
     {
-        lock (_waitersLock)
+        if (!_options.FailOpen)
         {
-            foreach (var (_, done) in _governanceWaiters)
-            {
-                done.TrySetResult();
-            }
-
-            _governanceWaiters.Clear();
+            throw new AuditUnavailableException(
+                $"The audit trail cannot be written, so Shield refuses to go on without a record: {cause} Try again shortly; operators see the cause at /healthz.");
         }
+
+        _gaps.Unrecorded([record], cause, _time.GetUtcNow().UtcDateTime);
+        return AuditReceipt.NotRecorded;
     }
 
-    private AuditReceipt Unavailable(string message) =>
-        _options.FailOpen ? AuditReceipt.NotRecorded : throw new AuditUnavailableException(message);
-
-    private sealed record Pending(AuditRecord? Record, TaskCompletionSource<AuditReceipt> Done, bool Checkpoint = false)
+    private AuditRecord SealingRecord(DateTime now) => new()
     {
-        public static readonly Pending Wake = new(null, new TaskCompletionSource<AuditReceipt>());
-    }
+        AtUtc = now,
+        EventType = AuditEventTypes.Sealing,
+        ActorKind = Actor.System,
+        ActorId = "audit",
+        ActorName = "Shield (audit trail)",
+        Subject = "audit",
+        SubjectKey = _key!.Id,
+        Action = _sealKey is null ? "sealed" : "key-changed",
+        Reason = _key.Source == AuditKeySource.File
+            ? $"From the next record on, records are sealed with the chain key from {AuditOptions.SectionName}:KeyFile."
+            : $"From the next record on, records are sealed with the audit key kept in the database ({AuditOptions.SectionName}:KeyFile is not set).",
+        After = new AuditSealing(_key.Id, _key.Source == AuditKeySource.File ? "file" : "database", _sealKey?.Id).ToJson(),
+    };
+
+    private AuditRecord TamperRecord(AuditTamperFinding finding, Actor by, string reason) => new()
+    {
+        AtUtc = _time.GetUtcNow().UtcDateTime,
+        EventType = AuditEventTypes.TamperDetected,
+        ActorKind = by.Kind,
+        ActorId = by.Id,
+        ActorName = by.Name,
+        Subject = "audit",
+        SubjectKey = finding.From is { } from ? $"{from}-{finding.Through}" : $"{finding.MissingFrom}-{finding.MissingThrough}",
+        Action = "acknowledged",
+        Outcome = "tamper-detected",
+        Reason = reason,
+        After = finding.ToJson(),
+    };
+
+    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.##} s";
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit trail could not be written; {Count} waiting record(s) were refused.")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audit writer could not sign a checkpoint while stopping.")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit trail cannot be read to check its tail; trying again.")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The audit trail was altered: {Problem} Nothing is recorded, and so every call is refused, until an administrator acknowledges it (console: Audit; API: POST /api/audit/tamper/acknowledge).")]
+    private static partial void LogTamperDetected(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tampering with the audit trail was acknowledged by {Actor} in record {Sequence}; recording resumes.")]
+    private static partial void LogTamperAcknowledged(ILogger logger, string actor, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Section}:KeyFile is not set: records are sealed with the audit key kept in the database, so whoever can read and write the database can forge them. Set a key file kept outside the database's reach (docs/audit.md).")]
+    private static partial void LogKeyInDatabase(ILogger logger, string section);
+}
+
+internal sealed record PendingAcknowledgement(AuditRecord Record, TaskCompletionSource<AuditReceipt> Done);
+
+/// <summary>Tampering found at start: what, when, and whether it halts recording until acknowledged.</summary>
+public sealed record AuditTamperAlarm(AuditTamperFinding Finding, DateTime DetectedAtUtc, bool HaltsRecording)
+{
+    /// <summary>The acknowledgement's place in the chain, once acknowledged.</summary>
+    public long? AcknowledgedIn { get; init; }
+
+    /// <summary>Nothing is recorded, and so every call is refused, until an administrator acknowledges it.</summary>
+    public bool Halted => HaltsRecording && AcknowledgedIn is null;
+
+    public string Refusal =>
+        $"Shield found the audit trail altered ({Finding.Problem}) and records nothing until an administrator acknowledges it (console: Audit; API: POST /api/audit/tamper/acknowledge).";
 }

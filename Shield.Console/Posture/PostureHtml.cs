@@ -34,7 +34,7 @@ public static class PostureHtml
         Section(html, "4. Is every tool call logged?",
             $"{t.Records:N0} audit records ({t.ToolCallRecords:N0} of tool calls, {t.GovernanceRecords:N0} of governance changes), " +
             $"{(t.FirstAtUtc is { } f ? $"from {Time(f)} to {Time(t.LastAtUtc!.Value)} UTC" : "none yet")}. {verified} " +
-            $"Retention: {(t.RetentionDays is { } days ? $"{days} days" : "keep forever")}.");
+            $"Retention: {(t.RetentionDays is { } days ? $"{days} days" : "keep forever")}. {Integrity(t.Integrity)}");
 
         var p = report.Approvals;
         Section(html, "5. Which calls are gated on human approval?",
@@ -47,6 +47,14 @@ public static class PostureHtml
             $"{n.AgentsWithKey} agents hold a Shield key, {n.AgentsBoundToEntra} are bound to an Entra ID application.");
         return html.Append("</body></html>").ToString();
     }
+
+    /// <summary>What protects the trail, in words; shared by the printable report and the Posture page.</summary>
+    public static string Integrity(PostureIntegrity i) =>
+        (i.KeyWarning ?? "Records are sealed with a chain key kept outside the database.") + " " +
+        (i.AnchorFailure ?? $"Signed checkpoints are also written to the anchor file {i.AnchorFile}.") + " " +
+        (i.TamperAlarm is { } alarm ? alarm + " " : "") +
+        (i.TamperFindings > 0 ? $"Tampering was found and acknowledged {i.TamperFindings} time(s). " : "") +
+        (i.Gaps > 0 ? $"Failing open, {i.Gaps} gap(s) left {i.CallsUnrecorded:N0} call(s) unrecorded." : "No gaps: nothing went unrecorded.");
 
     private static void Section(StringBuilder html, string question, string answer) =>
         html.Append("<h2>").Append(E(question)).Append("</h2><p>").Append(E(answer)).Append("</p>");

@@ -22,8 +22,16 @@ public sealed record PostureAccess(int Agents, int EnabledAgents, int Grants, in
 
 public sealed record PostureAgent(string Name, bool Enabled, int Allowed, int NeedApproval, int Denied);
 
-/// <summary>Is every call logged: the trail's size and span, and its last verification.</summary>
-public sealed record PostureAudit(long Records, long ToolCallRecords, long GovernanceRecords, DateTime? FirstAtUtc, DateTime? LastAtUtc, PostureVerification? LastVerification, int? RetentionDays);
+/// <summary>Is every call logged: the trail's size and span, its last verification, and what protects it.</summary>
+public sealed record PostureAudit(long Records, long ToolCallRecords, long GovernanceRecords, DateTime? FirstAtUtc, DateTime? LastAtUtc, PostureVerification? LastVerification, int? RetentionDays, PostureIntegrity Integrity);
+
+/// <summary>
+/// What protects the trail from whoever can write the database: where the chain key lives (<c>file</c> or, with a
+/// warning, <c>database</c>), the anchor file and whether checkpoints reach it, tampering Shield found (and whether it
+/// still halts recording), and the gaps fail-open left.
+/// </summary>
+public sealed record PostureIntegrity(
+    string ChainKey, string? KeyWarning, string AnchorFile, string? AnchorFailure, long TamperFindings, string? TamperAlarm, long Gaps, long CallsUnrecorded);
 
 public sealed record PostureVerification(DateTime AtUtc, bool Intact, long RecordsChecked, long? BrokenAt, string? Problem, string By);
 

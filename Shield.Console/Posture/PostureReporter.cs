@@ -16,6 +16,8 @@ public sealed class PostureReporter(
     PolicyStore policy,
     IOptions<AgentSessionOptions> sessions,
     IOptions<AuditOptions> audit,
+    AuditWriter writer,
+    AuditKeyring keyring,
     TimeProvider time)
 {
     public async Task<PostureReport> BuildAsync(CancellationToken cancellationToken = default)
@@ -119,6 +121,22 @@ public sealed class PostureReporter(
         var verification = await db.AuditVerifications.AsNoTracking().OrderByDescending(v => v.Id)
             .Select(v => new PostureVerification(v.AtUtc, v.Intact, v.RecordsChecked, v.BrokenAt, v.Problem, v.By)).FirstOrDefaultAsync(cancellationToken);
         return new PostureAudit(byType.Values.Sum(), byType.Where(t => t.Key.StartsWith("tool-call.", StringComparison.Ordinal)).Sum(t => t.Value),
-            byType.GetValueOrDefault(AuditEventTypes.Governance), first, last, verification, audit.Value.RetentionDays);
+            byType.GetValueOrDefault(AuditEventTypes.Governance), first, last, verification, audit.Value.RetentionDays,
+            await IntegrityAsync(db, byType, cancellationToken));
+    }
+
+    private async Task<PostureIntegrity> IntegrityAsync(ShieldDbContext db, Dictionary<string, long> byType, CancellationToken cancellationToken)
+    {
+        var gaps = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Gap).ToListAsync(cancellationToken);
+        var outside = keyring.ChainKeyOutsideDatabase;
+        return new PostureIntegrity(
+            outside ? "file" : "database",
+            outside ? null : $"{AuditOptions.SectionName}:KeyFile is not set: the chain key is kept in the database, so whoever can read and write the database can forge records.",
+            writer.Anchors.Path,
+            writer.AnchorFailure,
+            byType.GetValueOrDefault(AuditEventTypes.TamperDetected),
+            writer.Tamper is { } tamper ? (tamper.Halted ? tamper.Refusal : $"Tampering found at start ({tamper.Finding.Problem}) was acknowledged in record {tamper.AcknowledgedIn}.") : null,
+            gaps.Count,
+            gaps.Sum(g => AuditGap.Read(g)?.Calls ?? 0));
     }
 }

@@ -11,6 +11,8 @@ namespace Shield.Core.Auditing;
 /// every field but <c>hash</c>, camel-cased, keys in ordinal order, nulls kept, no whitespace, strings escaped as in
 /// RFC 8785, times as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, and integers only. The export writes records with exactly
 /// these names and values, so anyone can recompute the chain with a JSON canonicaliser and SHA-256.
+/// A record's <c>seal</c> is the HMAC-SHA256 of its hash under the chain key, a secret held outside the database:
+/// whoever can write the database can recompute hashes, but cannot seal what they wrote (docs/decisions/0008).
 /// </summary>
 public static class AuditChain
 {
@@ -21,13 +23,35 @@ public static class AuditChain
 
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
-    /// <summary>Gives the record its place in the chain and its hash.</summary>
-    public static void Link(AuditRecord record, long sequence, string prevHash)
+    /// <summary>Gives the record its place in the chain, its hash and, under a chain key, its seal.</summary>
+    public static void Link(AuditRecord record, long sequence, string prevHash, AuditChainKey? key = null)
     {
         record.Sequence = sequence;
         record.PrevHash = prevHash;
         record.Hash = ComputeHash(record);
+        record.Seal = key is null ? null : Seal(key.Bytes, record.Hash);
     }
+
+    /// <summary>The seal of a record with this hash: HMAC-SHA256 under the chain key, lower-case hex.</summary>
+    public static string Seal(ReadOnlySpan<byte> key, string hash)
+    {
+        Span<byte> text = stackalloc byte[SealPrefix.Length + hash.Length];
+        SealPrefix.CopyTo(text);
+        Encoding.ASCII.GetBytes(hash, text[SealPrefix.Length..]);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, text, mac);
+        return Convert.ToHexStringLower(mac);
+    }
+
+    /// <summary>Whether the record carries the seal the key gives its hash.</summary>
+    public static bool HasValidSeal(ReadOnlySpan<byte> key, AuditRecord record) =>
+        record.Seal is { Length: 64 } seal && record.Hash.Length == 64 && SameText(Seal(key, record.Hash), seal);
+
+    /// <summary>Compares two signatures in constant time.</summary>
+    public static bool SameText(string expected, string? actual) =>
+        actual is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(actual));
+
+    private static ReadOnlySpan<byte> SealPrefix => "shield-audit-seal:"u8;
 
     public static string ComputeHash(AuditRecord record)
     {
@@ -63,67 +87,55 @@ public static class AuditChain
 
     private static StringBuilder Builder() => (_builder ??= new StringBuilder(1024)).Clear();
 
-    private static StringBuilder Write(AuditRecord r, StringBuilder text)
+    private static StringBuilder Write(AuditRecord record, StringBuilder text)
     {
         text.Append('{');
-        Field(text, "action", r.Action, first: true);
-        Field(text, "actorId", r.ActorId);
-        Field(text, "actorKind", r.ActorKind);
-        Field(text, "actorName", r.ActorName);
-        Field(text, "after", r.After);
-        Field(text, "approvalId", Id(r.ApprovalId));
-        Field(text, "argumentsFingerprint", r.ArgumentsFingerprint);
-        Field(text, "atUtc", Time(r.AtUtc));
-        Field(text, "before", r.Before);
-        Field(text, "decidingGrant", r.DecidingGrant);
-        Field(text, "decision", r.Decision);
-        Field(text, "durationMicroseconds", r.DurationMicroseconds);
-        Field(text, "eventType", r.EventType);
-        Field(text, "governanceChangeId", r.GovernanceChangeId);
-        Field(text, "outcome", r.Outcome);
-        Field(text, "prevHash", r.PrevHash);
-        Field(text, "reason", r.Reason);
-        Field(text, "redactedArguments", r.RedactedArguments);
-        Field(text, "reviewer", r.Reviewer);
-        Field(text, "sequence", r.Sequence);
-        Field(text, "server", r.Server);
-        Field(text, "sessionId", Id(r.SessionId));
-        Field(text, "spanId", r.SpanId);
-        Field(text, "subject", r.Subject);
-        Field(text, "subjectKey", r.SubjectKey);
-        Field(text, "task", r.Task);
-        Field(text, "tool", r.Tool);
-        Field(text, "traceId", r.TraceId);
+        var fields = AuditFields.All;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var field = fields[i];
+            if (i > 0)
+            {
+                text.Append(',');
+            }
+
+            text.Append('"').Append(field.Name).Append("\":");
+            if (field.Kind == AuditFieldKind.Integer)
+            {
+                text.Append(field.IntegerOf(record) is { } number ? number.ToString(CultureInfo.InvariantCulture) : "null");
+            }
+            else if (field.ValueOf(record) is { } value)
+            {
+                CanonicalJson.WriteString(value, text);
+            }
+            else
+            {
+                text.Append("null");
+            }
+        }
+
         return text.Append('}');
     }
 
-    /// <summary>The fields of the canonical form, in its order; exports add <c>hash</c> at the end.</summary>
-    public static readonly IReadOnlyList<string> FieldNames =
-    [
-        "action", "actorId", "actorKind", "actorName", "after", "approvalId", "argumentsFingerprint", "atUtc", "before",
-        "decidingGrant", "decision", "durationMicroseconds", "eventType", "governanceChangeId", "outcome", "prevHash", "reason",
-        "redactedArguments", "reviewer", "sequence", "server", "sessionId", "spanId", "subject", "subjectKey", "task", "tool", "traceId",
-    ];
-
-    /// <summary>The values of <see cref="FieldNames"/> as text (null stays null), for tabular exports.</summary>
-    public static string?[] Values(AuditRecord r) =>
-    [
-        r.Action, r.ActorId, r.ActorKind, r.ActorName, r.After, Id(r.ApprovalId), r.ArgumentsFingerprint, Time(r.AtUtc), r.Before,
-        r.DecidingGrant, r.Decision, Number(r.DurationMicroseconds), r.EventType, Number(r.GovernanceChangeId), r.Outcome, r.PrevHash, r.Reason,
-        r.RedactedArguments, r.Reviewer, Number(r.Sequence), r.Server, Id(r.SessionId), r.SpanId, r.Subject, r.SubjectKey, r.Task, r.Tool, r.TraceId,
-    ];
-
-    /// <summary>The record as one JSON object: its canonical form with <c>hash</c> added.</summary>
+    /// <summary>The record as one JSON object: its canonical form with <c>hash</c> and <c>seal</c> added.</summary>
     public static void WriteJson(AuditRecord record, StringBuilder text)
     {
         Write(record, text);
         text.Length--; // the closing brace
         text.Append(",\"hash\":");
         CanonicalJson.WriteString(record.Hash, text);
+        text.Append(",\"seal\":");
+        if (record.Seal is { } seal)
+        {
+            CanonicalJson.WriteString(seal, text);
+        }
+        else
+        {
+            text.Append("null");
+        }
+
         text.Append('}');
     }
-
-    private static string? Number(long? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     public static string Time(DateTime atUtc) => atUtc.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
@@ -137,36 +149,5 @@ public static class AuditChain
         Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
 
     public static bool HasValidSignature(ReadOnlySpan<byte> key, AuditCheckpoint checkpoint) =>
-        CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(Sign(key, CheckpointText(checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc))),
-            Encoding.ASCII.GetBytes(checkpoint.Signature));
-
-    private static void Field(StringBuilder text, string name, string? value, bool first = false)
-    {
-        Name(text, name, first);
-        if (value is null)
-        {
-            text.Append("null");
-        }
-        else
-        {
-            CanonicalJson.WriteString(value, text);
-        }
-    }
-
-    private static void Field(StringBuilder text, string name, long? value)
-    {
-        Name(text, name, first: false);
-        text.Append(value is { } number ? number.ToString(CultureInfo.InvariantCulture) : "null");
-    }
-
-    private static void Name(StringBuilder text, string name, bool first)
-    {
-        if (!first)
-        {
-            text.Append(',');
-        }
-
-        text.Append('"').Append(name).Append("\":");
-    }
+        SameText(Sign(key, CheckpointText(checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc)), checkpoint.Signature);
 }

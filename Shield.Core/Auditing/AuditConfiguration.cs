@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Shield.Core.Registry;
 
 namespace Shield.Core.Auditing;
 
@@ -21,26 +20,16 @@ internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditR
         builder.HasIndex(r => new { r.Server, r.Tool, r.Sequence }).HasFilter("[Server] IS NOT NULL");
         // Unique: two Shield instances on one database can never both chain the same change.
         builder.HasIndex(r => r.GovernanceChangeId).IsUnique().HasFilter("[GovernanceChangeId] IS NOT NULL");
-        builder.Property(r => r.EventType).HasMaxLength(40);
-        builder.Property(r => r.ActorKind).HasMaxLength(16);
-        builder.Property(r => r.ActorId).HasMaxLength(256);
-        builder.Property(r => r.ActorName).HasMaxLength(256);
-        builder.Property(r => r.Task).HasMaxLength(500);
-        builder.Property(r => r.Server).HasMaxLength(ServerName.MaxLength);
-        builder.Property(r => r.Tool).HasMaxLength(256);
-        builder.Property(r => r.ArgumentsFingerprint).HasMaxLength(64);
-        builder.Property(r => r.Decision).HasMaxLength(32);
-        builder.Property(r => r.DecidingGrant).HasMaxLength(512);
-        builder.Property(r => r.Reviewer).HasMaxLength(256);
-        builder.Property(r => r.Outcome).HasMaxLength(32);
-        builder.Property(r => r.Reason).HasMaxLength(4000);
-        builder.Property(r => r.TraceId).HasMaxLength(32);
-        builder.Property(r => r.SpanId).HasMaxLength(16);
-        builder.Property(r => r.Subject).HasMaxLength(32);
-        builder.Property(r => r.SubjectKey).HasMaxLength(256);
-        builder.Property(r => r.Action).HasMaxLength(32);
-        builder.Property(r => r.PrevHash).HasMaxLength(64);
-        builder.Property(r => r.Hash).HasMaxLength(64);
+        foreach (var field in AuditFields.All.Where(f => f.MaxLength is not null))
+        {
+            builder.Property(field.Property).HasMaxLength(field.MaxLength!.Value);
+        }
+
+        // The trail's own events (sealing, tampering found, gaps, pruning) are few: verification finds them at once.
+        builder.HasIndex(r => new { r.EventType, r.Sequence }).HasFilter(
+            $"[EventType] IN ({string.Join(", ", AuditEventTypes.Trail.Select(t => $"'{t}'"))})");
+        builder.Property(r => r.Hash).HasMaxLength(AuditFields.HashLength);
+        builder.Property(r => r.Seal).HasMaxLength(AuditFields.HashLength);
     }
 }
 

@@ -17,9 +17,21 @@ public static class AuditEventTypes
     public const string Governance = "governance";
     public const string Pruned = "audit.pruned";
 
+    /// <summary>From the next record on, records are sealed with the chain key this record names.</summary>
+    public const string Sealing = "audit.sealing";
+
+    /// <summary>Shield found records altered, inserted or missing, and an administrator (or the configuration) went on.</summary>
+    public const string TamperDetected = "audit.tamper-detected";
+
+    /// <summary>Failing open, Shield let work through while the trail could not be written: how much, and when.</summary>
+    public const string Gap = "audit.gap";
+
+    /// <summary>The events the trail records about itself.</summary>
+    public static readonly IReadOnlyList<string> Trail = [Pruned, Sealing, TamperDetected, Gap];
+
     public static readonly IReadOnlyList<string> All =
     [
         CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallWithdrawn, CallUpstreamError, CallCompleted,
-        ResourceRead, PromptGet, Governance, Pruned,
+        ResourceRead, PromptGet, Governance, Pruned, Sealing, TamperDetected, Gap,
     ];
 }

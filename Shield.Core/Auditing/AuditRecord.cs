@@ -2,7 +2,8 @@ namespace Shield.Core.Auditing;
 
 /// <summary>
 /// One entry of the tamper-evident audit trail: a tool-call event or a governance change. The writer gives it its
-/// <see cref="Sequence"/>, <see cref="PrevHash"/> and <see cref="Hash"/>; everything else is set by whoever records it.
+/// <see cref="Sequence"/>, <see cref="PrevHash"/>, <see cref="Hash"/> and <see cref="Seal"/>; everything else is set
+/// by whoever records it. Its fields, their order and their column limits are <see cref="AuditFields"/>.
 /// Arguments are kept only as a keyed fingerprint, and optionally redacted, never as given.
 /// </summary>
 public sealed class AuditRecord
@@ -74,4 +75,10 @@ public sealed class AuditRecord
     public string PrevHash { get; set; } = "";
 
     public string Hash { get; set; } = "";
+
+    /// <summary>
+    /// HMAC-SHA256 of <see cref="Hash"/> under the chain key (<see cref="AuditChain.Seal"/>); null for records written
+    /// before the trail was sealed.
+    /// </summary>
+    public string? Seal { get; set; }
 }

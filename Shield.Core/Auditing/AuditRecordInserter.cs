@@ -28,6 +28,11 @@ public static class AuditRecordInserter
 
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (db.Database.GetCommandTimeout() is { } timeout)
+        {
+            command.CommandTimeout = timeout;
+        }
+
         for (var i = 0; i < properties.Length; i++)
         {
             var mapping = (RelationalTypeMapping)properties[i].GetRelationalTypeMapping();

@@ -3,7 +3,13 @@ namespace Shield.Core.Auditing;
 /// <summary>Where the chain first fails to hold, and why.</summary>
 public sealed record AuditBreak(long Sequence, string Problem);
 
-/// <summary>The outcome of recomputing the chain: intact, or the first broken link.</summary>
+/// <summary>
+/// A break in the trail that an <c>audit.tamper-detected</c> record acknowledges: records <see cref="From"/> to
+/// <see cref="Through"/> are not trusted; the check went on after them.
+/// </summary>
+public sealed record AcknowledgedBreak(long From, long Through, string Problem, long AcknowledgedIn, string AcknowledgedBy, string? Reason);
+
+/// <summary>The outcome of recomputing the chain: intact, or the first broken link that nobody acknowledged.</summary>
 public sealed record AuditVerification(
     bool Intact,
     long RecordsChecked,
@@ -17,4 +23,16 @@ public sealed record AuditVerification(
     public DateTime VerifiedAtUtc { get; init; }
 
     public double ElapsedMilliseconds { get; init; }
+
+    /// <summary>Lines of the anchor file checked against the records.</summary>
+    public int AnchorsChecked { get; init; }
+
+    /// <summary>The first record sealed with a chain key; null while the trail holds no sealing record.</summary>
+    public long? SealedFrom { get; init; }
+
+    /// <summary>Breaks that administrators acknowledged; every record outside them verified.</summary>
+    public IReadOnlyList<AcknowledgedBreak> Acknowledged { get; init; } = [];
+
+    /// <summary>Records inside acknowledged breaks, which could not be trusted.</summary>
+    public long RecordsUnverified { get; init; }
 }

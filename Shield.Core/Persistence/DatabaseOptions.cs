@@ -23,5 +23,10 @@ public sealed class DatabaseOptions
 
     public bool IsSqlite => string.Equals(Provider, DatabaseProviders.Sqlite, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The SQLite database's file (absolute once resolved); null for a server database or an in-memory one.</summary>
+    public string? SqliteFile => IsSqlite && ConnectionString is { } connection && SqliteConnectionStrings.DirectoryOf(connection) is not null
+        ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource
+        : null;
+
     public bool IsSqlServer => string.Equals(Provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase);
 }

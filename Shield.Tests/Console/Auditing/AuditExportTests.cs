@@ -84,7 +84,7 @@ public sealed class AuditExportTests(ShieldAppFactory app) : IClassFixture<Shiel
 
         // Rows end with CRLF (RFC 4180); the task's own line break stays inside its quoted field.
         var rows = body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(string.Join(",", [.. AuditChain.FieldNames, "hash"]), rows[0]);
+        Assert.Equal(string.Join(",", [.. AuditFields.Names, "hash", "seal"]), rows[0]);
         Assert.Equal(4, rows.Length);
         Assert.All(rows.Skip(1), row => Assert.Contains($"{session},", row, StringComparison.Ordinal));
         Assert.All(rows.Skip(1), row => Assert.Contains("\"quarterly \"\"close\"\" \u2014 r\u00e9sum\u00e9\nline two\"", row, StringComparison.Ordinal));

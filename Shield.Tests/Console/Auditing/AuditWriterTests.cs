@@ -295,7 +295,7 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
-    public async Task ATruncatedTail_IsCaughtByTheSignedCheckpoint()
+    public async Task ATruncatedTail_IsCaughtByTheAnchorFile_AndWithoutIt_ByTheSignedCheckpoint()
     {
         await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
         var writer = app.Services.GetRequiredService<AuditWriter>();
@@ -310,9 +310,15 @@ public sealed class AuditWriterTests
             await db.AuditRecords.Where(r => r.Sequence == last).ExecuteDeleteAsync(_cancel);
         }
 
-        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        var verifier = app.Services.GetRequiredService<AuditVerifier>();
+        var report = await verifier.VerifyAsync("test", _cancel);
         Assert.False(report.Intact);
-        Assert.Contains("truncated", report.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+        Assert.Contains("the anchor file shows record", report.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+        Assert.Contains("cut off", report.FirstBrokenLink.Problem, StringComparison.Ordinal);
+
+        File.Delete(app.Services.GetRequiredService<AuditWriter>().Anchors.Path);
+        var withoutAnchors = await verifier.VerifyAsync("test", _cancel);
+        Assert.Contains("truncated", withoutAnchors.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }
 
     private static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>

@@ -94,7 +94,8 @@ public sealed class PostureReporterTests : IAsyncLifetime
         var report = new PostureReport(DateTime.UtcNow,
             new PostureServers(1, 1, [new PostureServer("<script>alert(1)</script>", "Http", true, null, null, new Dictionary<string, int> { ["Approved"] = 0 })]),
             new PostureAccess(0, 0, 0, 0, []),
-            new PostureAudit(0, 0, 0, null, null, new PostureVerification(DateTime.UtcNow, false, 1, 2, "<img src=x onerror=alert(1)>", "<b>me</b>"), null),
+            new PostureAudit(0, 0, 0, null, null, new PostureVerification(DateTime.UtcNow, false, 1, 2, "<img src=x onerror=alert(1)>", "<b>me</b>"), null,
+                new PostureIntegrity("database", "<script>k</script>", "/a<b>", null, 0, null, 0, 0)),
             new PostureApprovals("High", 0, 0, 0, 0, 0),
             new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 0, 0));
 

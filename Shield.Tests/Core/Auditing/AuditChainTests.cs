@@ -7,11 +7,12 @@ namespace Shield.Tests.Core.Auditing;
 
 public sealed class AuditChainTests
 {
-    private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
+    private static readonly AuditChainKey ChainKey = AuditChainKey.Of(RandomNumberGenerator.GetBytes(32), AuditKeySource.File);
+    private static readonly byte[] Key = ChainKey.Bytes;
     private static readonly DateTime Start = new(2026, 11, 24, 8, 0, 0, DateTimeKind.Utc);
 
     [Fact]
-    public void CanonicalText_IsJcs_WithEveryFieldButTheHash()
+    public void CanonicalText_IsJcs_WithEveryFieldButTheHashAndSeal()
     {
         var record = Records(1)[0];
 
@@ -20,7 +21,8 @@ public sealed class AuditChainTests
 
         Assert.Equal(CanonicalJson.Serialize(parsed), text);
         Assert.False(parsed.TryGetProperty("hash", out _));
-        Assert.Equal(typeof(AuditRecord).GetProperties().Length - 1, parsed.EnumerateObject().Count());
+        Assert.False(parsed.TryGetProperty("seal", out _));
+        Assert.Equal(typeof(AuditRecord).GetProperties().Length - 2, parsed.EnumerateObject().Count());
         Assert.Equal("2026-11-24T08:00:00.0000000Z", parsed.GetProperty("atUtc").GetString());
     }
 
@@ -30,8 +32,8 @@ public sealed class AuditChainTests
         var record = Records(1)[0];
         var parsed = JsonDocument.Parse(AuditChain.CanonicalText(record)).RootElement;
 
-        Assert.Equal(parsed.EnumerateObject().Select(p => p.Name), AuditChain.FieldNames);
-        Assert.Equal(parsed.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ToString()), AuditChain.Values(record));
+        Assert.Equal(parsed.EnumerateObject().Select(p => p.Name), AuditFields.Names);
+        Assert.Equal(parsed.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ToString()), AuditFields.Values(record));
     }
 
     [Theory]
@@ -209,7 +211,12 @@ public sealed class AuditChainTests
 
     private static AuditVerification Verify(List<AuditRecord> records, params AuditCheckpoint[] checkpoints)
     {
-        var verifier = new AuditChainVerifier(Key, checkpoints);
+        var verifier = new AuditChainVerifier([ChainKey]);
+        foreach (var checkpoint in checkpoints.OrderBy(c => c.Sequence))
+        {
+            verifier.AddCheckpoint(checkpoint);
+        }
+
         foreach (var record in records)
         {
             if (!verifier.Add(record))

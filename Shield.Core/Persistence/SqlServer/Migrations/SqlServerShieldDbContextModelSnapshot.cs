@@ -556,6 +556,10 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<string>("Seal")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Server")
                         .HasMaxLength(48)
                         .HasColumnType("nvarchar(48)");
@@ -596,6 +600,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");
+
+                    b.HasIndex("EventType", "Sequence")
+                        .HasFilter("[EventType] IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
 
                     b.HasIndex("SessionId", "Sequence")
                         .HasFilter("[SessionId] IS NOT NULL");

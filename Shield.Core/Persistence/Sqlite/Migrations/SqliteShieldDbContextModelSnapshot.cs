@@ -541,6 +541,10 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Seal")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Server")
                         .HasMaxLength(48)
                         .HasColumnType("TEXT");
@@ -581,6 +585,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .HasFilter("[GovernanceChangeId] IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");
+
+                    b.HasIndex("EventType", "Sequence")
+                        .HasFilter("[EventType] IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
 
                     b.HasIndex("SessionId", "Sequence")
                         .HasFilter("[SessionId] IS NOT NULL");

@@ -170,7 +170,8 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     After = table.Column<string>(type: "nvarchar(max)", nullable: true),
                     GovernanceChangeId = table.Column<long>(type: "bigint", nullable: true),
                     PrevHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Seal = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -621,6 +622,12 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 name: "IX_AuditRecords_AtUtc",
                 table: "AuditRecords",
                 column: "AtUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_EventType_Sequence",
+                table: "AuditRecords",
+                columns: new[] { "EventType", "Sequence" },
+                filter: "[EventType] IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_GovernanceChangeId",

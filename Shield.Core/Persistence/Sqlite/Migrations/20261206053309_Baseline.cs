@@ -170,7 +170,8 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     After = table.Column<string>(type: "TEXT", nullable: true),
                     GovernanceChangeId = table.Column<long>(type: "INTEGER", nullable: true),
                     PrevHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Seal = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -617,6 +618,12 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 name: "IX_AuditRecords_AtUtc",
                 table: "AuditRecords",
                 column: "AtUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_EventType_Sequence",
+                table: "AuditRecords",
+                columns: new[] { "EventType", "Sequence" },
+                filter: "[EventType] IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_GovernanceChangeId",
