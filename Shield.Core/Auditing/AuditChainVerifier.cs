@@ -20,6 +20,7 @@ public sealed class AuditChainVerifier
     private readonly Dictionary<long, string> _checkpoints = [];
     private readonly Dictionary<long, AuditAnchor> _anchors = [];
     private readonly List<(long Sequence, AuditPruning Pruning)> _prunings = [];
+    private readonly List<RecordedGap> _gaps = [];
     private long _checkpointHead;
     private int _checkpointCount;
     private long _anchorHead;
@@ -155,6 +156,11 @@ public sealed class AuditChainVerifier
             _prunings.Add((record.Sequence, pruned));
         }
 
+        if (AuditGap.Read(record) is { } gap)
+        {
+            _gaps.Add(new RecordedGap(record.Sequence, gap.FromUtc, gap.ToUtc, gap.Records, gap.Calls, gap.Cause));
+        }
+
         if (record.EventType == AuditEventTypes.Sealing && AuditSealing.Read(record) is { } sealing)
         {
             _sealKey = _keys.FirstOrDefault(k => k.Id == sealing.KeyId);
@@ -210,6 +216,7 @@ public sealed class AuditChainVerifier
             SealedFrom = _sealedFrom,
             Acknowledged = _acknowledged,
             RecordsUnverified = _unverified,
+            Gaps = _gaps,
         };
     }
 

@@ -9,6 +9,9 @@ public sealed record AuditBreak(long Sequence, string Problem);
 /// </summary>
 public sealed record AcknowledgedBreak(long From, long Through, string Problem, long AcknowledgedIn, string AcknowledgedBy, string? Reason);
 
+/// <summary>An <c>audit.gap</c> record found on the way: failing open, calls went through unrecorded then.</summary>
+public sealed record RecordedGap(long Sequence, DateTime FromUtc, DateTime ToUtc, long Records, long Calls, string Cause);
+
 /// <summary>The outcome of recomputing the chain: intact, or the first broken link that nobody acknowledged.</summary>
 public sealed record AuditVerification(
     bool Intact,
@@ -32,6 +35,9 @@ public sealed record AuditVerification(
 
     /// <summary>Breaks that administrators acknowledged; every record outside them verified.</summary>
     public IReadOnlyList<AcknowledgedBreak> Acknowledged { get; init; } = [];
+
+    /// <summary>The gaps fail-open left, as the trail records them.</summary>
+    public IReadOnlyList<RecordedGap> Gaps { get; init; } = [];
 
     /// <summary>Records inside acknowledged breaks, which could not be trusted.</summary>
     public long RecordsUnverified { get; init; }
