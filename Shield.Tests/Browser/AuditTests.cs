@@ -33,8 +33,8 @@ public sealed class AuditTests(BrowserFixture browser)
         await console.SignInAsync(auditor.Email, ShieldAppFactory.Password, "/audit");
         await console.WaitUntilInteractiveAsync();
         var page = console.Page;
-        // The three calls, the agent's creation and the accounts' (the first administrator's, the auditor's).
-        await Expect(page.Locator("#audit-table tbody tr")).ToHaveCountAsync(6);
+        // The three calls, the agent's creation, the accounts' (the first administrator's, the auditor's) and the start of sealing.
+        await Expect(page.Locator("#audit-table tbody tr")).ToHaveCountAsync(7);
 
         await page.FillAsync("#filter-tool", "delete_record");
         await page.ClickAsync("#filter-search");
@@ -46,7 +46,7 @@ public sealed class AuditTests(BrowserFixture browser)
         await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
 
         await page.ClickAsync("#verify-button");
-        await Expect(page.Locator("#verify-result")).ToContainTextAsync("Intact: 6 records");
+        await Expect(page.Locator("#verify-result")).ToContainTextAsync("Intact: 7 records");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-jsonl"));
         var exported = await File.ReadAllLinesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);

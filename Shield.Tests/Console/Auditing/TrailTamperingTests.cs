@@ -1,16 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Auditing;
 using Shield.Core.Auditing;
-using Shield.Core.Governance;
 using Shield.Core.Persistence;
-using Shield.Core.Persistence.Sqlite;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Auditing;
@@ -45,14 +41,13 @@ public sealed class TrailTamperingTests
     public async Task EveryKindOfTampering_IsReportedByVerify_AndByTheOfflineChecker(string tampering, string verifyProblem, string? offlineProblem)
     {
         using var folder = new TempFolder();
-        var settings = KeyedSettings(folder);
+        var settings = StoppedTrail.KeyedSettings(folder);
         await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
             await RecordCallsAsync(first);
         }
 
-        SqliteConnection.ClearAllPools();
-        await TamperAsync(Path.Combine(folder.Path, "shield.db"), tampering);
+        await TamperAsync(folder, tampering);
 
         await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
         var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
@@ -75,7 +70,7 @@ public sealed class TrailTamperingTests
     public async Task AnUntouchedTrail_VerifiesOnline_AndOffline_WithItsSealsAndAnchors()
     {
         using var folder = new TempFolder();
-        var settings = KeyedSettings(folder);
+        var settings = StoppedTrail.KeyedSettings(folder);
         await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
             await RecordCallsAsync(first);
@@ -96,14 +91,13 @@ public sealed class TrailTamperingTests
     public async Task AForgedTail_HaltsRecordingAtStart_UntilAnAdministratorAcknowledgesIt_ThenVerifyChecksAroundIt()
     {
         using var folder = new TempFolder();
-        var settings = KeyedSettings(folder);
+        var settings = StoppedTrail.KeyedSettings(folder);
         await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
             await RecordCallsAsync(first);
         }
 
-        SqliteConnection.ClearAllPools();
-        await TamperAsync(Path.Combine(folder.Path, "shield.db"), "append-forged");
+        await StoppedTrail.AppendForgedAsync(folder, _cancel);
 
         await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
         var writer = app.Services.GetRequiredService<AuditWriter>();
@@ -141,14 +135,13 @@ public sealed class TrailTamperingTests
     public async Task ACutTail_Acknowledged_GoesOnWithNewRecords_AndTheAnchorFileAgreesAgain()
     {
         using var folder = new TempFolder();
-        var settings = KeyedSettings(folder);
+        var settings = StoppedTrail.KeyedSettings(folder);
         await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
             await RecordCallsAsync(first);
         }
 
-        SqliteConnection.ClearAllPools();
-        await TamperAsync(Path.Combine(folder.Path, "shield.db"), "cut-tail-with-checkpoints");
+        await TamperAsync(folder, "cut-tail-with-checkpoints");
 
         await using (var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
@@ -171,14 +164,13 @@ public sealed class TrailTamperingTests
     public async Task WithOnTamperRecord_TheFindingIsRecordedAtOnce_AndCallsGoOn()
     {
         using var folder = new TempFolder();
-        var settings = new Dictionary<string, string?>(KeyedSettings(folder)) { ["Shield:Audit:OnTamper"] = "Record" };
+        var settings = new Dictionary<string, string?>(StoppedTrail.KeyedSettings(folder)) { ["Shield:Audit:OnTamper"] = "Record" };
         await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
             await RecordCallsAsync(first);
         }
 
-        SqliteConnection.ClearAllPools();
-        await TamperAsync(Path.Combine(folder.Path, "shield.db"), "append-forged");
+        await StoppedTrail.AppendForgedAsync(folder, _cancel);
 
         await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
         var writer = app.Services.GetRequiredService<AuditWriter>();
@@ -215,8 +207,7 @@ public sealed class TrailTamperingTests
         }
 
         // Written before sealing: no seals, no sealing record (as a trail of an earlier version).
-        SqliteConnection.ClearAllPools();
-        await using (var db = Context(Path.Combine(folder.Path, "shield.db")))
+        await using (var db = StoppedTrail.Open(folder))
         {
             var sealing = await db.AuditRecords.SingleAsync(r => r.EventType == AuditEventTypes.Sealing, _cancel);
             var all = await db.AuditRecords.OrderBy(r => r.Sequence).ToListAsync(_cancel);
@@ -236,7 +227,7 @@ public sealed class TrailTamperingTests
         }
 
         File.Delete(Path.Combine(folder.Path, "anchors", "shield.db.anchors"));
-        var settings = KeyedSettings(folder);
+        var settings = StoppedTrail.KeyedSettings(folder);
         await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
         await app.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(1), _cancel);
 
@@ -248,17 +239,6 @@ public sealed class TrailTamperingTests
         Assert.Null((await check.AuditRecords.SingleAsync(r => r.Sequence == handover.Sequence - 1, _cancel)).Seal);
     }
 
-    private static Dictionary<string, string?> KeyedSettings(TempFolder folder)
-    {
-        var key = Path.Combine(folder.Path, "audit.key");
-        if (!File.Exists(key))
-        {
-            File.WriteAllText(key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        }
-
-        return new Dictionary<string, string?> { ["Shield:Audit:KeyFile"] = key, ["Shield:Audit:CheckpointInterval"] = "00:00:00" };
-    }
-
     private async Task RecordCallsAsync(ShieldAppFactory app)
     {
         var writer = app.Services.GetRequiredService<AuditWriter>();
@@ -268,11 +248,10 @@ public sealed class TrailTamperingTests
         }
     }
 
-    private async Task TamperAsync(string database, string tampering)
+    private async Task TamperAsync(TempFolder folder, string tampering)
     {
-        await using var db = Context(database);
+        await using var db = StoppedTrail.Open(folder);
         var records = await db.AuditRecords.OrderBy(r => r.Sequence).ToListAsync(_cancel);
-        var last = records[^1].Sequence;
         var target = records.Single(r => r.Sequence == 8);
         switch (tampering)
         {
@@ -319,10 +298,7 @@ public sealed class TrailTamperingTests
                 await db.SaveChangesAsync(_cancel);
                 break;
             case "append-forged":
-                var forged = Call(78);
-                AuditChain.Link(forged, last + 1, records[^1].Hash);
-                db.AuditRecords.Add(forged);
-                await db.SaveChangesAsync(_cancel);
+                await StoppedTrail.AppendForgedAsync(folder, _cancel);
                 break;
             case "cut-tail-with-checkpoints":
                 await Sql(db, "DELETE FROM AuditRecords WHERE Sequence > 7; DELETE FROM AuditCheckpoints WHERE Sequence > 7");
@@ -341,12 +317,6 @@ public sealed class TrailTamperingTests
 
     private async Task Sql(ShieldDbContext db, string sql) => await db.Database.ExecuteSqlRawAsync(sql, _cancel);
 
-    private static SqliteShieldDbContext Context(string database) =>
-        new(new DbContextOptionsBuilder<SqliteShieldDbContext>()
-            .UseSqlite($"Data Source={database};Pooling=false")
-            .UseApplicationServiceProvider(DesignTimeServices.Instance)
-            .Options);
-
     // A complete export through the API, its manifest, the anchor file and the key file, to the offline checker.
     private async Task<(int Exit, string Output)> CheckOfflineAsync(ShieldAppFactory app, TempFolder folder)
     {
@@ -361,7 +331,7 @@ public sealed class TrailTamperingTests
         foreach (var argument in new[]
                  {
                      Repository.PathOf("tools", "verify-audit-export.py"), export, manifest,
-                     "--anchors", app.Services.GetRequiredService<AuditWriter>().Anchors.Path, "--key-file", Path.Combine(folder.Path, "audit.key"),
+                     "--anchors", app.Services.GetRequiredService<AuditWriter>().Anchors.Path, "--key-file", StoppedTrail.KeyFile(folder),
                  })
         {
             start.ArgumentList.Add(argument);
@@ -373,18 +343,5 @@ public sealed class TrailTamperingTests
         return (process.ExitCode, output);
     }
 
-    private static AuditRecord Call(int i) => new()
-    {
-        AtUtc = DateTime.UtcNow,
-        EventType = AuditEventTypes.CallAllowed,
-        ActorKind = Actor.Agent,
-        ActorId = "bot",
-        ActorName = "bot",
-        SessionId = Guid.NewGuid(),
-        Task = $"task {i}",
-        Server = "files",
-        Tool = $"tool-{i}",
-        Decision = "allow",
-        Outcome = "ok",
-    };
+    private static AuditRecord Call(int i) => StoppedTrail.Call(i);
 }
