@@ -10,9 +10,8 @@ namespace Shield.Console.Registry;
 /// <summary>Turns why a discovery failed into one sentence an administrator can act on. Never includes a secret.</summary>
 internal static partial class DiscoveryErrors
 {
-    public static string Describe(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) => error switch
+    public static string Describe(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) => Within<UpstreamException>(error)?.Message ?? error switch
     {
-        UpstreamException upstream => upstream.Message,
         OperationCanceledException or TimeoutException =>
             $"The server did not answer within {timeout.TotalSeconds:0} seconds ({RegistryOptions.SectionName}:DiscoveryTimeout).{Tail(standardErrorTail)}",
         IOException { InnerException: Win32Exception start } when server.Transport == ServerTransport.Stdio =>
@@ -30,6 +29,14 @@ internal static partial class DiscoveryErrors
         McpException mcp => $"The MCP exchange failed: {mcp.Message}",
         JsonException => "The server's answer is not valid JSON.",
         _ => $"Discovery failed unexpectedly ({error.GetType().Name}). See Shield's log for details.",
+    };
+
+    // Shield's own refusals (an address it does not connect to, a redirect) arrive wrapped by the HTTP client.
+    private static T? Within<T>(Exception? error) where T : Exception => error switch
+    {
+        null => null,
+        T found => found,
+        _ => Within<T>(error.InnerException),
     };
 
     private static string ExitCode(Exception error)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Shield.Console.Governance;
+using Shield.Console.Outbound;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Registry;
@@ -14,7 +15,7 @@ internal static class RegistryExtensions
         services.AddSingleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         // Every relayed call goes through this client: no per-request log scopes (telemetry traces the calls).
-        services.AddHttpClient(UpstreamConnector.HttpClientName).RemoveAllLoggers();
+        services.AddHttpClient(UpstreamConnector.HttpClientName).RemoveAllLoggers().WithOutboundPolicy(builder.Configuration);
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ToolDiscoverer>();
         services.AddSingleton<DiscoveryService>();

@@ -44,7 +44,7 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
         {
             Endpoint = endpoint,
             TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = Resolve(server.Headers, "header"),
+            AdditionalHeaders = Resolve(server.Headers, "header", ServerInputCheck.HeaderValueProblem),
             Name = server.Name,
         };
         return new HttpClientTransport(options, httpClients.CreateClient(HttpClientName), logs, ownsHttpClient: true);
@@ -58,7 +58,7 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
         }
 
         var environment = StdioClientTransportOptions.GetDefaultEnvironmentVariables();
-        foreach (var (name, value) in Resolve(server.Environment, "environment variable"))
+        foreach (var (name, value) in Resolve(server.Environment, "environment variable", ServerInputCheck.VariableValueProblem))
         {
             environment[name] = value;
         }
@@ -86,13 +86,21 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
         return text;
     }
 
-    private Dictionary<string, string> Resolve(IEnumerable<SecretSetting> settings, string kind)
+    // Values were checked when entered; a reference's value is only known now, so every value is checked again.
+    private Dictionary<string, string> Resolve(IEnumerable<SecretSetting> settings, string kind, Func<string, string, string?> valueProblem)
     {
         Dictionary<string, string> values = new(StringComparer.Ordinal);
         foreach (var setting in settings)
         {
             var resolved = setting.Resolve(secrets, Environment.GetEnvironmentVariable);
-            values[setting.Name] = resolved.Value ?? throw new UpstreamException($"The {kind} {resolved.Problem}");
+            var value = resolved.Value ?? throw new UpstreamException($"The {kind} {resolved.Problem}");
+            if (valueProblem(setting.Name, value) is { } problem)
+            {
+                var source = setting.Reference is { } reference ? $" It comes from {reference} in Shield's environment." : "";
+                throw new UpstreamException($"{problem}{source} Shield sends nothing to the server until it is corrected.");
+            }
+
+            values[setting.Name] = value;
         }
 
         return values;

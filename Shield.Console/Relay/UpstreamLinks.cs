@@ -186,7 +186,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         }
         catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
         {
-            var reason = e is UpstreamException ? e.Message : $"it could not be reached: {errors.Describe(e, server)}";
+            var reason = e is UpstreamException ? errors.Clean(e.Message, server) : $"it could not be reached: {errors.Describe(e, server)}";
             throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(FailuresOf(relay, server), server.Name, reason, e)}", e);
         }
 

@@ -35,6 +35,9 @@ public sealed class UpstreamServer : IAsyncDisposable
     /// <summary>Raised when a client closes its MCP session (HTTP DELETE).</summary>
     public event Action? SessionClosed;
 
+    /// <summary>While set, every request is answered with this redirect instead.</summary>
+    public (int Status, string Location)? Redirect { get; set; }
+
     /// <summary>Headers of every request received, newest last.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
 
@@ -61,6 +64,13 @@ public sealed class UpstreamServer : IAsyncDisposable
         app.Use((context, next) =>
         {
             server.Requests.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            if (server.Redirect is var (status, location))
+            {
+                context.Response.StatusCode = status;
+                context.Response.Headers.Location = location;
+                return Task.CompletedTask;
+            }
+
             if (HttpMethods.IsDelete(context.Request.Method))
             {
                 server.SessionClosed?.Invoke();

@@ -103,6 +103,35 @@ public sealed class GovernanceApiTests
         Assert.Empty(await app.Services.GetRequiredService<ServerCatalog>().ListAsync(_cancel));
     }
 
+    [Fact]
+    public async Task ControlCharactersInHeadersAndEnvironment_AreRefusedWithTheirPath_AndNothingIsApplied()
+    {
+        await using var app = new ShieldAppFactory();
+        var admin = await ConsoleSignIn.ApiClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
+        const string document = """
+            {
+              "version": 1,
+              "servers": [
+                { "name": "crm", "transport": "http", "url": "https://crm.example/mcp", "headers": { "Authorization": "Bearer x\r\nX-Injected: yes" } },
+                { "name": "local", "transport": "stdio", "command": "node", "env": { "API_KEY": "key\u0000more" } },
+                { "name": "framed", "transport": "http", "url": "https://crm.example/mcp", "headers": { "Transfer-Encoding": "chunked", "Bad Name": "x" } }
+              ]
+            }
+            """;
+
+        var response = await admin.PostAsync("/api/governance/import", new StringContent(document, Encoding.UTF8, "application/json"), _cancel);
+        var body = await response.Content.ReadAsStringAsync(_cancel);
+        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["$.servers[0].headers", "$.servers[1].env", "$.servers[2].headers"], errors.EnumerateObject().Select(p => p.Name).Order());
+        Assert.StartsWith("The value of the header 'Authorization' holds a control character (U+000D) at position 9", errors.GetProperty("$.servers[0].headers")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("The value of the environment variable 'API_KEY' holds a control character (U+0000) at position 4", errors.GetProperty("$.servers[1].env")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, errors.GetProperty("$.servers[2].headers").GetArrayLength());
+        Assert.DoesNotContain("X-Injected", body, StringComparison.Ordinal);
+        Assert.Empty(await app.Services.GetRequiredService<ServerCatalog>().ListAsync(_cancel));
+    }
+
     [Theory]
     [InlineData("{ \"version\": 1, \"servers\": [ { \"name\": \"crm\", \"transport\": \"http\", \"urll\": \"x\" } ] }", "$.servers[0].urll")]
     [InlineData("{ \"version\": 1, \"servers\": [ { \"name\": \"crm\", ", "$.servers[0]")]

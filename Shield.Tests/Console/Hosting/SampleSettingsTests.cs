@@ -24,6 +24,7 @@ public sealed class SampleSettingsTests
         { KeyProtectionOptions.SectionName, typeof(KeyProtectionOptions) },
         { "AzureAd", typeof(EntraSettings) },
         { RegistryOptions.SectionName, typeof(RegistryOptions) },
+        { Shield.Console.Outbound.OutboundOptions.SectionName, typeof(Shield.Console.Outbound.OutboundOptions) },
         { Shield.Console.Policy.ApprovalOptions.SectionName, typeof(Shield.Console.Policy.ApprovalOptions) },
         { Shield.Console.Sessions.AgentSessionOptions.SectionName, typeof(Shield.Console.Sessions.AgentSessionOptions) },
         { Shield.Console.Auditing.AuditOptions.SectionName, typeof(Shield.Console.Auditing.AuditOptions) },

@@ -38,6 +38,52 @@ public sealed class ServerCatalogTests(ShieldAppFactory app) : IClassFixture<Shi
         Assert.Contains(result.Refusal!.Errors![field], m => m.Contains(message, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("headers", "Authorization", "Bearer a\r\nX-Injected: yes", "The value of the header 'Authorization' holds a control character (U+000D) at position 9")]
+    [InlineData("headers", "Authorization", "Bearer a\nX-Injected: yes", "holds a control character (U+000A) at position 9")]
+    [InlineData("headers", "X-Key", "a\u0000b", "holds a control character (U+0000)")]
+    [InlineData("headers", "X-Key", "\u001b[31mred", "holds a control character (U+001B)")]
+    [InlineData("headers", "X-Key", "a\tb", "holds a control character (U+0009)")]
+    [InlineData("headers", "X-Key", "na\u00efve", "holds a non-ASCII character (U+00EF)")]
+    [InlineData("headers", "X-Key", "a\u2028b", "holds a non-ASCII character (U+2028)")]
+    [InlineData("headers", "X Key", "v", "'X Key' is not a header name")]
+    [InlineData("headers", "X-Key:", "v", "'X-Key:' is not a header name")]
+    [InlineData("headers", "X-Key\r\nSet-Cookie", "v", "is not a header name")]
+    [InlineData("headers", "Host", "evil.example", "'Host' is set by HTTP or by MCP for each request")]
+    [InlineData("headers", "transfer-encoding", "chunked", "'transfer-encoding' is set by HTTP or by MCP")]
+    [InlineData("headers", "Content-Length", "0", "'Content-Length' is set by HTTP or by MCP")]
+    [InlineData("headers", "Mcp-Session-Id", "another-agents-session", "'Mcp-Session-Id' is set by HTTP or by MCP")]
+    [InlineData("environment", "API_KEY", "a\nX-Injected", "The value of the environment variable 'API_KEY' holds a control character (U+000A) at position 2")]
+    [InlineData("environment", "API_KEY", "a\u0085b", "holds a control character (U+0085)")]
+    [InlineData("environment", "1KEY", "v", "'1KEY' is not an environment variable name")]
+    [InlineData("environment", "A=B", "v", "'A=B' is not an environment variable name")]
+    public async Task ControlCharactersAndUnsafeNames_AreRefused_WithoutRepeatingTheValue(string field, string name, string value, string message)
+    {
+        var setting = new SettingInput(name, value);
+        var input = field == "headers"
+            ? Http("unsafe", "https://crm.example/mcp", setting)
+            : new ServerInput("unsafe", null, null, null, true, ServerTransport.Stdio, null, "node", [], null, [setting]);
+
+        var result = await Catalog.CreateAsync(input, Registrations.Admin, _cancel);
+
+        Assert.Equal([field], result.Refusal!.Errors!.Keys);
+        var problem = Assert.Single(result.Refusal.Errors[field]);
+        Assert.Contains(message, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Injected", problem, StringComparison.Ordinal);
+        Assert.Null(await Catalog.FindAsync("unsafe", _cancel));
+    }
+
+    [Fact]
+    public async Task PrintableHeaderValues_AndUnicodeEnvironmentValues_AreAccepted()
+    {
+        var http = await Catalog.CreateAsync(Http("printable", "https://crm.example/mcp", new SettingInput("X-Api-Key", "Bearer a-Z_0 9~!\"{}")), Registrations.Admin, _cancel);
+        var stdio = await Catalog.CreateAsync(new ServerInput("unicode", null, null, null, true, ServerTransport.Stdio, null, "node", [], null,
+            [new SettingInput("GREETING", "grüß dich")]), Registrations.Admin, _cancel);
+
+        Assert.NotNull(http.Value);
+        Assert.NotNull(stdio.Value);
+    }
+
     [Fact]
     public async Task NamesAreUnique_AndNeverChange()
     {
