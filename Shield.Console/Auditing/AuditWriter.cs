@@ -41,6 +41,7 @@ public sealed partial class AuditWriter : BackgroundService
     private volatile AuditTamperAlarm? _tamper;
     private PendingAcknowledgement? _acknowledgement;
     private long _attemptStarted;
+    private long _progressAt; // when the writer last finished a step (a commit attempt, its start, going idle)
     private volatile bool _running;
 
     public AuditWriter(
@@ -120,19 +121,28 @@ public sealed partial class AuditWriter : BackgroundService
             }
         }
 
-        try
+        // A writer working through a backlog is waited for; one that has made no progress for CommitTimeout is stuck.
+        var slice = _options.CommitTimeout - _time.GetElapsedTime(started);
+        while (true)
         {
-            return await pending.Done.Task.WaitAsync(_options.CommitTimeout - _time.GetElapsedTime(started) is { Ticks: > 0 } left ? left : TimeSpan.Zero, _time, cancellationToken);
-        }
-        catch (TimeoutException) when (pending.Abandon())
-        {
-            // The writer is stuck on an earlier commit: this record will never be written, so the caller can be refused now.
-            return Unrecorded(record, $"The audit store did not answer within {Seconds(_options.CommitTimeout)} (locked, slow or unreachable).");
-        }
-        catch (TimeoutException)
-        {
-            // Taken into a commit just now: its outcome follows within the commit's own bound.
-            return await pending.Done.Task.WaitAsync(cancellationToken);
+            try
+            {
+                return await pending.Done.Task.WaitAsync(slice > TimeSpan.Zero ? slice : TimeSpan.Zero, _time, cancellationToken);
+            }
+            catch (TimeoutException) when (_running && _time.GetElapsedTime(Volatile.Read(ref _progressAt)) < _options.CommitTimeout)
+            {
+                slice = _options.CommitTimeout;
+            }
+            catch (TimeoutException) when (pending.Abandon())
+            {
+                // The writer is stuck on an earlier commit: this record will never be written, so the caller can be refused now.
+                return Unrecorded(record, $"The audit store did not answer within {Seconds(_options.CommitTimeout)} (locked, slow or unreachable).");
+            }
+            catch (TimeoutException)
+            {
+                // Taken into a commit just now: its outcome follows within the commit's own bound.
+                return await pending.Done.Task.WaitAsync(cancellationToken);
+            }
         }
     }
 
@@ -263,6 +273,7 @@ public sealed partial class AuditWriter : BackgroundService
 
     private async Task WaitForWorkAsync(CancellationToken stoppingToken)
     {
+        Volatile.Write(ref _progressAt, _time.GetTimestamp());
         if (_queue.Reader.TryPeek(out _))
         {
             return;
@@ -366,6 +377,7 @@ public sealed partial class AuditWriter : BackgroundService
             finally
             {
                 Volatile.Write(ref _attemptStarted, 0);
+                Volatile.Write(ref _progressAt, _time.GetTimestamp());
             }
         }
     }
