@@ -19,6 +19,7 @@ public sealed class StartupValidationTests
         { "Shield:Audit:RetentionDays", "0", "Shield:Audit:RetentionDays is 0; give a number of days from 1 to 36500" },
         { "Shield:Audit:BatchSize", "0", "Shield:Audit:BatchSize is 0; give a number from 1 to 10000" },
         { "Shield:Audit:CheckpointInterval", "-00:00:01", "Shield:Audit:CheckpointInterval is -00:00:01" },
+        { "Shield:Relay:AllowedOrigins:0", "https://agents.example.com/mcp", "Shield:Relay:AllowedOrigins:0 is 'https://agents.example.com/mcp'; give an origin as a browser sends it" },
     };
 
     [Theory]
