@@ -13,6 +13,7 @@ public sealed class StartupValidationTests
         { "Shield:Database:Provider", "Postgres", "Set it to 'Sqlite' (the embedded default) or 'SqlServer'" },
         { "Shield:Bootstrap:AdminPassword", "password", "Shield:Bootstrap:AdminPassword is too weak" },
         { "Shield:Bootstrap:AdminEmail", "not an email", "is not an email address" },
+        { "Shield:SignIn:FailuresPerClient", "5", "Shield:SignIn:FailuresPerClient is 5; use 1 to 4" },
         { "Shield:Telemetry:OtlpEndpoint", "collector:4317", "Set it to the OTLP/gRPC collector" },
         { "AzureAd:TenantId", "7f3c1d2e-0000-4000-8000-00000000aa01", "AzureAd:ClientId is ''" },
         { "Shield:DataProtection:CertificatePath", "/no/such/shield.pfx", "Shield:DataProtection:CertificatePath '/no/such/shield.pfx' cannot be used" },
