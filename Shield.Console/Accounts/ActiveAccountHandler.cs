@@ -8,20 +8,22 @@ namespace Shield.Console.Accounts;
 internal sealed class ActiveAccountRequirement : IAuthorizationRequirement;
 
 /// <summary>
-/// Checks <see cref="ActiveAccountRequirement"/> on every API call (one database read): bearer tokens live an hour,
-/// and a disabled account or a changed role or password must take effect at once.
+/// Checks <see cref="ActiveAccountRequirement"/> on every API call (two small database reads): bearer tokens live an
+/// hour, and a disabled account, a changed role or password, or a sign-in ended for a reused refresh token must take
+/// effect at once.
 /// </summary>
-internal sealed class ActiveAccountHandler(SignInManager<ShieldUser> signIn) : AuthorizationHandler<ActiveAccountRequirement>
+internal sealed class ActiveAccountHandler(SignInManager<ShieldUser> signIn, RefreshTokens refreshTokens) : AuthorizationHandler<ActiveAccountRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ActiveAccountRequirement requirement)
     {
-        if (context.User.Identity?.IsAuthenticated == true && await signIn.ValidateSecurityStampAsync(context.User) is { Enabled: true })
+        if (context.User.Identity?.IsAuthenticated == true && await signIn.ValidateSecurityStampAsync(context.User) is { Enabled: true }
+            && await refreshTokens.IsLiveAsync(context.User, CancellationToken.None))
         {
             context.Succeed(requirement);
         }
         else
         {
-            context.Fail(new AuthorizationFailureReason(this, "The account was disabled or changed since this token was issued. Sign in again."));
+            context.Fail(new AuthorizationFailureReason(this, "The account was disabled or changed since this token was issued, or its sign-in was ended. Sign in again."));
         }
     }
 }

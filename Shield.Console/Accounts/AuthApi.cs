@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -13,7 +14,8 @@ public sealed record RefreshRequest(string? RefreshToken);
 
 /// <summary>
 /// Bearer tokens for scripts using local accounts: <c>POST /api/auth/login</c> and <c>POST /api/auth/refresh</c>.
-/// Failed sign-ins count towards the account's lockout exactly as in the console.
+/// Sign-in follows the same rules as the console's (<see cref="PasswordSignIn"/>); refresh tokens are single use
+/// (<see cref="RefreshTokens"/>).
 /// </summary>
 internal static class AuthApi
 {
@@ -22,43 +24,52 @@ internal static class AuthApi
         var auth = api.MapGroup("/auth").AllowAnonymous().WithTags("Sign-in");
         auth.MapPost("/login", LoginAsync)
             .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Exchange an email and password for a bearer access token (one hour) and a refresh token.");
         auth.MapPost("/refresh", RefreshAsync)
             .Produces<AccessTokenResponse>()
-            .WithSummary("Exchange a refresh token for a new access token while the account is unchanged and enabled.");
+            .WithSummary("Exchange a refresh token, once, for a new token pair while the account is unchanged and enabled.");
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> LoginAsync(LoginRequest request, SignInManager<ShieldUser> signIn)
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, HttpContext context, PasswordSignIn passwords, SignInManager<ShieldUser> signIn, RefreshTokens refreshTokens)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
             return TypedResults.Problem("Send {\"email\": \"...\", \"password\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest, title: "Email and password are required");
         }
 
-        signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-        var result = await signIn.PasswordSignInAsync(request.Email.Trim(), request.Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var attempt = await passwords.CheckAsync(context, request.Email.Trim(), request.Password);
+        if (attempt.User is { } user)
         {
+            signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
+            await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "pwd"), .. await refreshTokens.StartAsync(user.Id, context.RequestAborted)]);
             return TypedResults.Empty; // the bearer token handler has written the token response
         }
 
-        var detail = result.IsLockedOut
-            ? $"The account is locked after {PasswordPolicy.MaxFailedSignIns} failed sign-ins. Try again in {PasswordPolicy.LockoutDuration.TotalMinutes:0} minutes or ask an administrator."
-            : "The email or password is wrong, or the account is disabled.";
-        return TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
+        if (attempt.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = $"{Math.Ceiling(wait.TotalSeconds):0}";
+            return TypedResults.Problem(attempt.Refusal, statusCode: StatusCodes.Status429TooManyRequests, title: "Sign-in refused");
+        }
+
+        return TypedResults.Problem(attempt.Refusal, statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
     }
 
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, SignInManager<ShieldUser> signIn, IServiceProvider services, TimeProvider time)
+        RefreshRequest request, SignInManager<ShieldUser> signIn, RefreshTokens refreshTokens, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken)
     {
         var ticket = string.IsNullOrEmpty(request.RefreshToken) ? null : services.BearerOptions().RefreshTokenProtector.Unprotect(request.RefreshToken);
         if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires
-            || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { Enabled: true } user)
+            || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { Enabled: true } user
+            || await refreshTokens.RotateAsync(ticket.Principal, cancellationToken) is not { } next)
         {
-            return TypedResults.Problem("The refresh token is invalid or expired, or the account changed. Sign in again.",
+            return TypedResults.Problem("The refresh token is invalid, expired or already used, or the account changed. Sign in again.",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Refresh failed");
         }
 
-        return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        ((ClaimsIdentity)principal.Identity!).AddClaims(next);
+        return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
 }

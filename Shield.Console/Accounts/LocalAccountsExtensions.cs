@@ -37,7 +37,13 @@ internal static class LocalAccountsExtensions
             .AddEntityFrameworkStores<ShieldDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
-        services.AddScoped<IUserConfirmation<ShieldUser>, EnabledAccountConfirmation>();
+
+        services.AddOptions<SignInOptions>().Bind(builder.Configuration.GetSection(SignInOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidator>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<UnknownAccountHash>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<RefreshTokens>();
 
         // A disabled account, or one whose roles or password changed, loses its console sign-in within a minute.
         services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((options, time) =>

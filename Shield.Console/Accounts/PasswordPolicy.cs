@@ -27,7 +27,6 @@ internal static class PasswordPolicy
         options.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
         options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
         options.User.RequireUniqueEmail = true;
-        options.SignIn.RequireConfirmedAccount = true; // "confirmed" means enabled: see EnabledAccountConfirmation
     }
 
     /// <summary>What is wrong with <paramref name="password"/>, or nothing.</summary>

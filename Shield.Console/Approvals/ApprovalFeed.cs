@@ -54,7 +54,7 @@ public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<
     {
         if (_pending.TryGetValue(id, out var view))
         {
-            Publish(new(ApprovalEventKind.Decided, view with { Status = nameof(Shield.Core.Approvals.ApprovalStatus.Expired) }));
+            Publish(new(ApprovalEventKind.Decided, view with { Status = Shield.Core.Approvals.ApprovalStatus.Expired }));
         }
     }
 

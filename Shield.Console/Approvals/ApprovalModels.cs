@@ -8,7 +8,7 @@ namespace Shield.Console.Approvals;
 /// </summary>
 public sealed record ApprovalView(
     Guid Id,
-    string Status,
+    ApprovalStatus Status,
     string Agent,
     string Task,
     Guid SessionId,
@@ -16,7 +16,7 @@ public sealed record ApprovalView(
     string Tool,
     string QualifiedTool,
     string ToolDescription,
-    string Risk,
+    Shield.Core.Registry.RiskLevel Risk,
     string Reason,
     string? Arguments,
     string ArgumentsFingerprint,
@@ -28,11 +28,11 @@ public sealed record ApprovalView(
     string? DecidedBy,
     string? DecisionReason)
 {
-    public bool IsPending => Status == nameof(ApprovalStatus.Pending);
+    public bool IsPending => Status == ApprovalStatus.Pending;
 
     public static ApprovalView Of(ApprovalRequest r) => new(
-        r.Id, r.Status.ToString(), r.AgentName, r.Task, r.SessionId, r.Server, r.Tool, Sessions.QualifiedToolName.Of(r.Server, r.Tool),
-        r.ToolDescription, r.Risk.ToString(), r.Reason, r.RedactedArguments, r.ArgumentsFingerprint, r.RequestedAtUtc, r.ExpiresAtUtc,
+        r.Id, r.Status, r.AgentName, r.Task, r.SessionId, r.Server, r.Tool, Sessions.QualifiedToolName.Of(r.Server, r.Tool),
+        r.ToolDescription, r.Risk, r.Reason, r.RedactedArguments, r.ArgumentsFingerprint, r.RequestedAtUtc, r.ExpiresAtUtc,
         r.RequiredApprovals, [.. r.Votes.Select(v => v.ReviewerName)], r.DecidedAtUtc, r.DecidedBy, r.DecisionReason);
 }
 

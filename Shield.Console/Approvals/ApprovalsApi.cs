@@ -26,7 +26,9 @@ internal static class ApprovalsApi
         ApprovalStatus? wanted = null;
         if (status is not null && !string.Equals(status, "all", StringComparison.OrdinalIgnoreCase))
         {
-            if (!Enum.TryParse<ApprovalStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            // By name only: a number is not a status, as everywhere in the API.
+            if (!Enum.GetNames<ApprovalStatus>().Contains(status, StringComparer.OrdinalIgnoreCase)
+                || !Enum.TryParse<ApprovalStatus>(status, ignoreCase: true, out var parsed))
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {

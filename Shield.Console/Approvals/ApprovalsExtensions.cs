@@ -1,3 +1,4 @@
+using Shield.Console.Api;
 using Shield.Console.Authentication;
 
 namespace Shield.Console.Approvals;
@@ -8,7 +9,7 @@ internal static class ApprovalsExtensions
     public static void AddApprovals(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSignalR();
+        services.AddSignalR().AddJsonProtocol(options => ApiJson.SpeakInNames(options.PayloadSerializerOptions));
         services.AddSingleton<ApprovalFeed>();
         services.AddSingleton<ApprovalDesk>();
         services.AddSingleton<ApprovalGate>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Shield.Console.Agents;
 using Shield.Console.Registry;
+using Shield.Core.Agents;
 using Shield.Core.Grants;
 using Shield.Core.Redaction;
 using Shield.Core.Registry;
@@ -181,7 +182,7 @@ public static partial class GovernanceReader
 
             if (entry.KeySha256 is not null && !KeyHashFormat().IsMatch(entry.KeySha256))
             {
-                errors.Add(new($"{path}.keySha256", "A key hash is the lowercase hex SHA-256 of the agent key: 64 characters of 0-9 and a-f."));
+                errors.Add(new($"{path}.keySha256", $"A key hash is the lowercase hex SHA-256 of the agent key ({SecretToken.Shape(SecretToken.AgentKeyPrefix)}): 64 characters of 0-9 and a-f."));
             }
 
             if (agents.Take(i).Any(a => a.Name == entry.Name))

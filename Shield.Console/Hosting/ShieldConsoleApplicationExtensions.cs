@@ -39,6 +39,7 @@ public static class ShieldConsoleApplicationExtensions
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
 
+        app.UseRelayOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

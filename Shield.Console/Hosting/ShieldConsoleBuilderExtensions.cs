@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Shield.Console.Api;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
@@ -42,11 +43,24 @@ public static class ShieldConsoleBuilderExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options => ApiJson.SpeakInNames(options.SerializerOptions));
         services.AddExceptionHandler<ApiExceptionHandler>();
         // A malformed request body is the caller's mistake: answer 400, never throw.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
-        services.AddOpenApi(options => options.ShouldInclude = description =>
-            description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddOpenApi(options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            // Enums are names (ApiJson): say they are strings, for generators that need a type beside the names.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type.IsEnum)
+                {
+                    schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
+                }
+
+                return Task.CompletedTask;
+            });
+        });
         services.AddHealthChecks().AddDbContextCheck<ShieldDbContext>("database");
         services.AddHostedService<StartupBanner>();
         builder.AddDemo();

@@ -18,8 +18,8 @@ public static class PostureHtml
 
         var s = report.Servers;
         Section(html, "1. Which MCP servers are registered?", $"{s.Registered} registered, {s.Enabled} enabled.");
-        Table(html, ["Server", "Transport", "Enabled", "Last discovery", .. s.List.FirstOrDefault()?.ToolsByState.Keys ?? []],
-            s.List.Select(x => (IEnumerable<string>)[x.Name, x.Transport, YesNo(x.Enabled), Discovery(x), .. x.ToolsByState.Values.Select(Number)]));
+        Table(html, ["Server", "Transport", "Enabled", "Last discovery", .. s.List.FirstOrDefault()?.ToolsByState.Keys.Select(state => state.ToString()) ?? []],
+            s.List.Select(x => (IEnumerable<string>)[x.Name, x.Transport.ToString(), YesNo(x.Enabled), Discovery(x), .. x.ToolsByState.Values.Select(Number)]));
 
         var a = report.Access;
         Section(html, "2. Which tools does each server expose?", $"{a.CallableTools} tools are approved and callable; the table above counts every tool by state.");

@@ -1,3 +1,5 @@
+using Shield.Core.Registry;
+
 namespace Shield.Console.Posture;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed record PostureReport(
 /// <summary>Which MCP servers are registered, and which tools each exposes, by state.</summary>
 public sealed record PostureServers(int Registered, int Enabled, IReadOnlyList<PostureServer> List);
 
-public sealed record PostureServer(string Name, string Transport, bool Enabled, DateTime? LastDiscoveryAtUtc, bool? LastDiscoverySucceeded, IReadOnlyDictionary<string, int> ToolsByState);
+public sealed record PostureServer(string Name, ServerTransport Transport, bool Enabled, DateTime? LastDiscoveryAtUtc, bool? LastDiscoverySucceeded, IReadOnlyDictionary<ToolState, int> ToolsByState);
 
 /// <summary>Which agents can call which tools: per agent, how many tools it may call, only with approval, or not at all.</summary>
 public sealed record PostureAccess(int Agents, int EnabledAgents, int Grants, int CallableTools, IReadOnlyList<PostureAgent> List);
@@ -36,7 +38,7 @@ public sealed record PostureIntegrity(
 public sealed record PostureVerification(DateTime AtUtc, bool Intact, long RecordsChecked, long? BrokenAt, string? Problem, string By);
 
 /// <summary>Which calls are gated on a person's approval, and how approvals were decided.</summary>
-public sealed record PostureApprovals(string RiskThreshold, int GatedTools, long Requested, long Approved, long Rejected, long Expired);
+public sealed record PostureApprovals(RiskLevel RiskThreshold, int GatedTools, long Requested, long Approved, long Rejected, long Expired);
 
 /// <summary>How agent credentials are scoped and when they expire.</summary>
 public sealed record PostureSessions(TimeSpan DefaultTtl, TimeSpan MaxTtl, int Live, int AgentsWithKey, int AgentsBoundToEntra);

@@ -33,7 +33,7 @@ public sealed class PostureReporter(
             await ServersAsync(db, cancellationToken),
             access with { Grants = await db.Grants.CountAsync(cancellationToken) },
             await AuditAsync(db, byType, cancellationToken),
-            await ApprovalsAsync(db, snapshot.Threshold.ToString(), gated, cancellationToken),
+            await ApprovalsAsync(db, snapshot.Threshold, gated, cancellationToken),
             new PostureSessions(sessions.Value.DefaultTtl, sessions.Value.MaxTtl,
                 await db.Sessions.CountAsync(s => s.ExpiresAtUtc > now && s.EndedAtUtc == null, cancellationToken),
                 await db.Agents.CountAsync(a => a.KeySha256 != null, cancellationToken),
@@ -41,7 +41,7 @@ public sealed class PostureReporter(
     }
 
     // Counted by request, not by record: a critical tool's call approved by two reviewers is one approval.
-    private static async Task<PostureApprovals> ApprovalsAsync(ShieldDbContext db, string threshold, int gated, CancellationToken cancellationToken)
+    private static async Task<PostureApprovals> ApprovalsAsync(ShieldDbContext db, RiskLevel threshold, int gated, CancellationToken cancellationToken)
     {
         var byStatus = await db.ApprovalRequests.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.LongCount() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
@@ -79,8 +79,8 @@ public sealed class PostureReporter(
             .ToListAsync(cancellationToken)).ToLookup(c => c.ServerId);
         return new PostureServers(servers.Count, servers.Count(s => s.Enabled),
         [
-            .. servers.Select(s => new PostureServer(s.Name, s.Transport.ToString(), s.Enabled, s.LastDiscoveryAtUtc, s.LastDiscoverySucceeded,
-                Enum.GetValues<ToolState>().ToDictionary(state => state.ToString(), state => counts[s.Id].Where(c => c.State == state).Sum(c => c.Count)))),
+            .. servers.Select(s => new PostureServer(s.Name, s.Transport, s.Enabled, s.LastDiscoveryAtUtc, s.LastDiscoverySucceeded,
+                Enum.GetValues<ToolState>().ToDictionary(state => state, state => counts[s.Id].Where(c => c.State == state).Sum(c => c.Count)))),
         ]);
     }
 

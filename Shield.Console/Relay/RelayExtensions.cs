@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -48,6 +47,13 @@ internal static class RelayExtensions
 #pragma warning restore MCP9006
     }
 
+    /// <summary>
+    /// Refuses <c>/mcp</c> requests from foreign web pages (<see cref="RelayOrigins"/>). It runs before authentication,
+    /// so such a request is refused as a whole, whatever credential it carries.
+    /// </summary>
+    public static void UseRelayOrigins(this WebApplication app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Endpoint), relay => relay.Use(RelayOrigins.CheckAsync));
+
     public static void MapRelay(this WebApplication app)
     {
         app.MapProtectedResourceMetadata();
@@ -66,14 +72,8 @@ internal static class RelayExtensions
 
         if (context.Request.ContentLength > limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(new
-            {
-                jsonrpc = "2.0",
-                id = (object?)null,
-                error = new { code = -32600, message = $"The request body is {context.Request.ContentLength:N0} bytes; Shield accepts at most {limit:N0} ({RelayOptions.SectionName}:MaxRequestBodyBytes)." },
-            }));
+            await JsonRpcError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request body is {context.Request.ContentLength:N0} bytes; Shield accepts at most {limit:N0} ({RelayOptions.SectionName}:MaxRequestBodyBytes).");
             return;
         }
 

@@ -30,6 +30,13 @@ public sealed class RelayOptions
     /// <c>&lt;server&gt;__&lt;tool&gt;</c>. Off by default.
     /// </summary>
     public bool UnqualifiedNamesForSingleServer { get; set; }
+
+    /// <summary>
+    /// Web origins (<c>https://agents.example.com</c>) whose pages may call <c>/mcp</c> from a browser, besides Shield's
+    /// own. A request that carries any other <c>Origin</c> is refused with 403; one without <c>Origin</c> (not from a
+    /// browser) is not affected.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
 }
 
 internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
@@ -60,6 +67,14 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         if (options.UpstreamRetryDelay <= TimeSpan.Zero || options.UpstreamMaxRetryDelay < options.UpstreamRetryDelay)
         {
             errors.Add($"{RelayOptions.SectionName}:UpstreamRetryDelay must be positive and at most UpstreamMaxRetryDelay.");
+        }
+
+        for (var i = 0; i < options.AllowedOrigins.Length; i++)
+        {
+            if (RelayOrigins.Normalize(options.AllowedOrigins[i]) is null)
+            {
+                errors.Add($"{RelayOptions.SectionName}:AllowedOrigins:{i} is '{options.AllowedOrigins[i]}'; give an origin as a browser sends it: http:// or https://, a host and, if not the default, a port (https://agents.example.com:8443), nothing more.");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -36,7 +36,7 @@ internal sealed class AgentKeyAuthentication(
         {
             return Fail(key.StartsWith(SecretToken.SessionPrefix, StringComparison.Ordinal)
                 ? "A session token cannot mint sessions; use the agent's key (shk_…)."
-                : "Send the agent's key as Authorization: Bearer shk_….");
+                : $"An agent key is {SecretToken.Shape(SecretToken.AgentKeyPrefix)}, and this credential is not one. Send the agent's key as Authorization: Bearer shk_….");
         }
 
         var hash = SecretToken.Hash(key);

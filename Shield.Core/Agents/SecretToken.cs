@@ -12,6 +12,9 @@ public static class SecretToken
     public const string AgentKeyPrefix = "shk_";
     public const string SessionPrefix = "shs_";
 
+    /// <summary>How many base64url characters follow the prefix: 256 bits without padding.</summary>
+    public const int BodyLength = 43;
+
     public static string New(string prefix) =>
         prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -25,8 +28,12 @@ public static class SecretToken
         return Convert.ToHexStringLower(hash);
     }
 
-    /// <summary>A well-formed token: the prefix and 43 base64url characters.</summary>
+    /// <summary>A well-formed token: the prefix and <see cref="BodyLength"/> base64url characters.</summary>
     public static bool LooksLike(string? token, string prefix) =>
-        token is { Length: 47 } && token.StartsWith(prefix, StringComparison.Ordinal)
+        token?.Length == prefix.Length + BodyLength && token.StartsWith(prefix, StringComparison.Ordinal)
         && token.AsSpan(prefix.Length).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+
+    /// <summary>The shape <see cref="LooksLike"/> accepts, in words, for messages that refuse another.</summary>
+    public static string Shape(string prefix) =>
+        $"{prefix} followed by {BodyLength} characters of A-Z, a-z, 0-9, - and _ ({prefix.Length + BodyLength} characters in all)";
 }

@@ -26,6 +26,8 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<RefreshTokenFamily> RefreshTokenFamilies => Set<RefreshTokenFamily>();
+
     public DbSet<RegisteredServer> Servers => Set<RegisteredServer>();
 
     public DbSet<RegisteredTool> Tools => Set<RegisteredTool>();

@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Shield.Core.Registry;
 
 /// <summary>Where a discovered tool stands in review. Only <see cref="Approved"/> tools can ever be called.</summary>
 public enum ToolState
 {
-    /// <summary>Discovered and not yet reviewed by an administrator.</summary>
+    /// <summary>Discovered and not yet reviewed by an administrator; <c>pending</c> in JSON, as in the governance document.</summary>
+    [JsonStringEnumMemberName("pending")]
     PendingReview,
 
     /// <summary>Approved by an administrator, with its definition pinned by fingerprint.</summary>

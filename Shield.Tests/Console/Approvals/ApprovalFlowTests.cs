@@ -66,7 +66,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         Assert.False(call.IsCompleted);
         Assert.Equal(0, _calls);
-        Assert.Equal(("invoice-bot", "Pay the November invoices", "crm__delete_record", "Low"), (pending.Agent, pending.Task, pending.QualifiedTool, pending.Risk));
+        Assert.Equal(("invoice-bot", "Pay the November invoices", "crm__delete_record", Shield.Core.Registry.RiskLevel.Low), (pending.Agent, pending.Task, pending.QualifiedTool, pending.Risk));
         Assert.Contains("requires a person to approve each call", pending.Reason, StringComparison.Ordinal);
         var decided = await DecideAsync(pending.Id, true, "Checked with finance");
         Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
@@ -188,6 +188,8 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         var listed = await _reviewer.GetStringAsync("/api/approvals?status=pending", _cancel);
         var item = Assert.Single(JsonDocument.Parse(listed).RootElement.EnumerateArray());
         Assert.Equal(pending.Id, item.GetProperty("id").GetGuid());
+        Assert.Equal(("pending", "low"), (item.GetProperty("status").GetString(), item.GetProperty("risk").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await _reviewer.GetAsync("/api/approvals?status=0", _cancel)).StatusCode); // names only
         var arguments = item.GetProperty("arguments").GetString()!;
         Assert.Contains("[REDACTED", arguments, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, listed, StringComparison.Ordinal);
@@ -243,7 +245,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         await _agent.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = new RequestId("held-1") }, cancellationToken: _cancel);
         var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
 
-        Assert.Equal((pending.Id, nameof(ApprovalStatus.Withdrawn)), (withdrawn.Id, withdrawn.Status));
+        Assert.Equal((pending.Id, ApprovalStatus.Withdrawn), (withdrawn.Id, withdrawn.Status));
         Assert.False(call.IsCompleted); // a cancelled request gets no answer
         Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(pending.Id, true, null)).StatusCode);
         Assert.Empty(_relay.App.Services.GetRequiredService<ApprovalFeed>().Pending);
@@ -260,7 +262,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         await _relay.App.Services.GetRequiredService<Shield.Console.Sessions.SessionIssuer>().RevokeAsync(pending.SessionId, Registrations.Admin, _cancel);
 
         var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
-        Assert.Equal((pending.Id, nameof(ApprovalStatus.Withdrawn)), (withdrawn.Id, withdrawn.Status));
+        Assert.Equal((pending.Id, ApprovalStatus.Withdrawn), (withdrawn.Id, withdrawn.Status));
         Assert.False(call.IsCompletedSuccessfully); // the closed MCP session never answers it
         Assert.Equal(0, _calls);
     }

@@ -69,7 +69,7 @@ public sealed class ApprovalRulesTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await DecideAsync(first, pending.Id, true)).StatusCode);
         var halfway = await _watch.NextAsync(ApprovalEventKind.Updated);
-        Assert.Equal(nameof(ApprovalStatus.Pending), halfway.Status);
+        Assert.Equal(ApprovalStatus.Pending, halfway.Status);
         Assert.Single(halfway.ApprovedBy);
         Assert.False(call.IsCompleted);
         var twice = await DecideAsync(first, pending.Id, true);
@@ -95,7 +95,7 @@ public sealed class ApprovalRulesTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<McpProtocolException>(() => call);
         Assert.Contains("Approval expired: No reviewer decided in time", error.Message, StringComparison.Ordinal);
-        Assert.Equal(nameof(ApprovalStatus.Expired), (await _watch.NextAsync(ApprovalEventKind.Decided)).Status);
+        Assert.Equal(ApprovalStatus.Expired, (await _watch.NextAsync(ApprovalEventKind.Decided)).Status);
         Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(reviewer, pending.Id, true)).StatusCode);
     }
 

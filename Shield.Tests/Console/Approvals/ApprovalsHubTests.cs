@@ -37,12 +37,13 @@ public sealed class ApprovalsHubTests : IAsyncLifetime
         var view = await requested.Task.WaitAsync(_cancel);
 
         Assert.Equal("crm__delete_record", view.GetProperty("qualifiedTool").GetString());
+        Assert.Equal(("pending", "low"), (view.GetProperty("status").GetString(), view.GetProperty("risk").GetString()));
         Assert.DoesNotContain("hunter2", view.GetRawText(), StringComparison.Ordinal);
         var id = view.GetProperty("id").GetGuid();
         Assert.Equal(id, Assert.Single(await hub.InvokeAsync<JsonElement[]>("Pending", _cancel)).GetProperty("id").GetGuid());
         await reviewer.PostAsJsonAsync($"/api/approvals/{id}/decision", new { approve = true }, _cancel);
         var decision = await decided.Task.WaitAsync(_cancel);
-        Assert.Equal((id, "Approved"), (decision.GetProperty("id").GetGuid(), decision.GetProperty("status").GetString()));
+        Assert.Equal((id, "approved"), (decision.GetProperty("id").GetGuid(), decision.GetProperty("status").GetString()));
         await call;
     }
 

@@ -54,6 +54,32 @@ public sealed class AccessImportTests
     }
 
     [Fact]
+    public async Task AKeyMadeOutsideShield_AsDocumented_Authenticates_AndAHashOfAnotherShapeIsRefusedAtItsPath()
+    {
+        await using var app = new ShieldAppFactory();
+        // docs/governance.md: shk_ and 32 random bytes in base64url without padding; keySha256 is the lowercase hex
+        // SHA-256 of the key's UTF-8 bytes. Computed here without Shield's own helpers, as a provisioning script would.
+        var key = "shk_" + System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        var importer = app.Services.GetRequiredService<GovernanceImporter>();
+
+        var refused = await importer.ImportAsync($$"""
+            { "version": 1, "agents": [ { "name": "short-bot", "keySha256": "{{hash[..40]}}" }, { "name": "upper-bot", "keySha256": "{{hash.ToUpperInvariant()}}" } ] }
+            """, Registrations.Admin, _cancel);
+        var imported = await importer.ImportAsync($$"""{ "version": 1, "agents": [ { "name": "outside-bot", "keySha256": "{{hash}}" } ] }""", Registrations.Admin, _cancel);
+        var client = app.CreateBrowserLikeClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var minted = await client.PostAsJsonAsync("/api/sessions", new { task = "Check the key" }, _cancel);
+
+        Assert.Equal(["$.agents[0].keySha256", "$.agents[1].keySha256"], refused.Errors.Select(e => e.Path));
+        Assert.All(refused.Errors, e => Assert.Contains("64 characters of 0-9 and a-f", e.Message, StringComparison.Ordinal));
+        Assert.True(imported.Applied);
+        // Authenticated as the agent: refused only because it holds no grant yet.
+        Assert.Equal(HttpStatusCode.Forbidden, minted.StatusCode);
+        Assert.Contains("No tool is granted to this agent", await minted.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GrantsMustNameKnownAgentsServersAndTools()
     {
         await using var app = new ShieldAppFactory();

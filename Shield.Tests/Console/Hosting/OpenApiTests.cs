@@ -20,6 +20,21 @@ public sealed class OpenApiTests(ShieldAppFactory app) : IClassFixture<ShieldApp
     }
 
     [Fact]
+    public async Task Enums_AreDescribedAsTheirNames()
+    {
+        var document = await app.CreateBrowserLikeClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.Current.CancellationToken);
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        string[] Names(string schema) => [.. schemas.GetProperty(schema).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!)];
+
+        Assert.Equal(["pending", "approved", "blocked", "quarantined", "removed"], Names("ToolState"));
+        Assert.Equal(["low", "medium", "high", "critical"], Names("RiskLevel"));
+        Assert.Equal(["http", "stdio"], Names("ServerTransport"));
+        Assert.Equal(["pending", "approved", "denied", "expired", "withdrawn"], Names("ApprovalStatus"));
+        Assert.Equal("string", schemas.GetProperty("RiskLevel").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task TheReferencePage_IsServedInDevelopment()
     {
         var response = await app.CreateClient().GetAsync("/scalar", TestContext.Current.CancellationToken);

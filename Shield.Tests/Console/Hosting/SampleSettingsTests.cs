@@ -20,6 +20,7 @@ public sealed class SampleSettingsTests
     {
         { DatabaseOptions.SectionName, typeof(DatabaseOptions) },
         { BootstrapOptions.SectionName, typeof(BootstrapOptions) },
+        { SignInOptions.SectionName, typeof(SignInOptions) },
         { TelemetryOptions.SectionName, typeof(TelemetryOptions) },
         { KeyProtectionOptions.SectionName, typeof(KeyProtectionOptions) },
         { "AzureAd", typeof(EntraSettings) },

@@ -13,12 +13,14 @@ public sealed class StartupValidationTests
         { "Shield:Database:Provider", "Postgres", "Set it to 'Sqlite' (the embedded default) or 'SqlServer'" },
         { "Shield:Bootstrap:AdminPassword", "password", "Shield:Bootstrap:AdminPassword is too weak" },
         { "Shield:Bootstrap:AdminEmail", "not an email", "is not an email address" },
+        { "Shield:SignIn:FailuresPerClient", "5", "Shield:SignIn:FailuresPerClient is 5; use 1 to 4" },
         { "Shield:Telemetry:OtlpEndpoint", "collector:4317", "Set it to the OTLP/gRPC collector" },
         { "AzureAd:TenantId", "7f3c1d2e-0000-4000-8000-00000000aa01", "AzureAd:ClientId is ''" },
         { "Shield:DataProtection:CertificatePath", "/no/such/shield.pfx", "Shield:DataProtection:CertificatePath '/no/such/shield.pfx' cannot be used" },
         { "Shield:Audit:RetentionDays", "0", "Shield:Audit:RetentionDays is 0; give a number of days from 1 to 36500" },
         { "Shield:Audit:BatchSize", "0", "Shield:Audit:BatchSize is 0; give a number from 1 to 10000" },
         { "Shield:Audit:CheckpointInterval", "-00:00:01", "Shield:Audit:CheckpointInterval is -00:00:01" },
+        { "Shield:Relay:AllowedOrigins:0", "https://agents.example.com/mcp", "Shield:Relay:AllowedOrigins:0 is 'https://agents.example.com/mcp'; give an origin as a browser sends it" },
     };
 
     [Theory]

@@ -9,6 +9,7 @@ using Shield.Console.Posture;
 using Shield.Core.Accounts;
 using Shield.Core.Auditing;
 using Shield.Core.Grants;
+using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Posture;
@@ -37,7 +38,7 @@ public sealed class PostureReporterTests : IAsyncLifetime
         var report = await _app.Services.GetRequiredService<PostureReporter>().BuildAsync(_cancel);
 
         var server = Assert.Single(report.Servers.List);
-        Assert.Equal(("crm", 2), (server.Name, server.ToolsByState["Approved"]));
+        Assert.Equal(("crm", 2), (server.Name, server.ToolsByState[ToolState.Approved]));
         Assert.Equal(2, report.Access.CallableTools);
         // Neither tool says it is not destructive, so both are high risk: even the allowed one needs approval.
         Assert.Equal(new PostureAgent("invoice-bot", true, 0, 2, 0), Assert.Single(report.Access.List));
@@ -78,6 +79,11 @@ public sealed class PostureReporterTests : IAsyncLifetime
         var page = await html.Content.ReadAsStringAsync(_cancel);
 
         Assert.Equal(1, json.GetProperty("servers").GetProperty("registered").GetInt32());
+        // Enums by name, as in the governance document.
+        var server = json.GetProperty("servers").GetProperty("list")[0];
+        Assert.Equal("http", server.GetProperty("transport").GetString());
+        Assert.Equal(["pending", "approved", "blocked", "quarantined", "removed"], server.GetProperty("toolsByState").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("high", json.GetProperty("approvals").GetProperty("riskThreshold").GetString());
         Assert.Equal("text/html", html.Content.Headers.ContentType!.MediaType);
         foreach (var question in new[] { "registered?", "expose?", "which tools?", "logged?", "approval?", "expire?" })
         {
@@ -92,11 +98,11 @@ public sealed class PostureReporterTests : IAsyncLifetime
     public void TheHtml_EncodesEverythingItShows()
     {
         var report = new PostureReport(DateTime.UtcNow,
-            new PostureServers(1, 1, [new PostureServer("<script>alert(1)</script>", "Http", true, null, null, new Dictionary<string, int> { ["Approved"] = 0 })]),
+            new PostureServers(1, 1, [new PostureServer("<script>alert(1)</script>", ServerTransport.Http, true, null, null, new Dictionary<ToolState, int> { [ToolState.Approved] = 0 })]),
             new PostureAccess(0, 0, 0, 0, []),
             new PostureAudit(0, 0, 0, null, null, new PostureVerification(DateTime.UtcNow, false, 1, 2, "<img src=x onerror=alert(1)>", "<b>me</b>"), null,
                 new PostureIntegrity("database", "<script>k</script>", "/a<b>", null, 0, null, 0, 0)),
-            new PostureApprovals("High", 0, 0, 0, 0, 0),
+            new PostureApprovals(RiskLevel.High, 0, 0, 0, 0, 0),
             new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 0, 0));
 
         var html = PostureHtml.Render(report);

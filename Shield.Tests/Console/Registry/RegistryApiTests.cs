@@ -11,7 +11,7 @@ public sealed class RegistryApiTests(ShieldAppFactory app) : IClassFixture<Shiel
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task DiscoverNow_AnswersWithWhatChanged()
+    public async Task DiscoverNow_AnswersWithWhatChanged_AndTheRegistrySpeaksInNames()
     {
         await using var upstream = await UpstreamServer.StartAsync();
         upstream.Set("echo", "Echoes.");
@@ -25,6 +25,14 @@ public sealed class RegistryApiTests(ShieldAppFactory app) : IClassFixture<Shiel
         Assert.True(report.GetProperty("succeeded").GetBoolean());
         Assert.Equal(["echo"], report.GetProperty("added").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/servers/nope/discover", null, _cancel)).StatusCode);
+
+        // Enums are names, as in the governance document.
+        var server = await admin.GetFromJsonAsync<JsonElement>("/api/servers/api-echo", _cancel);
+        var tool = (await admin.GetFromJsonAsync<JsonElement>("/api/tools", _cancel)).EnumerateArray().Single(t => t.GetProperty("server").GetString() == "api-echo");
+        Assert.Equal("http", server.GetProperty("transport").GetString());
+        Assert.Equal("pending", tool.GetProperty("state").GetString());
+        Assert.Contains(tool.GetProperty("risk").GetString(), new[] { "low", "medium", "high", "critical" });
+        Assert.Equal(JsonValueKind.String, tool.GetProperty("suggestedRisk").ValueKind);
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Core.Persistence;
@@ -14,12 +12,7 @@ public sealed class KeyProtectionTests
     {
         using var folder = new TempFolder();
         var pfx = Path.Combine(folder.Path, "keys.pfx");
-        using (var rsa = RSA.Create(2048))
-        {
-            var request = new CertificateRequest("CN=Shield key protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-            await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "pfx-Passw0rd"), TestContext.Current.CancellationToken);
-        }
+        TestCertificate.WritePfx(pfx, "pfx-Passw0rd");
 
         var settings = new Dictionary<string, string?>
         {

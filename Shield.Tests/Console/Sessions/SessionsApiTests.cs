@@ -129,7 +129,9 @@ public sealed class SessionsApiTests : IAsyncLifetime
     [Theory]
     [InlineData("shk_wrongwrongwrongwrongwrongwrongwrongwrongwro", "not valid")]
     [InlineData("shs_wrongwrongwrongwrongwrongwrongwrongwrongwro", "A session token cannot mint sessions")]
-    [InlineData("eyJhbGciOi.not-an-agent-key", "Send the agent's key")]
+    [InlineData("eyJhbGciOi.not-an-agent-key", "An agent key is shk_ followed by 43 characters of A-Z, a-z, 0-9, - and _ (47 characters in all)")]
+    [InlineData("shk_too-short", "and this credential is not one. Send the agent's key")]
+    [InlineData("shk_wrongwrongwrongwrongwrongwrongwrongwron+", "47 characters in all")]
     public async Task WrongCredentials_Are401_SayingWhy(string credential, string reason)
     {
         var client = _app.CreateBrowserLikeClient();

@@ -280,6 +280,21 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "RefreshTokenFamilies",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    UserId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    CurrentTokenId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RefreshTokenFamilies", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Servers",
                 columns: table => new
                 {
@@ -670,6 +685,11 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_RefreshTokenFamilies_ExpiresAtUtc",
+                table: "RefreshTokenFamilies",
+                column: "ExpiresAtUtc");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Servers_Name",
                 table: "Servers",
                 column: "Name",
@@ -768,6 +788,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "RedactionPatterns");
+
+            migrationBuilder.DropTable(
+                name: "RefreshTokenFamilies");
 
             migrationBuilder.DropTable(
                 name: "Sessions");

@@ -280,6 +280,21 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "RefreshTokenFamilies",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    CurrentTokenId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RefreshTokenFamilies", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Servers",
                 columns: table => new
                 {
@@ -666,6 +681,11 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_RefreshTokenFamilies_ExpiresAtUtc",
+                table: "RefreshTokenFamilies",
+                column: "ExpiresAtUtc");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Servers_Name",
                 table: "Servers",
                 column: "Name",
@@ -764,6 +784,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "RedactionPatterns");
+
+            migrationBuilder.DropTable(
+                name: "RefreshTokenFamilies");
 
             migrationBuilder.DropTable(
                 name: "Sessions");

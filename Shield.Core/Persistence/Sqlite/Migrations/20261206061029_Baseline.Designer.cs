@@ -11,7 +11,7 @@ using Shield.Core.Persistence.Sqlite;
 namespace Shield.Core.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteShieldDbContext))]
-    [Migration("20261206053309_Baseline")]
+    [Migration("20261206061029_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -167,6 +167,33 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Shield.Core.Accounts.RefreshTokenFamily", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CurrentTokenId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAtUtc");
+
+                    b.ToTable("RefreshTokenFamilies", (string)null);
                 });
 
             modelBuilder.Entity("Shield.Core.Accounts.ShieldUser", b =>
