@@ -12,7 +12,7 @@ namespace Shield.Core.Auditing;
 /// RFC 8785, times as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, and integers only. The export writes records with exactly
 /// these names and values, so anyone can recompute the chain with a JSON canonicaliser and SHA-256.
 /// A record's <c>seal</c> is the HMAC-SHA256 of its hash under the chain key, a secret held outside the database:
-/// whoever can write the database can recompute hashes, but cannot seal what they wrote (docs/decisions/0008).
+/// whoever can write the database can recompute hashes, but cannot seal what they wrote (docs/decisions/0010).
 /// </summary>
 public static class AuditChain
 {
