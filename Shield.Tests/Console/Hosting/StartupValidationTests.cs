@@ -19,6 +19,9 @@ public sealed class StartupValidationTests
         { "Shield:Audit:RetentionDays", "0", "Shield:Audit:RetentionDays is 0; give a number of days from 1 to 36500" },
         { "Shield:Audit:BatchSize", "0", "Shield:Audit:BatchSize is 0; give a number from 1 to 10000" },
         { "Shield:Audit:CheckpointInterval", "-00:00:01", "Shield:Audit:CheckpointInterval is -00:00:01" },
+        { "Shield:Relay:MaxResultBytes", "10", "Shield:Relay:MaxResultBytes is 10; use at least 1024" },
+        { "Shield:Registry:MaxListBytes", "10", "Shield:Registry:MaxListBytes is 10; use at least 1024" },
+        { "Shield:Registry:MaxDefinitionsPerTool", "1", "Shield:Registry:MaxDefinitionsPerTool is 1; use at least 2" },
     };
 
     [Theory]
