@@ -17,16 +17,22 @@ namespace Shield.Console.Accounts;
 /// </summary>
 public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext db, AccountChanges changes, TimeProvider time)
 {
-    public async Task<IReadOnlyList<UserView>> ListAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<UserView>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await PageAsync(null, int.MaxValue - 1, cancellationToken)).Items;
+
+    /// <summary>One page of the accounts by email address, after the account whose address is <paramref name="after"/>.</summary>
+    public async Task<Api.Page<UserView>> PageAsync(string? after, int size, CancellationToken cancellationToken = default)
     {
-        var accounts = await users.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        var query = users.Users.AsNoTracking();
+        query = after is null ? query : query.Where(u => string.Compare(u.Email, after) > 0);
+        var accounts = await query.OrderBy(u => u.Email).Take(size + 1).ToListAsync(cancellationToken);
         var views = new List<UserView>(accounts.Count);
         foreach (var account in accounts)
         {
             views.Add(await ViewAsync(account));
         }
 
-        return views;
+        return Api.Page<UserView>.Of(views, size, u => u.Email);
     }
 
     public async Task<UserView?> FindAsync(string id) =>

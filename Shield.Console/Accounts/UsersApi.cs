@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Shield.Console.Api;
 using Shield.Console.Common;
 using Shield.Console.Authentication;
 using Shield.Core.Accounts;
@@ -13,8 +14,9 @@ internal static class UsersApi
     public static void MapUsersApi(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users").RequireAuthorization(ShieldPolicies.Admin).WithTags("Users");
-        users.MapGet("/", (UserDirectory directory, CancellationToken cancellationToken) => directory.ListAsync(cancellationToken))
-            .WithSummary("List local accounts with their roles and state.");
+        users.MapGet("/", async ([AsParameters] PageQuery page, UserDirectory directory, HttpContext context, CancellationToken cancellationToken) =>
+                Paging.Ok(context, await directory.PageAsync(page.After, page.Size, cancellationToken)))
+            .WithSummary("Local accounts by email with their roles and state (paged: limit, after; Link rel=next).");
         users.MapGet("/{id}", GetAsync).WithSummary("One local account.");
         users.MapPost("/", CreateAsync).WithSummary("Create a local account: {\"email\",\"password\",\"roles\",\"enabled\"}.");
         users.MapPut("/{id}", UpdateAsync).WithSummary("Change roles, enable or disable, or set a new password; omitted properties stay.");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Shield.Console.Api;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
 using Shield.Core.Approvals;
@@ -15,13 +16,13 @@ internal static class ApprovalsApi
     {
         var approvals = api.MapGroup("/approvals").WithTags("Approvals").RequireAuthorization(ShieldPolicies.Review);
         approvals.MapGet("/", ListAsync)
-            .WithSummary("Approval requests by status (pending by default: oldest first; others newest first, at most limit).");
+            .WithSummary("Approval requests by status (pending by default: oldest first; others newest first; paged: limit, after; Link rel=next).");
         approvals.MapPost("/{id:guid}/decision", DecideAsync)
             .WithSummary("Approve or deny a pending request: {\"approve\":true|false,\"reason\":\"…\"}; a denial needs a reason.");
     }
 
-    private static async Task<Results<Ok<List<ApprovalView>>, ValidationProblem>> ListAsync(
-        string? status, int? limit, IDbContextFactory<ShieldDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<ApprovalView>>, ValidationProblem>> ListAsync(
+        string? status, [AsParameters] PageQuery page, IDbContextFactory<ShieldDbContext> contexts, HttpContext context, CancellationToken cancellationToken)
     {
         ApprovalStatus? wanted = null;
         if (status is not null && !string.Equals(status, "all", StringComparison.OrdinalIgnoreCase))
@@ -39,14 +40,35 @@ internal static class ApprovalsApi
             wanted = parsed;
         }
 
+        // The cursor is the last request's time and id: requests made at the same moment are neither skipped nor repeated.
+        (DateTime At, Guid Id)? after = null;
+        if (page.After is not null)
+        {
+            if (page.After.Split('_') is not [var ticks, var id] || !long.TryParse(ticks, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at)
+                || at > DateTime.MaxValue.Ticks || !Guid.TryParseExact(id, "N", out var last))
+            {
+                return Paging.BadCursor();
+            }
+
+            after = (new DateTime(at, DateTimeKind.Utc), last);
+        }
+
         wanted ??= status is null ? ApprovalStatus.Pending : null;
-        var take = Math.Clamp(limit ?? 100, 1, 500);
+        var oldestFirst = wanted == ApprovalStatus.Pending;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.ApprovalRequests.AsNoTracking();
         query = wanted is { } only ? query.Where(r => r.Status == only) : query;
-        query = wanted == ApprovalStatus.Pending ? query.OrderBy(r => r.RequestedAtUtc) : query.OrderByDescending(r => r.RequestedAtUtc);
-        var requests = await query.Take(take).ToListAsync(cancellationToken);
-        return TypedResults.Ok(requests.Select(ApprovalView.Of).ToList());
+        if (after is var (time, lastId))
+        {
+            query = oldestFirst
+                ? query.Where(r => r.RequestedAtUtc > time || (r.RequestedAtUtc == time && r.Id.CompareTo(lastId) > 0))
+                : query.Where(r => r.RequestedAtUtc < time || (r.RequestedAtUtc == time && r.Id.CompareTo(lastId) < 0));
+        }
+
+        query = oldestFirst ? query.OrderBy(r => r.RequestedAtUtc).ThenBy(r => r.Id) : query.OrderByDescending(r => r.RequestedAtUtc).ThenByDescending(r => r.Id);
+        var requests = await query.Take(page.Size + 1).ToListAsync(cancellationToken);
+        return Paging.Ok(context, Page<ApprovalView>.Of([.. requests.Select(ApprovalView.Of)], page.Size,
+            r => $"{r.RequestedAt.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)}_{r.Id:N}"));
     }
 
     private static async Task<Results<Ok<ApprovalView>, ValidationProblem, ProblemHttpResult>> DecideAsync(

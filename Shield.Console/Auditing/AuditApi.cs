@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
+using Shield.Console.Api;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
 
@@ -28,9 +29,8 @@ internal static class AuditApi
         audit.MapGet("/records/{sequence:long}", async Task<Results<Ok<AuditRecordDetail>, NotFound>> (long sequence, AuditSearch search, CancellationToken cancellationToken) =>
                 await search.DetailAsync(sequence, cancellationToken) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound())
             .WithSummary("One record, whether its hash matches its content, and whether it links to the record before.");
-        audit.MapGet("/sessions/{id:guid}/timeline", async (Guid id, AuditSearch search, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await search.TimelineAsync(id, cancellationToken)))
-            .WithSummary("Every record of one agent session, oldest first.");
+        audit.MapGet("/sessions/{id:guid}/timeline", TimelineAsync)
+            .WithSummary("The records of one agent session, oldest first (paged: limit, after; Link rel=next).");
         audit.MapGet("/export", ExportAsync)
             .WithSummary("The records matching the filter as CSV or JSON Lines (format=csv|jsonl), streamed oldest first; the Shield-Audit-Through header and the Link header name the manifest.");
         audit.MapGet("/export/manifest", ManifestAsync)
@@ -78,6 +78,23 @@ internal static class AuditApi
         }
 
         return TypedResults.Ok(await search.PageAsync(filter, before, size ?? 100, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<Shield.Core.Auditing.AuditRecord>>, ValidationProblem>> TimelineAsync(
+        Guid id, [AsParameters] PageQuery page, AuditSearch search, HttpContext context, CancellationToken cancellationToken)
+    {
+        long? after = null;
+        if (page.After is not null)
+        {
+            if (!long.TryParse(page.After, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
+            {
+                return Paging.BadCursor();
+            }
+
+            after = sequence;
+        }
+
+        return Paging.Ok(context, await search.TimelinePageAsync(id, after, page.Size, cancellationToken));
     }
 
     private static async Task<IResult> ExportAsync(

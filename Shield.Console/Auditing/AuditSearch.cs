@@ -39,11 +39,16 @@ public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts, Aud
     }
 
     /// <summary>Every call and approval of one agent session, oldest first.</summary>
-    public async Task<IReadOnlyList<AuditRecord>> TimelineAsync(Guid session, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AuditRecord>> TimelineAsync(Guid session, CancellationToken cancellationToken = default) =>
+        (await TimelinePageAsync(session, null, MaxTimeline, cancellationToken)).Items;
+
+    /// <summary>One page of a session's timeline, oldest first, after the record numbered <paramref name="after"/>.</summary>
+    public async Task<Api.Page<AuditRecord>> TimelinePageAsync(Guid session, long? after, int size, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.AuditRecords.AsNoTracking().Where(r => r.SessionId == session)
-            .OrderBy(r => r.Sequence).Take(MaxTimeline).ToListAsync(cancellationToken);
+        var records = await db.AuditRecords.AsNoTracking().Where(r => r.SessionId == session && (after == null || r.Sequence > after))
+            .OrderBy(r => r.Sequence).Take(size + 1).ToListAsync(cancellationToken);
+        return Api.Page<AuditRecord>.Of(records, size, r => r.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public async Task<AuditRecordDetail?> DetailAsync(long sequence, CancellationToken cancellationToken = default)

@@ -10,7 +10,11 @@ namespace Shield.Console.Registry;
 /// <summary>Turns why a discovery failed into one sentence an administrator can act on. Never includes a secret.</summary>
 internal static partial class DiscoveryErrors
 {
-    public static string Describe(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) => Within<UpstreamException>(error)?.Message ?? error switch
+    public static string Describe(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) =>
+        Within<UpstreamException>(error)?.Message ?? Within<UpstreamAnswerTooLargeException>(error)?.Message ?? Plain(error, server, timeout, standardErrorTail);
+
+    // What the error says when no part of it is one Shield wrote for an administrator.
+    private static string Plain(Exception error, RegisteredServer server, TimeSpan timeout, string? standardErrorTail) => error switch
     {
         OperationCanceledException or TimeoutException =>
             $"The server did not answer within {timeout.TotalSeconds:0} seconds ({RegistryOptions.SectionName}:DiscoveryTimeout).{Tail(standardErrorTail)}",

@@ -135,14 +135,14 @@ public sealed partial class DiscoveryService(
             return DiscoveryReport.Failed(server.Name, "The server was deleted while it was being discovered.", startedAt, elapsed);
         }
 
-        var (accepted, rejected) = ToolScreening.Screen(listing.Tools, settings.Limits);
-        List<RejectedTool> rejections = [.. listing.Rejected, .. rejected];
+        var rejections = listing.Rejected;
         var declared = await db.ToolDecisions.AsNoTracking().Where(d => d.ServerName == tracked.Name)
             .ToDictionaryAsync(d => d.ToolName, StringComparer.Ordinal, cancellationToken);
-        var changes = InventoryReconciler.Reconcile(tracked, accepted, startedAt, declared);
+        var changes = InventoryReconciler.Reconcile(tracked, listing.Tools, startedAt, declared);
         db.GovernanceChanges.AddRange([.. Records(tracked, changes, actor, declared, startedAt)]);
         db.Tools.AddRange(changes.NewTools);
-        db.ToolDefinitions.AddRange(await NewToHistoryAsync(db, changes.NewDefinitions, cancellationToken));
+        var (recorded, dropped) = await HistoryAsync(db, tracked, changes, settings.MaxDefinitionsPerTool, cancellationToken);
+        db.ToolDefinitions.AddRange(recorded);
         tracked.LastDiscoveryAtUtc = startedAt;
         tracked.LastDiscoverySucceeded = true;
         tracked.LastDiscoveryError = null;
@@ -153,6 +153,11 @@ public sealed partial class DiscoveryService(
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            if (dropped.Count > 0)
+            {
+                await db.ToolDefinitions.Where(d => dropped.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
+            }
+
             await db.Tools.Where(t => t.ServerId == tracked.Id && t.State != ToolState.Removed && t.State != ToolState.Blocked)
                 .ExecuteUpdateAsync(tool => tool.SetProperty(t => t.LastSeenAtUtc, startedAt), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -168,13 +173,30 @@ public sealed partial class DiscoveryService(
             changes.Removed, changes.Returned, changes.Unchanged, rejections, listing.PromptCount, listing.ResourceCount);
     }
 
-    // A definition a tool had before (a server switching back and forth) is already in its history.
-    private static async Task<IEnumerable<ToolDefinitionRecord>> NewToHistoryAsync(ShieldDbContext db, List<ToolDefinitionRecord> definitions, CancellationToken cancellationToken)
+    /// <summary>
+    /// The definitions to add to the tools' histories (one a tool had before, a server switching back and forth, is
+    /// already there), and those to drop so that each changed tool keeps at most <paramref name="cap"/>: its current
+    /// and approved definitions always, then the newest others. A server that rewrites its tools on every discovery
+    /// so costs a bounded history, not a growing one.
+    /// </summary>
+    private static async Task<(List<ToolDefinitionRecord> Added, List<long> Dropped)> HistoryAsync(
+        ShieldDbContext db, RegisteredServer server, InventoryChanges changes, int cap, CancellationToken cancellationToken)
     {
-        var ids = definitions.Select(d => d.ToolId).ToList();
-        var known = (await db.ToolDefinitions.Where(d => ids.Contains(d.ToolId)).Select(d => new { d.ToolId, d.Fingerprint }).ToListAsync(cancellationToken))
-            .Select(d => (d.ToolId, d.Fingerprint)).ToHashSet();
-        return definitions.Where(d => known.Add((d.ToolId, d.Fingerprint)));
+        var ids = changes.NewDefinitions.Select(d => d.ToolId).ToList();
+        var history = await db.ToolDefinitions.Where(d => ids.Contains(d.ToolId)).Select(d => new { d.Id, d.ToolId, d.Fingerprint }).ToListAsync(cancellationToken);
+        var known = history.Select(d => (d.ToolId, d.Fingerprint)).ToHashSet();
+        var added = changes.NewDefinitions.Where(d => known.Add((d.ToolId, d.Fingerprint))).ToList();
+        var tools = server.Tools.ToDictionary(t => t.Id);
+        List<long> dropped = [];
+        foreach (var kept in history.GroupBy(d => d.ToolId).Where(g => tools.ContainsKey(g.Key)))
+        {
+            var tool = tools[kept.Key];
+            bool Pinned(string fingerprint) => fingerprint == tool.Fingerprint || fingerprint == tool.ApprovedFingerprint;
+            var pinned = kept.Count(d => Pinned(d.Fingerprint)) + added.Count(d => d.ToolId == kept.Key && Pinned(d.Fingerprint));
+            dropped.AddRange(kept.Where(d => !Pinned(d.Fingerprint)).OrderByDescending(d => d.Id).Skip(Math.Max(0, cap - pinned)).Select(d => d.Id));
+        }
+
+        return (added, dropped);
     }
 
     private async Task<DiscoveryReport> RecordFailureAsync(RegisteredServer server, string error, DateTime startedAt, double elapsed, CancellationToken cancellationToken)

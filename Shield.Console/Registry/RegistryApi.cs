@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Shield.Console.Api;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
 
@@ -11,8 +12,9 @@ internal static class RegistryApi
     public static void MapRegistryApi(this RouteGroupBuilder api)
     {
         var servers = api.MapGroup("/servers").RequireAuthorization(ShieldPolicies.RegistryRead).WithTags("Registry");
-        servers.MapGet("/", (ServerCatalog catalog, CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken))
-            .WithSummary("Registered servers with their last discovery and tool counts. Secrets appear only as hasSecret.");
+        servers.MapGet("/", async ([AsParameters] PageQuery page, ServerCatalog catalog, HttpContext context, CancellationToken cancellationToken) =>
+                Paging.Ok(context, await catalog.PageAsync(page.After, page.Size, cancellationToken)))
+            .WithSummary("Registered servers by name with their last discovery and tool counts (paged: limit, after; Link rel=next). Secrets appear only as hasSecret.");
         servers.MapGet("/{name}", async Task<Results<Ok<ServerView>, ProblemHttpResult>> (string name, ServerCatalog catalog, CancellationToken cancellationToken) =>
                 await catalog.FindAsync(name, cancellationToken) is { } server
                     ? TypedResults.Ok(server)
@@ -23,8 +25,10 @@ internal static class RegistryApi
             .WithSummary("Run discovery now; answers with the tools added, changed, quarantined and removed, or the error.");
 
         api.MapGroup("/tools").RequireAuthorization(ShieldPolicies.RegistryRead).WithTags("Registry")
-            .MapGet("/", (ToolReview review, CancellationToken cancellationToken) => review.ListAsync(cancellationToken))
-            .WithSummary("The whole tool inventory with review state, risk and fingerprints.");
+            .MapGet("/", async Task<Results<Ok<IReadOnlyList<ToolView>>, ValidationProblem>> ([AsParameters] PageQuery page, ToolReview review, HttpContext context,
+                    CancellationToken cancellationToken) =>
+                await review.PageAsync(page.After, page.Size, cancellationToken) is { } tools ? Paging.Ok(context, tools) : Paging.BadCursor())
+            .WithSummary("The tool inventory by server and tool name with review state, risk and fingerprints (paged: limit, after; Link rel=next).");
     }
 
     private static async Task<Results<Ok<DiscoveryReport>, ProblemHttpResult>> DiscoverAsync(

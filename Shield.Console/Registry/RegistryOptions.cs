@@ -23,7 +23,13 @@ public sealed class RegistryOptions
     /// <summary>The longest a tool's whole definition (canonical JSON of its schemas and texts) may be.</summary>
     public int MaxDefinitionLength { get; set; } = 262_144;
 
-    internal ToolLimits Limits => new(MaxToolsPerServer, MaxPages, MaxDescriptionLength, MaxDefinitionLength);
+    /// <summary>The most one answer of a server during discovery (a page of <c>tools/list</c>) may hold, in bytes.</summary>
+    public long MaxListBytes { get; set; } = 16_777_216;
+
+    /// <summary>How many definitions a tool's history keeps: its current and approved ones, and the newest others.</summary>
+    public int MaxDefinitionsPerTool { get; set; } = 10;
+
+    internal ToolLimits Limits => new(MaxToolsPerServer, MaxPages, MaxDescriptionLength, MaxDefinitionLength, MaxListBytes);
 }
 
 internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
@@ -45,6 +51,16 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
         Positive(errors, nameof(options.MaxPages), options.MaxPages);
         Positive(errors, nameof(options.MaxDescriptionLength), options.MaxDescriptionLength);
         Positive(errors, nameof(options.MaxDefinitionLength), options.MaxDefinitionLength);
+        if (options.MaxListBytes < 1_024)
+        {
+            errors.Add($"{RegistryOptions.SectionName}:MaxListBytes is {options.MaxListBytes}; use at least 1024.");
+        }
+
+        if (options.MaxDefinitionsPerTool < 2)
+        {
+            errors.Add($"{RegistryOptions.SectionName}:MaxDefinitionsPerTool is {options.MaxDefinitionsPerTool}; use at least 2 (a tool's approved and current definitions).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Shield.Console.Api;
 using Shield.Console.Common;
 using Shield.Console.Policy;
 using Shield.Core.Governance;
@@ -14,13 +15,21 @@ namespace Shield.Console.Registry;
 /// </summary>
 public sealed class ServerCatalog(IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, PolicyRefresh policy, TimeProvider time)
 {
-    public async Task<IReadOnlyList<ServerView>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>Every registered server by name.</summary>
+    public async Task<IReadOnlyList<ServerView>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await PageAsync(null, int.MaxValue - 1, cancellationToken)).Items;
+
+    /// <summary>One page of the registered servers by name, after the server named <paramref name="after"/>.</summary>
+    public async Task<Page<ServerView>> PageAsync(string? after, int size, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var servers = await db.Servers.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
-        var states = (await db.Tools.AsNoTracking().Select(t => new { t.ServerId, t.State }).ToListAsync(cancellationToken))
+        var query = db.Servers.AsNoTracking();
+        query = after is null ? query : query.Where(s => string.Compare(s.Name, after) > 0);
+        var servers = await query.OrderBy(s => s.Name).Take(size + 1).ToListAsync(cancellationToken);
+        var ids = servers.Select(s => s.Id).ToList();
+        var states = (await db.Tools.AsNoTracking().Where(t => ids.Contains(t.ServerId)).Select(t => new { t.ServerId, t.State }).ToListAsync(cancellationToken))
             .ToLookup(t => t.ServerId, t => t.State);
-        return [.. servers.Select(s => ServerView.Of(s, states[s.Id]))];
+        return Page<ServerView>.Of([.. servers.Select(s => ServerView.Of(s, states[s.Id]))], size, s => s.Name);
     }
 
     public async Task<ServerView?> FindAsync(string name, CancellationToken cancellationToken = default)

@@ -6,12 +6,14 @@ using Shield.Core.Registry;
 
 namespace Shield.Console.Registry;
 
-/// <summary>What a server offers: its tools as listed, entries rejected while reading, and its prompt and resource counts.</summary>
+/// <summary>What a server offers: the tools Shield accepts, those it rejected and why, and its prompt and resource counts.</summary>
 public sealed record DiscoveryListing(IReadOnlyList<ToolDefinition> Tools, IReadOnlyList<RejectedTool> Rejected, int? PromptCount, int? ResourceCount);
 
 /// <summary>
 /// Connects to a server and reads every page of <c>tools/list</c>, within the configured caps: too many tools, too
 /// many pages or a cursor that repeats end the discovery with an error rather than a hang or a partial inventory.
+/// Each tool is then screened (<see cref="ToolScreening"/>) and checked against the MCP model the relay serves it in
+/// (<see cref="ToolModel"/>); what fails either is rejected with the reason.
 /// Discovery declares every client capability, so tools a server offers only to clients that can sample, elicit or
 /// list roots are inventoried (and reviewed) too; it answers no such request itself.
 /// </summary>
@@ -19,7 +21,8 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
 {
     public async Task<DiscoveryListing> ListAsync(RegisteredServer server, ToolLimits limits, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken)
     {
-        await using var client = await connector.ConnectAsync(server, timeout, standardError, cancellationToken, DeclareEverything);
+        var cap = new AnswerCap(limits.MaxListBytes, $"{RegistryOptions.SectionName}:MaxListBytes");
+        await using var client = await connector.ConnectAsync(server, timeout, cap, standardError, cancellationToken, DeclareEverything);
         List<ToolDefinition> tools = [];
         List<RejectedTool> rejected = [];
         HashSet<string> cursors = new(StringComparer.Ordinal);
@@ -31,7 +34,7 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
                 Method = RequestMethods.ToolsList,
                 Params = cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor },
             }, cancellationToken);
-            var (next, listed, refused) = ToolListParser.ParsePage(response.Result, limits.MaxToolsPerServer - tools.Count - rejected.Count, limits.MaxToolsPerServer);
+            var (next, listed, refused) = ToolListParser.ParsePage(response.Result, limits.MaxToolsPerServer - tools.Count - rejected.Count, limits.MaxToolsPerServer, cap);
             tools.AddRange(listed);
             rejected.AddRange(refused);
 
@@ -57,8 +60,27 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
             (request, token) => client.ListPromptsAsync(request, token), r => (r.Prompts.Count, r.NextCursor), limits, cancellationToken);
         var resources = client.ServerCapabilities.Resources is null ? null : await CountAsync<ListResourcesRequestParams, ListResourcesResult>(
             (request, token) => client.ListResourcesAsync(request, token), r => (r.Resources.Count, r.NextCursor), limits, cancellationToken);
-        return new DiscoveryListing(tools, rejected, prompts, resources);
+        var (screened, screenedOut) = ToolScreening.Screen(tools, limits);
+        List<ToolDefinition> servable = [];
+        rejected.AddRange(screenedOut);
+        foreach (var tool in screened)
+        {
+            if (Unservable(client, tool) is { } problem)
+            {
+                rejected.Add(new RejectedTool(tool.Name, $"Shield cannot serve this tool to agents: {problem}"));
+            }
+            else
+            {
+                servable.Add(tool);
+            }
+        }
+
+        return new DiscoveryListing(servable, rejected, prompts, resources);
     }
+
+    // What the relay could not list or pin upstream is refused now, with the reason, rather than approved and then broken.
+    private static string? Unservable(McpClient client, ToolDefinition tool) =>
+        ToolModel.From(tool, out var problem) is { } model ? ToolModel.Pin(client, model) : problem;
 
     // Prompts and resources are only counted here (the relay serves them); a server that fails to list them keeps its tools.
     private static async Task<int?> CountAsync<TParams, TResult>(

@@ -12,30 +12,35 @@ internal static class ToolListParser
 {
     /// <param name="result">The page, as the server sent it.</param>
     /// <param name="room">How many more entries the caller accepts; a page with more fails before any entry is read.</param>
-    public static (string? NextCursor, List<ToolDefinition> Tools, List<RejectedTool> Rejected) ParsePage(JsonNode? result, int room, int limit)
+    /// <param name="cap">The most the page may hold (a stdio server's page is measured here; an HTTP one was cut off while read).</param>
+    public static (string? NextCursor, List<ToolDefinition> Tools, List<RejectedTool> Rejected) ParsePage(JsonNode? result, int room, int limit, AnswerCap cap)
     {
-        if (result is not JsonObject page || page["tools"] is not JsonArray tools)
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(result);
+        if (cap.Exceeded(bytes.Length))
+        {
+            throw new UpstreamAnswerTooLargeException(cap.Bytes, cap.Setting);
+        }
+
+        using var document = JsonDocument.Parse(bytes);
+        var page = document.RootElement;
+        if (page.ValueKind != JsonValueKind.Object || !page.TryGetProperty("tools", out var tools) || tools.ValueKind != JsonValueKind.Array)
         {
             throw new UpstreamException("The server's tools/list answer has no 'tools' array.");
         }
 
-        if (tools.Count > room)
+        if (tools.GetArrayLength() > room)
         {
             throw new UpstreamException($"The server lists more than {limit:N0} tools, the limit set by {RegistryOptions.SectionName}:MaxToolsPerServer.");
         }
 
-        var cursor = page["nextCursor"] switch
-        {
-            null => null,
-            JsonValue value when value.TryGetValue<string>(out var text) => string.IsNullOrEmpty(text) ? null : text,
-            _ => throw new UpstreamException("The server's tools/list answer has a 'nextCursor' that is not a string."),
-        };
+        var cursor = !page.TryGetProperty("nextCursor", out var next) || next.ValueKind == JsonValueKind.Null ? null
+            : next.ValueKind == JsonValueKind.String ? next.GetString() is { Length: > 0 } text ? text : null
+            : throw new UpstreamException("The server's tools/list answer has a 'nextCursor' that is not a string.");
 
         List<ToolDefinition> parsed = [];
         List<RejectedTool> rejected = [];
-        foreach (var entry in tools)
+        foreach (var element in tools.EnumerateArray())
         {
-            var element = JsonSerializer.SerializeToElement(entry);
             if (Parse(element, out var reason) is { } tool)
             {
                 parsed.Add(tool);

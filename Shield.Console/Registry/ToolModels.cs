@@ -28,7 +28,11 @@ public sealed record ToolView(
 /// <summary>One definition in a tool's history.</summary>
 public sealed record DefinitionVersion(string Fingerprint, DateTime FirstSeenAtUtc, string Definition);
 
-/// <summary>Everything about one tool: schemas, annotations, its history and, when quarantined, what was approved.</summary>
+/// <summary>
+/// Everything about one tool: schemas, annotations, its history, when quarantined what was approved, and when Shield
+/// cannot serve it to agents, why (<see cref="Unservable"/>: its definition does not fit MCP's model, or the server's
+/// last discovery listed it with a definition that was refused).
+/// </summary>
 public sealed record ToolDetail(
     ToolView Tool,
     string InputSchema,
@@ -36,7 +40,8 @@ public sealed record ToolDetail(
     string? Annotations,
     IReadOnlyList<DefinitionVersion> History,
     DefinitionVersion? Approved,
-    DefinitionVersion Current);
+    DefinitionVersion Current,
+    string? Unservable = null);
 
 /// <summary>How a bulk approval went: tools approved, and tools skipped with the reason.</summary>
 public sealed record BulkApproval(IReadOnlyList<string> Approved, IReadOnlyList<RejectedTool> Skipped);

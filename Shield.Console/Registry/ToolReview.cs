@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Shield.Console.Api;
 using Shield.Console.Common;
 using Shield.Console.Policy;
 using Shield.Core.Governance;
@@ -14,15 +16,32 @@ namespace Shield.Console.Registry;
 /// </summary>
 public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
 {
-    /// <summary>The whole inventory, without schemas (the grid does not show them).</summary>
-    public async Task<IReadOnlyList<ToolView>> ListAsync(CancellationToken cancellationToken = default)
+    // A tool as the grid and the API list it, without schemas, read straight from the database.
+    private static readonly Expression<Func<RegisteredTool, ToolView>> View = t => new ToolView(
+        t.Id, t.Server!.Name, t.Name, t.Title, t.Description, t.State, t.Risk, t.SuggestedRisk, t.Fingerprint, t.ApprovedFingerprint,
+        t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint, t.FirstSeenAtUtc, t.LastSeenAtUtc, t.ReviewedBy, t.ReviewedAtUtc);
+
+    /// <summary>The whole inventory by server and tool name, without schemas (the grid does not show them).</summary>
+    public async Task<IReadOnlyList<ToolView>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await PageAsync(null, int.MaxValue - 1, cancellationToken))!.Items;
+
+    /// <summary>One page of the inventory by server and tool name, after the cursor <c>server/tool</c>; null for a cursor that is not one.</summary>
+    public async Task<Page<ToolView>?> PageAsync(string? after, int size, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var tools = await db.Tools.AsNoTracking().Select(t => new ToolView(
-                t.Id, t.Server!.Name, t.Name, t.Title, t.Description, t.State, t.Risk, t.SuggestedRisk, t.Fingerprint, t.ApprovedFingerprint,
-                t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint, t.FirstSeenAtUtc, t.LastSeenAtUtc, t.ReviewedBy, t.ReviewedAtUtc))
-            .ToListAsync(cancellationToken);
-        return [.. tools.OrderBy(t => t.Server, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)];
+        var query = db.Tools.AsNoTracking();
+        if (after is not null)
+        {
+            if (after.Split('/', 2) is not [{ Length: > 0 } server, { Length: > 0 } name])
+            {
+                return null;
+            }
+
+            query = query.Where(t => string.Compare(t.Server!.Name, server) > 0 || (t.Server!.Name == server && string.Compare(t.Name, name) > 0));
+        }
+
+        var tools = await query.OrderBy(t => t.Server!.Name).ThenBy(t => t.Name).Select(View).Take(size + 1).ToListAsync(cancellationToken);
+        return Page<ToolView>.Of(tools, size, t => $"{t.Server}/{t.Name}");
     }
 
     public async Task<ToolDetail?> DetailAsync(Guid id, CancellationToken cancellationToken = default)
@@ -37,7 +56,22 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             .Select(d => new DefinitionVersion(d.Fingerprint, d.FirstSeenAtUtc, d.Definition)).ToList();
         var current = history.LastOrDefault(h => h.Fingerprint == tool.Fingerprint) ?? new DefinitionVersion(tool.Fingerprint, tool.LastSeenAtUtc, "");
         var approved = tool.ApprovedFingerprint is null ? null : history.LastOrDefault(h => h.Fingerprint == tool.ApprovedFingerprint);
-        return new ToolDetail(ToolView.Of(tool, tool.Server!.Name), tool.InputSchema, tool.OutputSchema, tool.Annotations, history, approved, current);
+        return new ToolDetail(ToolView.Of(tool, tool.Server!.Name), tool.InputSchema, tool.OutputSchema, tool.Annotations, history, approved, current, Unservable(tool));
+    }
+
+    // Why agents cannot be served this tool: its stored definition does not fit MCP's model, or the last discovery refused
+    // what the server lists under its name now (the tool is then no longer in the inventory's current listing).
+    private static string? Unservable(RegisteredTool tool)
+    {
+        if (ToolModel.From(tool, out var problem) is null)
+        {
+            return $"Shield cannot serve this definition to agents: {problem}.";
+        }
+
+        var prefix = tool.Name + ": ";
+        return tool.Server!.LastDiscoveryRejections.FirstOrDefault(r => r.StartsWith(prefix, StringComparison.Ordinal)) is { } rejection
+            ? $"The server's last discovery listed this tool with a definition Shield refused: {rejection[prefix.Length..]}"
+            : null;
     }
 
     public Task<Result<ToolView>> ApproveAsync(Guid id, string reviewedFingerprint, Actor actor, CancellationToken cancellationToken = default) =>
@@ -51,6 +85,11 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             if (tool.Fingerprint != reviewedFingerprint)
             {
                 return Refusal.Conflict($"{tool.Name} changed on its server since you reviewed it. Review the new definition, then approve again.");
+            }
+
+            if (ToolModel.From(tool, out var problem) is null)
+            {
+                return Refusal.Conflict($"{tool.Name} cannot be approved: Shield cannot serve its definition to agents ({problem}).");
             }
 
             tool.State = ToolState.Approved;

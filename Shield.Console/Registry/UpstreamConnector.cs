@@ -7,9 +7,10 @@ namespace Shield.Console.Registry;
 
 /// <summary>
 /// Opens an MCP client session to a registered server with Shield's own credentials for it. A stdio server starts
-/// with a minimal environment plus its configured variables: it never inherits Shield's own settings or secrets.
+/// with a minimal environment plus its configured variables: it never inherits Shield's own settings or secrets. Over
+/// HTTP, no message the server sends may exceed the session's <see cref="AnswerCap"/> (<see cref="UpstreamAnswerLimit"/>).
 /// </summary>
-public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFactory httpClients, ILoggerFactory logs)
+public sealed class UpstreamConnector(ISecretProtector secrets, IHttpMessageHandlerFactory httpHandlers, ILoggerFactory logs)
 {
     public const string HttpClientName = "upstream";
 
@@ -23,17 +24,18 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
     };
 
     /// <exception cref="UpstreamException">The server could not be configured, started or reached.</exception>
+    /// <param name="cap">The most one message from the server may hold, and the setting that says so.</param>
     /// <param name="configure">Sets what the client declares and handles (the relay passes its downstream client's capabilities).</param>
-    public async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken,
+    public async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, AnswerCap cap, Action<string>? standardError, CancellationToken cancellationToken,
         Action<McpClientOptions>? configure = null)
     {
-        IClientTransport transport = server.Transport == ServerTransport.Http ? HttpTransport(server) : StdioTransport(server, standardError);
+        IClientTransport transport = server.Transport == ServerTransport.Http ? HttpTransport(server, cap) : StdioTransport(server, standardError);
         var options = new McpClientOptions { ClientInfo = ClientInfo, ProtocolVersion = ProtocolVersion, InitializationTimeout = timeout };
         configure?.Invoke(options);
         return await McpClient.CreateAsync(transport, options, logs, cancellationToken);
     }
 
-    private HttpClientTransport HttpTransport(RegisteredServer server)
+    private HttpClientTransport HttpTransport(RegisteredServer server, AnswerCap cap)
     {
         if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var endpoint))
         {
@@ -47,7 +49,9 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
             AdditionalHeaders = Resolve(server.Headers, "header", ServerInputCheck.HeaderValueProblem),
             Name = server.Name,
         };
-        return new HttpClientTransport(options, httpClients.CreateClient(HttpClientName), logs, ownsHttpClient: true);
+        // The pooled handler of the "upstream" client, behind this session's own cap; disposing the client leaves the pool alone.
+        var client = new HttpClient(new UpstreamAnswerLimit(cap.Bytes, cap.Setting) { InnerHandler = httpHandlers.CreateHandler(HttpClientName) }, disposeHandler: false);
+        return new HttpClientTransport(options, client, logs, ownsHttpClient: true);
     }
 
     private StdioClientTransport StdioTransport(RegisteredServer server, Action<string>? standardError)
@@ -105,6 +109,13 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpClientFacto
 
         return values;
     }
+}
+
+/// <summary>The most one message from an upstream server may hold (<see cref="Bytes"/>), and the setting that says so.</summary>
+public sealed record AnswerCap(long Bytes, string Setting)
+{
+    /// <summary>Whether a message of <paramref name="bytes"/> is over the cap.</summary>
+    public bool Exceeded(long bytes) => bytes > Bytes;
 }
 
 /// <summary>An upstream server could not be configured, started or reached; the message is written for an administrator.</summary>

@@ -7,6 +7,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
+using Shield.Console.Registry;
 using Shield.Core.Auditing;
 using Shield.Core.Policy;
 using Shield.Core.Redaction;
@@ -21,7 +22,7 @@ namespace Shield.Console.Relay;
 /// credentials → the upstream's result, unchanged → audit outcome. Every refusal is an MCP error that tells the agent
 /// why, and is audited. Arguments are checked before a person is asked: nobody approves a call that cannot run.
 /// </summary>
-public sealed class RelayCalls(
+public sealed partial class RelayCalls(
     RelayCatalog catalog,
     PolicyStore policy,
     UpstreamLinks upstreams,
@@ -32,7 +33,8 @@ public sealed class RelayCalls(
     ApprovalGate approvals,
     RedactorStore redaction,
     IOptionsMonitor<RelayOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<RelayCalls> logger)
 {
     public async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
     {
@@ -40,71 +42,26 @@ public sealed class RelayCalls(
         var settings = options.CurrentValue;
         var listed = request.Params?.Name;
         relay.TryResolve(listed, out var server, out var tool);
+        var entry = Entry(relay, server, tool, listed);
+        var (arguments, tooBig) = await ArgumentsAsync(entry, request, settings, cancellationToken);
         // Counted per Shield session, however many MCP sessions (or stateless requests) its token opens.
         if (!inFlight.TryEnter(relay.Session.Id, settings.MaxCallsInFlightPerSession))
         {
-            throw await RefuseAsync(Entry(relay, server, tool, listed), AuditEventTypes.CallDenied,
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied,
                 $"This session already has {settings.MaxCallsInFlightPerSession} calls in flight ({RelayOptions.SectionName}:MaxCallsInFlightPerSession); wait for one to finish.",
                 McpErrorCode.InvalidRequest);
         }
 
         try
         {
-            var record = await RecordAsync(relay, server, tool, listed, request, settings, cancellationToken);
-            if (record.Refusal is { } tooBig)
-            {
-                throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, tooBig, McpErrorCode.InvalidParams);
-            }
-
-            var entries = await catalog.CurrentAsync(cancellationToken);
-            if (!relay.InScope(server, tool) || !entries.Tools.TryGetValue((server, tool), out var target))
-            {
-                var reason = relay.InScope(server, tool)
-                    ? $"The tool {listed} is not callable now: {policy.Current.Decide(relay.Session.AgentName, server, tool).Reason}"
-                    : $"The tool '{listed}' is not in this session's tools. Mint a session that asks for it.";
-                throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, reason, McpErrorCode.InvalidParams);
-            }
-
-            var decision = policy.Current.Decide(relay.Session.AgentName, server, tool);
-            record.Entry.Decision = decision.Kind.ToString();
-            record.Entry.DecidingGrant = Clip(decision.Grant?.Description, 512);
-            if (decision.Kind == DecisionKind.Deny)
-            {
-                throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, decision.Reason, McpErrorCode.InvalidRequest);
-            }
-
-            if (target.Schema.Check(record.Arguments) is { } invalid)
-            {
-                throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied, invalid, McpErrorCode.InvalidParams);
-            }
-
-            if (decision.Kind == DecisionKind.RequireApproval)
-            {
-                await WaitForApprovalAsync(request, relay, target, decision.Reason, record.Entry, cancellationToken);
-                // Much can change while a person decides: the call goes on only if it could still be made now.
-                entries = await catalog.CurrentAsync(cancellationToken);
-                var now = policy.Current.Decide(relay.Session.AgentName, server, tool);
-                if (now.Kind == DecisionKind.Deny || !entries.Tools.ContainsKey((server, tool)))
-                {
-                    throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied,
-                        $"The call was approved, but while it waited Shield's policy changed and it is no longer allowed: {now.Reason}", McpErrorCode.InvalidRequest);
-                }
-
-                // Approved by as many reviewers as its risk needed when it was asked: a tool raised to critical since needs more.
-                if (target.Risk != RiskLevel.Critical && entries.Tools[(server, tool)].Risk == RiskLevel.Critical)
-                {
-                    throw await RefuseAsync(record.Entry, AuditEventTypes.CallDenied,
-                        "The call was approved, but while it waited the tool was raised to critical risk, which needs more reviewers. Call it again to ask them.",
-                        McpErrorCode.InvalidRequest);
-                }
-
-                return await ForwardAsync(request, relay, entries, server, tool, record.Entry, started, cancellationToken);
-            }
-
-            record.Entry.EventType = AuditEventTypes.CallAllowed;
-            record.Entry.Reason = Clip(decision.Reason, 4000);
-            await AppendAsync(record.Entry);
-            return await ForwardAsync(request, relay, entries, server, tool, record.Entry, started, cancellationToken);
+            return await DecideAsync(request, relay, server, tool, listed, entry, arguments, tooBig, started, cancellationToken);
+        }
+        catch (Exception e) when (e is not McpProtocolException and not OperationCanceledException and not OutOfMemoryException && entry.EventType.Length == 0)
+        {
+            // Whatever slipped through costs this call only, said in words and recorded; the error is logged once, here.
+            LogCallFailed(e, listed);
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied, $"Shield could not handle the call to {listed} (an unexpected error, logged by Shield); it was not forwarded.",
+                McpErrorCode.InternalError);
         }
         finally
         {
@@ -112,10 +69,81 @@ public sealed class RelayCalls(
         }
     }
 
+    private async Task<CallToolResult> DecideAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, string server, string tool, string? listed,
+        AuditRecord entry, JsonElement? arguments, string? tooBig, long started, CancellationToken cancellationToken)
+    {
+        if (tooBig is not null)
+        {
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied, tooBig, McpErrorCode.InvalidParams);
+        }
+
+        RelayCatalog.Entries entries;
+        try
+        {
+            entries = await catalog.CurrentAsync(cancellationToken);
+        }
+        catch (McpProtocolException unavailable)
+        {
+            // Recorded if the trail can take it (it usually shares the database); the agent hears why either way.
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied, unavailable.Message, unavailable.ErrorCode, recordedOrNot: true);
+        }
+
+        if (!relay.InScope(server, tool) || !entries.Tools.TryGetValue((server, tool), out var target))
+        {
+            var reason = !relay.InScope(server, tool) ? $"The tool '{listed}' is not in this session's tools. Mint a session that asks for it."
+                : entries.Unservable.TryGetValue((server, tool), out var problem)
+                    ? $"Shield cannot serve the tool {listed}: {problem}. An administrator must review it."
+                    : $"The tool {listed} is not callable now: {policy.Current.Decide(relay.Session.AgentName, server, tool).Reason}";
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied, reason, McpErrorCode.InvalidParams);
+        }
+
+        var decision = policy.Current.Decide(relay.Session.AgentName, server, tool);
+        entry.Decision = decision.Kind.ToString();
+        entry.DecidingGrant = Clip(decision.Grant?.Description, 512);
+        if (decision.Kind == DecisionKind.Deny)
+        {
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied, decision.Reason, McpErrorCode.InvalidRequest);
+        }
+
+        if (target.Schema.Check(arguments) is { } invalid)
+        {
+            throw await RefuseAsync(entry, AuditEventTypes.CallDenied, invalid, McpErrorCode.InvalidParams);
+        }
+
+        if (decision.Kind == DecisionKind.RequireApproval)
+        {
+            await WaitForApprovalAsync(request, relay, target, decision.Reason, entry, cancellationToken);
+            // Much can change while a person decides: the call goes on only if it could still be made now.
+            entries = await catalog.CurrentAsync(cancellationToken);
+            var now = policy.Current.Decide(relay.Session.AgentName, server, tool);
+            if (now.Kind == DecisionKind.Deny || !entries.Tools.TryGetValue((server, tool), out var current))
+            {
+                throw await RefuseAsync(entry, AuditEventTypes.CallDenied,
+                    $"The call was approved, but while it waited Shield's policy changed and it is no longer allowed: {now.Reason}", McpErrorCode.InvalidRequest);
+            }
+
+            // Approved by as many reviewers as its risk needed when it was asked: a tool raised to critical since needs more.
+            if (target.Risk != RiskLevel.Critical && current.Risk == RiskLevel.Critical)
+            {
+                throw await RefuseAsync(entry, AuditEventTypes.CallDenied,
+                    "The call was approved, but while it waited the tool was raised to critical risk, which needs more reviewers. Call it again to ask them.",
+                    McpErrorCode.InvalidRequest);
+            }
+
+            return await ForwardAsync(request, relay, entries, current, entry, started, cancellationToken);
+        }
+
+        entry.EventType = AuditEventTypes.CallAllowed;
+        entry.Reason = Clip(decision.Reason, 4000);
+        await AppendAsync(entry);
+        return await ForwardAsync(request, relay, entries, target, entry, started, cancellationToken);
+    }
+
     private async Task<CallToolResult> ForwardAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, RelayCatalog.Entries entries,
-        string server, string tool, AuditRecord entry, long started, CancellationToken cancellationToken)
+        RelayTool target, AuditRecord entry, long started, CancellationToken cancellationToken)
     {
         var parameters = request.Params!;
+        var server = target.Server;
         using var route = relay.Route(request.Server, parameters.ProgressToken);
         CallToolResult result;
         McpClient? client = null;
@@ -128,7 +156,8 @@ public sealed class RelayCalls(
                 using var hop = upstreams.Onward(client, parameters.Meta, request.Server);
                 try
                 {
-                    result = await UpstreamCall.SendAsync(client, new CallToolRequestParams { Name = tool, Arguments = parameters.Arguments, Meta = hop.Meta }, cancellationToken);
+                    result = await UpstreamCall.SendAsync(client, target, new CallToolRequestParams { Name = target.Name, Arguments = parameters.Arguments, Meta = hop.Meta },
+                        entries.Servers[server].Transport == ServerTransport.Stdio ? options.CurrentValue.ResultCap : null, cancellationToken);
                     break;
                 }
                 catch (Exception e) when (attempt == 1 && UpstreamErrors.SessionGone(e))
@@ -151,6 +180,13 @@ public sealed class RelayCalls(
             var reason = errors.Clean(e.Message, entries.Servers[server]);
             await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
             throw new McpProtocolException(reason, e.ErrorCode);
+        }
+        catch (UpstreamAnswerTooLargeException e)
+        {
+            // More than Shield takes, not a broken server: its session stays, and the agent hears why.
+            var reason = $"The result from {server} was not passed on. {e.Message}";
+            await OutcomeAsync(entry, AuditEventTypes.CallUpstreamError, "error", reason, started);
+            throw new McpProtocolException(reason, McpErrorCode.InternalError);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
         {
@@ -223,30 +259,28 @@ public sealed class RelayCalls(
         }
     }
 
-    private async Task<(AuditRecord Entry, JsonElement? Arguments, string? Refusal)> RecordAsync(RelaySession relay, string server, string tool, string? listed,
-        RequestContext<CallToolRequestParams> request, RelayOptions settings, CancellationToken cancellationToken)
+    // The arguments as the trail keeps them: their keyed fingerprint (every refusal carries it, whatever refused the call)
+    // and, within MaxArgumentBytes, their redacted text; over it, the refusal to give.
+    private async Task<(JsonElement? Arguments, string? TooBig)> ArgumentsAsync(AuditRecord entry, RequestContext<CallToolRequestParams> request, RelayOptions settings,
+        CancellationToken cancellationToken)
     {
-        var entry = Entry(relay, server, tool, listed);
         JsonElement? arguments = null;
-        string? refusal = null;
+        string? tooBig = null;
         if (request.JsonRpcRequest.Params?["arguments"] is { } node)
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(node, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(System.Text.Json.Nodes.JsonNode)));
+            using var document = JsonDocument.Parse(bytes);
+            arguments = document.RootElement.Clone();
             if (bytes.Length > settings.MaxArgumentBytes)
             {
-                refusal = $"The arguments are {bytes.Length:N0} bytes; Shield accepts at most {settings.MaxArgumentBytes:N0} ({RelayOptions.SectionName}:MaxArgumentBytes).";
-            }
-            else
-            {
-                using var document = JsonDocument.Parse(bytes);
-                arguments = document.RootElement.Clone();
+                tooBig = $"The arguments are {bytes.Length:N0} bytes; Shield accepts at most {settings.MaxArgumentBytes:N0} ({RelayOptions.SectionName}:MaxArgumentBytes).";
             }
         }
 
-        entry.ArgumentsFingerprint = refusal is null ? ArgumentsFingerprint.Of(await keyring.GetAsync(cancellationToken), arguments) : null;
+        entry.ArgumentsFingerprint = ArgumentsFingerprint.Of(await keyring.GetAsync(cancellationToken), arguments);
         // Auditors read the arguments with secrets and personal data masked; the trail never holds them in clear.
-        entry.RedactedArguments = refusal is null ? redaction.Current.Redact(arguments) : null;
-        return (entry, arguments, refusal);
+        entry.RedactedArguments = tooBig is null ? redaction.Current.Redact(arguments) : null;
+        return (tooBig is null ? arguments : null, tooBig);
     }
 
     // Names come from the agent: each is cut to its column, so one over-long name can never fail a batch of records.
@@ -260,13 +294,23 @@ public sealed class RelayCalls(
 
     private static string? Clip(string? text, int length) => text?.Clip(length);
 
-    private async Task<McpProtocolException> RefuseAsync(AuditRecord entry, string eventType, string reason, McpErrorCode code)
+    /// <summary>Records a refusal and logs it in one line at Debug: a refusal is an expected outcome, not an error.</summary>
+    /// <param name="recordedOrNot">Refuse with <paramref name="reason"/> even when the trail cannot take the record.</param>
+    private async Task<McpProtocolException> RefuseAsync(AuditRecord entry, string eventType, string reason, McpErrorCode code, bool recordedOrNot = false)
     {
         entry.EventType = eventType;
         entry.Decision ??= nameof(DecisionKind.Deny);
         entry.Outcome = "refused";
         entry.Reason = Clip(redaction.Current.RedactText(reason), 4000);
-        await AppendAsync(entry);
+        LogRefused(entry.Server, entry.Tool, entry.SessionId, entry.Reason);
+        try
+        {
+            await AppendAsync(entry);
+        }
+        catch (McpProtocolException) when (recordedOrNot)
+        {
+        }
+
         return new McpProtocolException(reason, code);
     }
 
@@ -321,4 +365,10 @@ public sealed class RelayCalls(
         TraceId = r.TraceId,
         SpanId = r.SpanId,
     };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a call to {Server}/{Tool} in session {Session}: {Reason}")]
+    private partial void LogRefused(string? server, string? tool, Guid? session, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A call to {Tool} failed inside Shield before it was forwarded; it was refused")]
+    private partial void LogCallFailed(Exception error, string? tool);
 }

@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Shield.Console.Registry;
 using Shield.Console.Sessions;
 using Shield.Core.Persistence;
 using Shield.Core.Policy;
@@ -13,20 +13,24 @@ namespace Shield.Console.Relay;
 /// <summary>
 /// What the relay offers: every callable tool with the definition an administrator approved (its pinned description
 /// and schemas, verbatim), and the servers they come from with Shield's credentials for them. Rebuilt from the
-/// database after every policy change, so a tool that stops being callable is gone from the next tools/list.
+/// database after every policy change, so a tool that stops being callable is gone from the next tools/list. Each tool
+/// is built on its own: one whose definition does not fit MCP's model (<see cref="ToolModel"/>) is left out, with the
+/// reason its calls are refused with, and never takes the others with it.
 /// </summary>
-public sealed class RelayCatalog
+public sealed partial class RelayCatalog
 {
     private readonly IDbContextFactory<ShieldDbContext> _contexts;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Entries? _entries;
     private volatile PolicySnapshot? _builtFor;
     private readonly PolicyStore _policy;
+    private readonly ILogger<RelayCatalog> _logger;
 
-    public RelayCatalog(IDbContextFactory<ShieldDbContext> contexts, PolicyStore policy)
+    public RelayCatalog(IDbContextFactory<ShieldDbContext> contexts, PolicyStore policy, ILogger<RelayCatalog> logger)
     {
         _contexts = contexts;
         _policy = policy;
+        _logger = logger;
         policy.Replaced += _ => _builtFor = null;
     }
 
@@ -49,17 +53,22 @@ public sealed class RelayCatalog
             }
 
             var (servers, tools) = await LoadAsync(cancellationToken);
-            var built = new Entries(
-                tools.Select(t => new RelayTool(t.Server, t.Name, t.Risk, new Tool
+            Dictionary<(string, string), RelayTool> servable = [];
+            Dictionary<(string, string), string> unservable = [];
+            foreach (var (server, tool) in tools)
+            {
+                if (ToolModel.From(tool, out var problem) is { } definition)
                 {
-                    Name = t.Name,
-                    Title = t.Title,
-                    Description = t.Description,
-                    InputSchema = Parse(t.InputSchema) ?? EmptyObject,
-                    OutputSchema = Parse(t.OutputSchema),
-                    Annotations = t.Annotations is null ? null : JsonSerializer.Deserialize<ToolAnnotations>(t.Annotations, ModelContextProtocol.McpJsonUtilities.DefaultOptions),
-                })).ToFrozenDictionary(t => (t.Server, t.Name)),
-                servers.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal));
+                    servable[(server, tool.Name)] = new RelayTool(server, tool.Name, tool.Risk, definition);
+                }
+                else
+                {
+                    unservable[(server, tool.Name)] = problem!;
+                    LogUnservable(server, tool.Name, problem!);
+                }
+            }
+
+            var built = new Entries(servable.ToFrozenDictionary(), servers.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal), unservable.ToFrozenDictionary());
             _entries = built;
             _builtFor = snapshot;
             return built;
@@ -71,7 +80,7 @@ public sealed class RelayCatalog
     }
 
     // Without its catalog the relay can offer nothing: the agent is told why, in words, and nothing gets through.
-    private async Task<(List<RegisteredServer> Servers, List<ToolRow> Tools)> LoadAsync(CancellationToken cancellationToken)
+    private async Task<(List<RegisteredServer> Servers, List<(string Server, RegisteredTool Tool)> Tools)> LoadAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -79,9 +88,9 @@ public sealed class RelayCatalog
             var servers = await db.Servers.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
             var tools = await db.Tools.AsNoTracking()
                 .Where(t => t.State == ToolState.Approved && t.Fingerprint == t.ApprovedFingerprint && t.Server!.Enabled)
-                .Select(t => new ToolRow(t.Server!.Name, t.Name, t.Title, t.Description, t.InputSchema, t.OutputSchema, t.Annotations, t.Risk))
+                .Select(t => new { Server = t.Server!.Name, Tool = t })
                 .ToListAsync(cancellationToken);
-            return (servers, tools);
+            return (servers, [.. tools.Select(t => (t.Server, t.Tool))]);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException)
         {
@@ -90,14 +99,17 @@ public sealed class RelayCatalog
         }
     }
 
-    private sealed record ToolRow(string Server, string Name, string? Title, string? Description, string InputSchema, string? OutputSchema, string? Annotations, RiskLevel Risk);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The approved tool {Server}/{Tool} is left out of the relay: {Problem}. Review it in the console.")]
+    private partial void LogUnservable(string server, string tool, string problem);
 
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{\"type\":\"object\"}").RootElement.Clone();
-
-    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
-
-    /// <summary>The callable tools by (server, tool), and the enabled servers by name.</summary>
-    public sealed record Entries(FrozenDictionary<(string Server, string Tool), RelayTool> Tools, FrozenDictionary<string, RegisteredServer> Servers);
+    /// <summary>
+    /// The callable tools by (server, tool), the enabled servers by name, and the approved tools Shield cannot serve,
+    /// with why.
+    /// </summary>
+    public sealed record Entries(
+        FrozenDictionary<(string Server, string Tool), RelayTool> Tools,
+        FrozenDictionary<string, RegisteredServer> Servers,
+        FrozenDictionary<(string Server, string Tool), string> Unservable);
 }
 
 /// <summary>A callable tool as the relay lists it and checks calls against it.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using Shield.Console.Authentication;
+using Shield.Console.Hosting;
 
 namespace Shield.Console.Relay;
 
@@ -26,6 +27,13 @@ internal static class RelayExtensions
         services.AddSingleton<RelayCalls>();
         services.AddSingleton<RelayReads>();
         services.AddSingleton<RelayHandlers>();
+        // The MCP SDK logs each request and response stream at Information, and every refusal a handler answers with as
+        // an error with its stack trace; its client warns on each error an upstream answers. The relay records every
+        // outcome in the trail and logs what is unexpected itself, so the SDK's own lines are left out unless
+        // configuration asks for them.
+        services.DefaultLogLevel("ModelContextProtocol", LogLevel.Warning);
+        services.DefaultLogLevel("ModelContextProtocol.Server.McpServer", LogLevel.Critical);
+        services.DefaultLogLevel("ModelContextProtocol.Client.McpClient", LogLevel.Error);
         // Events of each response stream are kept in memory for a while, so a client that lost its connection
         // resumes with Last-Event-ID instead of losing a result.
         services.AddDistributedMemoryCache();

@@ -13,6 +13,12 @@ public sealed class RelayOptions
     /// <summary>The largest <c>arguments</c> object of one tools/call, as UTF-8 JSON.</summary>
     public int MaxArgumentBytes { get; set; } = 262_144;
 
+    /// <summary>
+    /// The most one answer of an upstream server may hold, in bytes: a tool's result, a resource's contents, a prompt,
+    /// or any other message it sends the relay.
+    /// </summary>
+    public long MaxResultBytes { get; set; } = 8_388_608;
+
     /// <summary>How many tools/call requests one session may have in flight at once.</summary>
     public int MaxCallsInFlightPerSession { get; set; } = 16;
 
@@ -37,6 +43,8 @@ public sealed class RelayOptions
     /// browser) is not affected.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    internal Registry.AnswerCap ResultCap => new(MaxResultBytes, $"{SectionName}:MaxResultBytes");
 }
 
 internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
@@ -52,6 +60,11 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         if (options.MaxArgumentBytes < 2 || options.MaxArgumentBytes > options.MaxRequestBodyBytes)
         {
             errors.Add($"{RelayOptions.SectionName}:MaxArgumentBytes is {options.MaxArgumentBytes}; use between 2 and MaxRequestBodyBytes ({options.MaxRequestBodyBytes}).");
+        }
+
+        if (options.MaxResultBytes < 1_024)
+        {
+            errors.Add($"{RelayOptions.SectionName}:MaxResultBytes is {options.MaxResultBytes}; use at least 1024.");
         }
 
         if (options.MaxCallsInFlightPerSession < 1)

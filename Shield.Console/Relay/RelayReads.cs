@@ -16,7 +16,7 @@ namespace Shield.Console.Relay;
 /// The record is committed before the content reaches the agent: when the trail cannot take it, the agent gets an
 /// error instead of the content (fail closed). Refusals are recorded too.
 /// </summary>
-public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, UpstreamErrors errors, TimeProvider time)
+public sealed partial class RelayReads(AuditWriter audit, RedactorStore redaction, UpstreamErrors errors, TimeProvider time, ILogger<RelayReads> logger)
 {
     /// <summary>What is read: the audit record filled in as the request goes, and the server it went to.</summary>
     public sealed class Read(AuditRecord entry)
@@ -71,6 +71,12 @@ public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, Upstr
         }
         catch (Exception e) when (e is not OutOfMemoryException and not AuditUnavailableException)
         {
+            if (e is not McpException)
+            {
+                // A refusal is expected; anything else is Shield's own failure, logged once here.
+                LogReadFailed(e, entry.EventType);
+            }
+
             entry.Decision = nameof(DecisionKind.Deny);
             await AppendAsync(entry, "refused", e.Message, started);
             throw;
@@ -107,4 +113,7 @@ public sealed class RelayReads(AuditWriter audit, RedactorStore redaction, Upstr
         entry.RedactedArguments = redaction.Current.Redact(arguments);
         return entry;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A {Request} request failed inside Shield; it was refused")]
+    private partial void LogReadFailed(Exception error, string request);
 }

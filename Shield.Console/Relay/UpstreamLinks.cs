@@ -170,7 +170,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         {
             // Not the caller's token: the connection outlives the request that opened it.
             using var timeout = new CancellationTokenSource(settings.UpstreamConnectTimeout);
-            client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, line => LogStandardError(server.Name, line), timeout.Token,
+            client = await connector.ConnectAsync(server, settings.UpstreamConnectTimeout, settings.ResultCap, line => LogStandardError(server.Name, line), timeout.Token,
                 o =>
                 {
                     if (relay is null)

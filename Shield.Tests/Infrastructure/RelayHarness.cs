@@ -93,6 +93,15 @@ public sealed class RelayHarness : IAsyncDisposable
         return await McpClient.CreateAsync(transport, options, cancellationToken: _cancel);
     }
 
+    /// <summary>The trail's tool-call records so far, oldest first (outcomes follow their answer: the writer is flushed first).</summary>
+    public async Task<List<Shield.Core.Auditing.AuditRecord>> TrailAsync()
+    {
+        await App.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().FlushAsync(_cancel);
+        await using var db = await App.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Shield.Core.Persistence.ShieldDbContext>>()
+            .CreateDbContextAsync(_cancel);
+        return [.. db.AuditRecords.Where(r => r.EventType.StartsWith("tool-call")).OrderBy(r => r.Sequence)];
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();

@@ -21,6 +21,9 @@ public sealed class StartupValidationTests
         { "Shield:Audit:BatchSize", "0", "Shield:Audit:BatchSize is 0; give a number from 1 to 10000" },
         { "Shield:Audit:CheckpointInterval", "-00:00:01", "Shield:Audit:CheckpointInterval is -00:00:01" },
         { "Shield:Relay:AllowedOrigins:0", "https://agents.example.com/mcp", "Shield:Relay:AllowedOrigins:0 is 'https://agents.example.com/mcp'; give an origin as a browser sends it" },
+        { "Shield:Relay:MaxResultBytes", "10", "Shield:Relay:MaxResultBytes is 10; use at least 1024" },
+        { "Shield:Registry:MaxListBytes", "10", "Shield:Registry:MaxListBytes is 10; use at least 1024" },
+        { "Shield:Registry:MaxDefinitionsPerTool", "1", "Shield:Registry:MaxDefinitionsPerTool is 1; use at least 2" },
     };
 
     [Theory]

@@ -1,10 +1,8 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using Shield.Core.Auditing;
-using Shield.Core.Persistence;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Relay;
@@ -168,10 +166,5 @@ public sealed class RelayCallTests : IAsyncLifetime
         return () => Volatile.Read(ref calls);
     }
 
-    private async Task<List<AuditRecord>> TrailAsync()
-    {
-        await _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().FlushAsync(_cancel); // outcomes follow their answer
-        await using var db = await _relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
-        return await db.AuditRecords.AsNoTracking().Where(r => r.EventType.StartsWith("tool-call")).OrderBy(r => r.Sequence).ToListAsync(_cancel);
-    }
+    private Task<List<AuditRecord>> TrailAsync() => _relay.TrailAsync();
 }

@@ -24,6 +24,7 @@ public sealed class RelayLimitsTests : IAsyncLifetime
             ["Shield:Relay:MaxRequestBodyBytes"] = "65536",
             ["Shield:Relay:MaxArgumentBytes"] = "4096",
             ["Shield:Relay:MaxCallsInFlightPerSession"] = "1",
+            ["Shield:Relay:MaxResultBytes"] = "8192",
         },
         // Time stands still: the session check stays cached while the database is away.
         TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time)),
@@ -81,6 +82,33 @@ public sealed class RelayLimitsTests : IAsyncLifetime
 
         Assert.Contains("Shield:Relay:MaxCallsInFlightPerSession", error.Message, StringComparison.Ordinal);
         Assert.Equal("done", Assert.IsType<TextContentBlock>((await first).Content[0]).Text);
+        // The refusal carries the arguments' fingerprint like any other: the same as the call with "b" made now.
+        await second.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "b" }, cancellationToken: _cancel);
+        var trail = await _relay.TrailAsync();
+        var refused = trail.Single(r => r.EventType == "tool-call.denied");
+        Assert.NotNull(refused.ArgumentsFingerprint);
+        Assert.Equal(trail.Last(r => r.EventType == "tool-call.allowed").ArgumentsFingerprint, refused.ArgumentsFingerprint);
+    }
+
+    [Fact]
+    public async Task AResultOverTheLimit_IsNotPassedOn_ItsCallIsRecordedAsSuch_AndTheSessionGoesOn()
+    {
+        _relay.Upstream.OnCall = (request, _) => ValueTask.FromResult(new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = request.Params!.Arguments!["text"].GetString() == "big" ? new string('x', 20_000) : "small" }],
+        });
+        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync("crm__lookup"));
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "big" }, cancellationToken: _cancel));
+        var next = await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "small" }, cancellationToken: _cancel);
+
+        Assert.Contains("The result from crm was not passed on", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Shield:Relay:MaxResultBytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal("small", Assert.IsType<TextContentBlock>(next.Content[0]).Text);
+        var outcome = (await _relay.TrailAsync()).First(r => r.EventType == "tool-call.upstream-error");
+        Assert.Equal("error", outcome.Outcome);
+        Assert.Contains("Shield:Relay:MaxResultBytes", outcome.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

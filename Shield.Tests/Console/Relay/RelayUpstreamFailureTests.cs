@@ -84,6 +84,22 @@ public sealed class RelayUpstreamFailureTests
         Assert.StartsWith("echo: x", Text(echoed), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AStdioResultOverTheLimit_IsNotPassedOn_AndTheProcessServesTheNextCall()
+    {
+        await using var relay = await RelayHarness.StartAsync(
+            new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Relay:MaxResultBytes"] = "1024" } }, (app, _) => RegisterFlakyAsync(app));
+        var key = await relay.AgentAsync("flaky-bot", ("flaky", Grant.AllTools, GrantEffect.Allow));
+        await using var client = await relay.ConnectAsync((await relay.MintAsync(key: key)).GetProperty("token").GetString()!);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () =>
+            await client.CallToolAsync("flaky__echo", new Dictionary<string, object?> { ["text"] = new string('x', 2_000) }, cancellationToken: _cancel));
+        var next = await CallAsync(client, "flaky__echo");
+
+        Assert.Contains("Shield:Relay:MaxResultBytes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("echo: x", Text(next), StringComparison.Ordinal);
+    }
+
     /// <summary>The crash fixture as stdio server "flaky", its tools approved at low risk.</summary>
     internal static async Task RegisterFlakyAsync(ShieldAppFactory app)
     {
