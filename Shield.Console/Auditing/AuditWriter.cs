@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Core.Auditing;
@@ -22,26 +21,20 @@ public sealed partial class AuditWriter : BackgroundService
     /// <summary>How often the writer looks for governance changes nobody told it about, and tries a failed store again.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    private readonly IDbContextFactory<ShieldDbContext> _contexts;
     private readonly AuditKeyring _keyring;
     private readonly AuditOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<AuditWriter> _logger;
-    private readonly Channel<AuditPending> _queue;
+    private readonly AuditQueue _queue;
     private readonly GovernanceOutbox _outbox;
     private readonly AuditCheckpointer _checkpointer;
     private readonly AuditGaps _gaps = new();
     private readonly AuditTailCheck _tailCheck;
-    private readonly List<TaskCompletionSource<AuditReceipt>> _flushes = [];
-
-    private (long Sequence, string Hash)? _tail;
-    private AuditChainKey? _key;
-    private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
+    private readonly AuditChainStore _store;
     private volatile string? _failure = "The audit writer is starting.";
     private volatile AuditTamperAlarm? _tamper;
     private PendingAcknowledgement? _acknowledgement;
     private long _attemptStarted;
-    private long _progressAt; // when the writer last finished a step (a commit attempt, its start, going idle)
     private volatile bool _running;
 
     public AuditWriter(
@@ -53,20 +46,16 @@ public sealed partial class AuditWriter : BackgroundService
         TimeProvider time,
         ILogger<AuditWriter> logger)
     {
-        _contexts = contexts;
         _keyring = keyring;
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _queue = Channel.CreateBounded<AuditPending>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-        });
+        _queue = new AuditQueue(_options, time);
         _outbox = new GovernanceOutbox(time);
         var anchors = new AuditAnchorFile(_options.AnchorPath(database.Value, environment.ContentRootPath));
         _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
         _tailCheck = new AuditTailCheck(contexts, anchors);
+        _store = new AuditChainStore(contexts, _options, _outbox, _checkpointer, _gaps, time);
     }
 
     /// <summary>Null while the trail is being written; otherwise why it cannot be.</summary>
@@ -102,48 +91,15 @@ public sealed partial class AuditWriter : BackgroundService
         }
 
         var pending = new AuditPending(record, checkpoint);
-        var started = _time.GetTimestamp();
-        if (!_queue.Writer.TryWrite(pending))
+        var handedOverAt = _time.GetTimestamp();
+        if (await _queue.HandOverAsync(pending, cancellationToken) is { } refused)
         {
-            using var full = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            full.CancelAfter(_options.CommitTimeout);
-            try
-            {
-                await _queue.Writer.WriteAsync(pending, full.Token);
-            }
-            catch (ChannelClosedException)
-            {
-                return Unrecorded(record, "Shield is stopping and can no longer record.");
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return Unrecorded(record, $"The audit trail is {_options.QueueCapacity} records behind and took none within {Seconds(_options.CommitTimeout)}.");
-            }
+            return Unrecorded(record, refused);
         }
 
-        // A writer working through a backlog is waited for; one that has made no progress for CommitTimeout is stuck.
-        var slice = _options.CommitTimeout - _time.GetElapsedTime(started);
-        while (true)
-        {
-            try
-            {
-                return await pending.Done.Task.WaitAsync(slice > TimeSpan.Zero ? slice : TimeSpan.Zero, _time, cancellationToken);
-            }
-            catch (TimeoutException) when (_running && _time.GetElapsedTime(Volatile.Read(ref _progressAt)) < _options.CommitTimeout)
-            {
-                slice = _options.CommitTimeout;
-            }
-            catch (TimeoutException) when (pending.Abandon())
-            {
-                // The writer is stuck on an earlier commit: this record will never be written, so the caller can be refused now.
-                return Unrecorded(record, $"The audit store did not answer within {Seconds(_options.CommitTimeout)} (locked, slow or unreachable).");
-            }
-            catch (TimeoutException)
-            {
-                // Taken into a commit just now: its outcome follows within the commit's own bound.
-                return await pending.Done.Task.WaitAsync(cancellationToken);
-            }
-        }
+        return await _queue.WaitAsync(pending, handedOverAt, () => _running, cancellationToken) is { } receipt
+            ? receipt
+            : Unrecorded(record, $"The audit store did not answer within {AuditQueue.Seconds(_options.CommitTimeout)} (locked, slow or unreachable).");
     }
 
     /// <summary>
@@ -151,27 +107,16 @@ public sealed partial class AuditWriter : BackgroundService
     /// after its decision), where the caller has nothing to refuse any more. Waits only while the queue is full. A record
     /// that then cannot be written is logged and reported by the health check like any other.
     /// </summary>
-    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken = default)
-    {
-        var pending = new AuditPending(record);
-        // Nobody awaits this record: its failure is observed here (the writer has logged it already).
-        _ = pending.Done.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return _queue.Writer.TryWrite(pending) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(pending, cancellationToken);
-    }
+    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken = default) => _queue.EnqueueAsync(record, cancellationToken);
 
     /// <summary>Waits until every record handed over before this call is committed or refused.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        var flush = new AuditPending(null);
-        await _queue.Writer.WriteAsync(flush, cancellationToken);
-        await flush.Done.Task.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _queue.FlushAsync(cancellationToken);
 
     /// <summary>Waits until the governance change with this id (already committed) is chained.</summary>
     public Task GovernanceRecordedAsync(long changeId, CancellationToken cancellationToken = default) =>
         _tamper is { Halted: true } tamper
             ? Task.FromException(new AuditUnavailableException($"{tamper.Refusal} The change is kept and recorded once it is acknowledged."))
-            : _outbox.RecordedAsync(changeId, () => _queue.Writer.TryWrite(AuditPending.Wake), cancellationToken);
+            : _outbox.RecordedAsync(changeId, _queue.Wake, cancellationToken);
 
     /// <summary>
     /// An administrator has read the tampering found at start and decides to go on: the finding becomes an
@@ -188,8 +133,8 @@ public sealed partial class AuditWriter : BackgroundService
         _ = tamper;
 
         var done = new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Exchange(ref _acknowledgement, new PendingAcknowledgement(TamperRecord(tamper.Finding, by, reason), done));
-        _queue.Writer.TryWrite(AuditPending.Wake);
+        Interlocked.Exchange(ref _acknowledgement, new PendingAcknowledgement(AuditTrailRecords.TamperDetected(tamper.Finding, by, reason, _time.GetUtcNow().UtcDateTime), done));
+        _queue.Wake();
         return await done.Task.WaitAsync(cancellationToken);
     }
 
@@ -202,11 +147,15 @@ public sealed partial class AuditWriter : BackgroundService
             await StartChainAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await WaitForWorkAsync(stoppingToken);
+                if (!await _queue.WaitForWorkAsync(SweepInterval, stoppingToken))
+                {
+                    _outbox.RequestSweep(); // a second without work: look for changes nobody told it about, try a failed store
+                }
+
                 await AcknowledgeAsync();
-                Drain(batch);
+                _queue.Drain(batch);
                 await CommitAsync(batch);
-                Flushed(batch);
+                _queue.Flushed(batch);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -215,12 +164,12 @@ public sealed partial class AuditWriter : BackgroundService
         finally
         {
             // Whatever was handed over before the stop is still committed (or refused), never silently dropped.
-            _queue.Writer.TryComplete();
-            while (_queue.Reader.TryPeek(out _))
+            _queue.Complete();
+            while (_queue.HasWork)
             {
-                Drain(batch);
+                _queue.Drain(batch);
                 await CommitAsync(batch);
-                Flushed(batch);
+                _queue.Flushed(batch);
             }
 
             await CheckpointOnStopAsync();
@@ -238,10 +187,9 @@ public sealed partial class AuditWriter : BackgroundService
         {
             try
             {
-                _key = await _keyring.ChainKeyAsync(stoppingToken);
+                var key = await _keyring.ChainKeyAsync(stoppingToken);
                 var state = await _tailCheck.CheckAsync(await _keyring.KnownKeysAsync(stoppingToken), stoppingToken);
-                _tail = (state.Sequence, state.Hash);
-                _sealKey = state.SealKey;
+                _store.Start(state, key);
                 if (!_keyring.ChainKeyOutsideDatabase)
                 {
                     LogKeyInDatabase(_logger, AuditOptions.SectionName);
@@ -255,7 +203,9 @@ public sealed partial class AuditWriter : BackgroundService
                     if (_options.OnTamper == AuditTamperResponse.Record)
                     {
                         // Recorded before anything else; if that fails, the loop tries again and records nothing meanwhile.
-                        _acknowledgement = new PendingAcknowledgement(TamperRecord(finding, Actor.Shield("audit"), $"{AuditOptions.SectionName}:OnTamper is Record."), new(TaskCreationOptions.RunContinuationsAsynchronously));
+                        _acknowledgement = new PendingAcknowledgement(
+                            AuditTrailRecords.TamperDetected(finding, Actor.Shield("audit"), $"{AuditOptions.SectionName}:OnTamper is Record.", _time.GetUtcNow().UtcDateTime),
+                            new(TaskCreationOptions.RunContinuationsAsynchronously));
                         await AcknowledgeAsync();
                     }
                 }
@@ -269,56 +219,6 @@ public sealed partial class AuditWriter : BackgroundService
                 await Task.Delay(SweepInterval, _time, stoppingToken);
             }
         }
-    }
-
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
-    {
-        Volatile.Write(ref _progressAt, _time.GetTimestamp());
-        if (_queue.Reader.TryPeek(out _))
-        {
-            return;
-        }
-
-        using var tick = new CancellationTokenSource(SweepInterval, _time);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, tick.Token);
-        try
-        {
-            await _queue.Reader.WaitToReadAsync(wait.Token);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            _outbox.RequestSweep();
-        }
-    }
-
-    private void Drain(List<AuditPending> batch)
-    {
-        while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var pending))
-        {
-            if (pending.Record is not null)
-            {
-                if (pending.Take())
-                {
-                    batch.Add(pending);
-                }
-            }
-            else if (!ReferenceEquals(pending, AuditPending.Wake))
-            {
-                _flushes.Add(pending.Done);
-            }
-        }
-    }
-
-    // Everything handed over before a flush was in this batch or an earlier one: it is committed (or refused) now.
-    private void Flushed(List<AuditPending> batch)
-    {
-        batch.Clear();
-        foreach (var flush in _flushes)
-        {
-            flush.TrySetResult(default);
-        }
-
-        _flushes.Clear();
     }
 
     private async Task CommitAsync(List<AuditPending> batch)
@@ -345,7 +245,7 @@ public sealed partial class AuditWriter : BackgroundService
             Volatile.Write(ref _attemptStarted, _time.GetTimestamp());
             try
             {
-                var chained = await WriteBatchAsync(batch, sweep, bound.Token);
+                var chained = await _store.CommitAsync(batch, sweep, bound.Token);
                 _failure = null;
                 foreach (var pending in batch)
                 {
@@ -362,14 +262,14 @@ public sealed partial class AuditWriter : BackgroundService
             catch (Exception error) when (attempt < 3 && DatabaseErrors.IsUniqueViolation(error))
             {
                 // Another instance extended the chain first: read its head and chain after it.
-                _tail = null;
+                _store.Forget();
             }
             catch (Exception error)
             {
-                _tail = null;
+                _store.Forget();
                 _outbox.RequestSweep();
                 var cause = bound.IsCancellationRequested || DatabaseErrors.IsTimeout(error)
-                    ? $"The audit store did not answer within {Seconds(_options.CommitTimeout)} (locked, slow or unreachable)."
+                    ? $"The audit store did not answer within {AuditQueue.Seconds(_options.CommitTimeout)} (locked, slow or unreachable)."
                     : $"The audit store cannot be written ({error.GetType().Name}).";
                 Refuse(batch, cause, error);
                 return;
@@ -377,91 +277,12 @@ public sealed partial class AuditWriter : BackgroundService
             finally
             {
                 Volatile.Write(ref _attemptStarted, 0);
-                Volatile.Write(ref _progressAt, _time.GetTimestamp());
+                _queue.Progressed();
             }
         }
     }
 
-    // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
-    private async Task<GovernanceOutbox.Sweep?> WriteBatchAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
-    {
-        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
-        DatabaseErrors.Bound(db, _options.CommitTimeout);
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear(); // a retry starts from nothing the failed attempt left behind
-            return await WriteBatchCoreAsync(db, batch, sweep, cancellationToken);
-        });
-    }
-
-    private async Task<GovernanceOutbox.Sweep?> WriteBatchCoreAsync(ShieldDbContext db, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        _tail ??= await TailAsync(db, cancellationToken);
-        var now = _time.GetUtcNow().UtcDateTime;
-        List<AuditRecord> records = [];
-        if (_sealKey?.Id != _key!.Id)
-        {
-            records.Add(SealingRecord(now));
-        }
-
-        var gap = _gaps.Record(now);
-        if (gap is not null)
-        {
-            records.Add(gap);
-        }
-
-        var governance = sweep ? await _outbox.CollectAsync(db, _options.BatchSize, cancellationToken) : null;
-        records.AddRange(governance?.Records ?? []);
-        records.AddRange(batch.Select(p => p.Record!));
-
-        var (sequence, hash) = Chain(records, _tail.Value);
-        await AuditRecordInserter.InsertAsync(db, records, cancellationToken);
-        var checkpoint = _checkpointer.Due(records.Count > 0, batch.Any(p => p.Checkpoint), sequence, hash, now, _key);
-        if (checkpoint is not null)
-        {
-            db.AuditCheckpoints.Add(checkpoint);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        _tail = (sequence, hash);
-        _sealKey = _key;
-        if (gap is not null)
-        {
-            _gaps.Recorded(gap);
-        }
-
-        _checkpointer.Committed(checkpoint, _key);
-        return governance;
-    }
-
-    // Links and seals each record after the one before; a sealing record is sealed with the key it hands over from.
-    private (long Sequence, string Hash) Chain(List<AuditRecord> records, (long Sequence, string Hash) tail)
-    {
-        var (sequence, hash) = tail;
-        var sealKey = _sealKey;
-        foreach (var record in records)
-        {
-            AuditFields.Clip(record);
-            var sealing = record.EventType == AuditEventTypes.Sealing;
-            AuditChain.Link(record, ++sequence, hash, sealing ? sealKey ?? _key : sealKey);
-            sealKey = sealing ? _key : sealKey;
-            hash = record.Hash;
-        }
-
-        return (sequence, hash);
-    }
-
-    private static async Task<(long, string)> TailAsync(ShieldDbContext db, CancellationToken cancellationToken)
-    {
-        var head = await db.AuditRecords.AsNoTracking().OrderByDescending(r => r.Sequence)
-            .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
-        return head is null ? (0L, AuditChain.Genesis) : (head.Sequence, head.Hash);
-    }
-
-    // The acknowledged finding goes into the chain after the stored tail as it is; a tail cut short also voids the
-    // checkpoints and anchors of the records that are gone, since new records now take their numbers.
+    // The acknowledged finding goes into the chain after the stored tail as it is.
     private async Task AcknowledgeAsync()
     {
         if (Interlocked.Exchange(ref _acknowledgement, null) is not { } acknowledgement || _tamper is not { AcknowledgedIn: null } tamper)
@@ -471,34 +292,10 @@ public sealed partial class AuditWriter : BackgroundService
 
         try
         {
-            await using var db = await _contexts.CreateDbContextAsync();
-            DatabaseErrors.Bound(db, _options.CommitTimeout);
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var tail = await TailAsync(db, CancellationToken.None);
-            if (tamper.Finding.MissingFrom is not null)
-            {
-                await db.AuditCheckpoints.Where(c => c.Sequence > tail.Item1).ExecuteDeleteAsync();
-            }
-
-            var now = _time.GetUtcNow().UtcDateTime;
-            List<AuditRecord> records = _sealKey?.Id != _key!.Id ? [SealingRecord(now), acknowledgement.Record] : [acknowledgement.Record];
-            var (sequence, hash) = Chain(records, tail);
-            await AuditRecordInserter.InsertAsync(db, records, CancellationToken.None);
-            var checkpoint = AuditCheckpointer.Sign(_key, sequence, hash, now);
-            db.AuditCheckpoints.Add(checkpoint);
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-            _tail = (sequence, hash);
-            _sealKey = _key;
-            if (tamper.Finding.MissingFrom is not null)
-            {
-                _checkpointer.Reset(tail.Item1, tail.Item2, _key);
-            }
-
-            _checkpointer.Committed(checkpoint, _key);
+            await _store.AcknowledgeAsync(acknowledgement.Record, tamper.Finding);
             _tamper = tamper with { AcknowledgedIn = acknowledgement.Record.Sequence };
             _outbox.RequestSweep();
-            LogTamperAcknowledged(_logger, acknowledgement.Record.ActorName, sequence);
+            LogTamperAcknowledged(_logger, acknowledgement.Record.ActorName, acknowledgement.Record.Sequence);
             acknowledgement.Done.TrySetResult(new AuditReceipt(acknowledgement.Record.Sequence, acknowledgement.Record.Hash));
         }
         catch (Exception error) when (error is not OutOfMemoryException)
@@ -545,19 +342,14 @@ public sealed partial class AuditWriter : BackgroundService
 
     private async Task CheckpointOnStopAsync()
     {
-        if (!_checkpointer.Behind || _tail is not { } tail || tail.Sequence == 0 || _key is null || _tamper is { AcknowledgedIn: null })
+        if (_tamper is { AcknowledgedIn: null })
         {
-            return;
+            return; // never signed over a tail found altered
         }
 
         try
         {
-            await using var db = await _contexts.CreateDbContextAsync();
-            DatabaseErrors.Bound(db, _options.CommitTimeout);
-            var checkpoint = AuditCheckpointer.Sign(_key, tail.Sequence, tail.Hash, _time.GetUtcNow().UtcDateTime);
-            db.AuditCheckpoints.Add(checkpoint);
-            await db.SaveChangesAsync();
-            _checkpointer.Committed(checkpoint, _key);
+            await _store.CheckpointAsync();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -577,39 +369,6 @@ public sealed partial class AuditWriter : BackgroundService
         return AuditReceipt.NotRecorded;
     }
 
-    private AuditRecord SealingRecord(DateTime now) => new()
-    {
-        AtUtc = now,
-        EventType = AuditEventTypes.Sealing,
-        ActorKind = Actor.System,
-        ActorId = "audit",
-        ActorName = "Shield (audit trail)",
-        Subject = "audit",
-        SubjectKey = _key!.Id,
-        Action = _sealKey is null ? "sealed" : "key-changed",
-        Reason = _key.Source == AuditKeySource.File
-            ? $"From the next record on, records are sealed with the chain key from {AuditOptions.SectionName}:KeyFile."
-            : $"From the next record on, records are sealed with the audit key kept in the database ({AuditOptions.SectionName}:KeyFile is not set).",
-        After = new AuditSealing(_key.Id, _key.Source == AuditKeySource.File ? "file" : "database", _sealKey?.Id).ToJson(),
-    };
-
-    private AuditRecord TamperRecord(AuditTamperFinding finding, Actor by, string reason) => new()
-    {
-        AtUtc = _time.GetUtcNow().UtcDateTime,
-        EventType = AuditEventTypes.TamperDetected,
-        ActorKind = by.Kind,
-        ActorId = by.Id,
-        ActorName = by.Name,
-        Subject = "audit",
-        SubjectKey = finding.From is { } from ? $"{from}-{finding.Through}" : $"{finding.MissingFrom}-{finding.MissingThrough}",
-        Action = "acknowledged",
-        Outcome = "tamper-detected",
-        Reason = reason,
-        After = finding.ToJson(),
-    };
-
-    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.##} s";
-
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit trail could not be written; {Count} waiting record(s) were refused.")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
 
@@ -627,19 +386,4 @@ public sealed partial class AuditWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Section}:KeyFile is not set: records are sealed with the audit key kept in the database, so whoever can read and write the database can forge them. Set a key file kept outside the database's reach (docs/audit.md).")]
     private static partial void LogKeyInDatabase(ILogger logger, string section);
-}
-
-internal sealed record PendingAcknowledgement(AuditRecord Record, TaskCompletionSource<AuditReceipt> Done);
-
-/// <summary>Tampering found at start: what, when, and whether it halts recording until acknowledged.</summary>
-public sealed record AuditTamperAlarm(AuditTamperFinding Finding, DateTime DetectedAtUtc, bool HaltsRecording)
-{
-    /// <summary>The acknowledgement's place in the chain, once acknowledged.</summary>
-    public long? AcknowledgedIn { get; init; }
-
-    /// <summary>Nothing is recorded, and so every call is refused, until an administrator acknowledges it.</summary>
-    public bool Halted => HaltsRecording && AcknowledgedIn is null;
-
-    public string Refusal =>
-        $"Shield found the audit trail altered ({Finding.Problem}) and records nothing until an administrator acknowledges it (console: Audit; API: POST /api/audit/tamper/acknowledge).";
 }

@@ -70,10 +70,10 @@ public sealed class UserDirectoryTests
         await using var app = new ShieldAppFactory();
         var email = ShieldAppFactory.NewEmail();
         var user = await app.CreateUserAsync(email, ShieldRoles.Reviewer);
-        var client = app.CreateBrowserLikeClient();
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await ConsoleSignIn.PostFormAsync(client, email, "Wrong-Passw0rd!");
+            // From several addresses: one client alone is stopped by the per-client limit before the account locks.
+            await ConsoleSignIn.PostFormAsync(TestClientAddress.From(app, $"192.0.2.{attempt + 1}"), email, "Wrong-Passw0rd!");
         }
 
         await using var scope = app.Services.CreateAsyncScope();
@@ -83,6 +83,6 @@ public sealed class UserDirectoryTests
         var enabled = await directory.UpdateAsync(user.Id, new UpdateUserRequest(null, true, null), actorId: null);
 
         Assert.False(enabled.Value!.LockedOut);
-        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await ConsoleSignIn.PostFormAsync(app.CreateBrowserLikeClient(), email, ShieldAppFactory.Password)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await ConsoleSignIn.PostFormAsync(TestClientAddress.From(app, "192.0.2.9"), email, ShieldAppFactory.Password)).StatusCode);
     }
 }

@@ -1,0 +1,165 @@
+using Microsoft.EntityFrameworkCore;
+using Shield.Core.Auditing;
+using Shield.Core.Persistence;
+
+namespace Shield.Console.Auditing;
+
+/// <summary>
+/// The chain as stored: commits a batch in one transaction after the tail it reads (sealing it, opening with a sealing
+/// record when the key changed and a gap record when fail-open left one, sweeping governance changes in), and signs
+/// checkpoints. Each command waits at most the commit bound for a lock or an answer. Only the writer's loop uses it.
+/// </summary>
+internal sealed class AuditChainStore(
+    IDbContextFactory<ShieldDbContext> contexts,
+    AuditOptions options,
+    GovernanceOutbox outbox,
+    AuditCheckpointer checkpointer,
+    AuditGaps gaps,
+    TimeProvider time)
+{
+    private (long Sequence, string Hash)? _tail;
+    private AuditChainKey? _key;
+    private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
+
+    /// <summary>Starts after the tail the start-up check found, sealing with <paramref name="key"/> from now on.</summary>
+    public void Start(AuditTailState state, AuditChainKey key)
+    {
+        _tail = (state.Sequence, state.Hash);
+        _sealKey = state.SealKey;
+        _key = key;
+    }
+
+    /// <summary>The stored tail is to be read again (another instance may have extended it, or a commit failed).</summary>
+    public void Forget() => _tail = null;
+
+    // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
+    public async Task<GovernanceOutbox.Sweep?> CommitAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
+    {
+        await using var db = await OpenAsync(cancellationToken);
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear(); // a retry starts from nothing the failed attempt left behind
+            return await CommitCoreAsync(db, batch, sweep, cancellationToken);
+        });
+    }
+
+    /// <summary>
+    /// Chains an acknowledgement of tampering after the stored tail as it is, with a checkpoint. A tail cut short also
+    /// voids the checkpoints and anchors of the records that are gone, since new records now take their numbers.
+    /// </summary>
+    public async Task AcknowledgeAsync(AuditRecord acknowledgement, AuditTamperFinding finding)
+    {
+        await using var db = await OpenAsync(CancellationToken.None);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var tail = await TailAsync(db, CancellationToken.None);
+        if (finding.MissingFrom is not null)
+        {
+            await db.AuditCheckpoints.Where(c => c.Sequence > tail.Sequence).ExecuteDeleteAsync();
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        List<AuditRecord> records = _sealKey?.Id != _key!.Id ? [AuditTrailRecords.Sealing(_key, _sealKey, now), acknowledgement] : [acknowledgement];
+        var (sequence, hash) = Chain(records, tail);
+        await AuditRecordInserter.InsertAsync(db, records, CancellationToken.None);
+        var checkpoint = AuditCheckpointer.Sign(_key, sequence, hash, now);
+        db.AuditCheckpoints.Add(checkpoint);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        _tail = (sequence, hash);
+        _sealKey = _key;
+        if (finding.MissingFrom is not null)
+        {
+            checkpointer.Reset(tail.Sequence, tail.Hash, _key);
+        }
+
+        checkpointer.Committed(checkpoint, _key);
+    }
+
+    /// <summary>Signs the head once more when records were added since the last checkpoint, as Shield stops.</summary>
+    public async Task CheckpointAsync()
+    {
+        if (!checkpointer.Behind || _tail is not { Sequence: > 0 } tail || _key is null)
+        {
+            return;
+        }
+
+        await using var db = await OpenAsync(CancellationToken.None);
+        var checkpoint = AuditCheckpointer.Sign(_key, tail.Sequence, tail.Hash, time.GetUtcNow().UtcDateTime);
+        db.AuditCheckpoints.Add(checkpoint);
+        await db.SaveChangesAsync();
+        checkpointer.Committed(checkpoint, _key);
+    }
+
+    private async Task<ShieldDbContext> OpenAsync(CancellationToken cancellationToken)
+    {
+        var db = await contexts.CreateDbContextAsync(cancellationToken);
+        DatabaseErrors.Bound(db, options.CommitTimeout);
+        return db;
+    }
+
+    private async Task<GovernanceOutbox.Sweep?> CommitCoreAsync(ShieldDbContext db, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        _tail ??= await TailAsync(db, cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        List<AuditRecord> records = [];
+        if (_sealKey?.Id != _key!.Id)
+        {
+            records.Add(AuditTrailRecords.Sealing(_key, _sealKey, now));
+        }
+
+        var gap = gaps.Record(now);
+        if (gap is not null)
+        {
+            records.Add(gap);
+        }
+
+        var governance = sweep ? await outbox.CollectAsync(db, options.BatchSize, cancellationToken) : null;
+        records.AddRange(governance?.Records ?? []);
+        records.AddRange(batch.Select(p => p.Record!));
+
+        var (sequence, hash) = Chain(records, _tail.Value);
+        await AuditRecordInserter.InsertAsync(db, records, cancellationToken);
+        var checkpoint = checkpointer.Due(records.Count > 0, batch.Any(p => p.Checkpoint), sequence, hash, now, _key);
+        if (checkpoint is not null)
+        {
+            db.AuditCheckpoints.Add(checkpoint);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        _tail = (sequence, hash);
+        _sealKey = _key;
+        if (gap is not null)
+        {
+            gaps.Recorded(gap);
+        }
+
+        checkpointer.Committed(checkpoint, _key);
+        return governance;
+    }
+
+    // Links and seals each record after the one before; a sealing record is sealed with the key it hands over from.
+    private (long Sequence, string Hash) Chain(List<AuditRecord> records, (long Sequence, string Hash) tail)
+    {
+        var (sequence, hash) = tail;
+        var sealKey = _sealKey;
+        foreach (var record in records)
+        {
+            AuditFields.Clip(record);
+            var sealing = record.EventType == AuditEventTypes.Sealing;
+            AuditChain.Link(record, ++sequence, hash, sealing ? sealKey ?? _key : sealKey);
+            sealKey = sealing ? _key : sealKey;
+            hash = record.Hash;
+        }
+
+        return (sequence, hash);
+    }
+
+    private static async Task<(long Sequence, string Hash)> TailAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    {
+        var head = await db.AuditRecords.AsNoTracking().OrderByDescending(r => r.Sequence)
+            .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
+        return head is null ? (0L, AuditChain.Genesis) : (head.Sequence, head.Hash);
+    }
+}
