@@ -17,7 +17,9 @@ internal sealed class AuditQueue(AuditOptions options, TimeProvider time)
     });
 
     private readonly List<TaskCompletionSource<AuditReceipt>> _flushes = [];
+    private readonly TimeSpan _tick = options.CommitTimeout / 8;
     private long _progressAt; // when the writer last finished a step (a commit attempt, its start, going idle)
+    private Deadline? _deadline;
 
     /// <summary>Why the record could not be handed over, or null once it is in the queue.</summary>
     public async ValueTask<string?> HandOverAsync(AuditPending pending, CancellationToken cancellationToken)
@@ -45,30 +47,57 @@ internal sealed class AuditQueue(AuditOptions options, TimeProvider time)
     }
 
     /// <summary>The record's receipt, or null when the writer made no progress for the commit bound and the record was given up.</summary>
-    public async ValueTask<AuditReceipt?> WaitAsync(AuditPending pending, long handedOverAt, Func<bool> running, CancellationToken cancellationToken)
+    public async ValueTask<AuditReceipt?> WaitAsync(AuditPending pending, Func<bool> running, CancellationToken cancellationToken)
     {
-        var slice = options.CommitTimeout - time.GetElapsedTime(handedOverAt);
         while (true)
         {
+            // Callers share one timer per tick rather than one each: thousands wait at once at full load.
+            var deadline = Current();
+            using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline) : null;
             try
             {
-                return await pending.Done.Task.WaitAsync(slice > TimeSpan.Zero ? slice : TimeSpan.Zero, time, cancellationToken);
+                return await pending.Done.Task.WaitAsync(linked?.Token ?? deadline);
             }
-            catch (TimeoutException) when (running() && time.GetElapsedTime(Volatile.Read(ref _progressAt)) < options.CommitTimeout)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                slice = options.CommitTimeout;
-            }
-            catch (TimeoutException) when (pending.Abandon())
-            {
-                return null; // never to be written, so the caller can be refused now
-            }
-            catch (TimeoutException)
-            {
+                if (running() && time.GetElapsedTime(Volatile.Read(ref _progressAt)) < options.CommitTimeout)
+                {
+                    continue; // working through a backlog: wait on
+                }
+
+                if (pending.Abandon())
+                {
+                    return null; // never to be written, so the caller can be refused now
+                }
+
                 // Taken into a commit just now: its outcome follows within the commit's own bound.
                 return await pending.Done.Task.WaitAsync(cancellationToken);
             }
         }
     }
+
+    // A token that fires about one commit bound from now: made at most once per tick, and shared.
+    private CancellationToken Current()
+    {
+        var now = time.GetTimestamp();
+        var current = Volatile.Read(ref _deadline);
+        if (current is not null && time.GetElapsedTime(current.MadeAt, now) < _tick)
+        {
+            return current.Source.Token;
+        }
+
+        var fresh = new Deadline(now, new CancellationTokenSource(options.CommitTimeout, time));
+        var previous = Interlocked.CompareExchange(ref _deadline, fresh, current);
+        if (!ReferenceEquals(previous, current))
+        {
+            fresh.Source.Dispose();
+            return previous!.Source.Token;
+        }
+
+        return fresh.Source.Token;
+    }
+
+    private sealed record Deadline(long MadeAt, CancellationTokenSource Source);
 
     /// <summary>Hands a record over without waiting for its commit; waits only while the queue is full.</summary>
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)

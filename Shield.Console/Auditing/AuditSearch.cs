@@ -64,7 +64,7 @@ public sealed class AuditSearch(IDbContextFactory<ShieldDbContext> contexts, Aud
             .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
         var links = previous is null ? record.PrevHash == AuditChain.Genesis : previous.Hash == record.PrevHash;
         var keys = await keyring.KnownKeysAsync(cancellationToken);
-        bool? sealValid = record.Seal is null ? null : keys.Any(k => AuditChain.HasValidSeal(k.Bytes, record));
+        bool? sealValid = record.Seal is null ? null : keys.Any(k => AuditChain.HasValidSeal(k, record));
         return new AuditRecordDetail(record, AuditChain.ComputeHash(record) == record.Hash, links, previous?.Sequence, sealValid);
     }
 }

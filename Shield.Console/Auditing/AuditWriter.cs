@@ -36,6 +36,7 @@ public sealed partial class AuditWriter : BackgroundService
     private PendingAcknowledgement? _acknowledgement;
     private long _attemptStarted;
     private volatile bool _running;
+    private readonly Func<bool> _isRunning;
 
     public AuditWriter(
         IDbContextFactory<ShieldDbContext> contexts,
@@ -51,6 +52,7 @@ public sealed partial class AuditWriter : BackgroundService
         _time = time;
         _logger = logger;
         _queue = new AuditQueue(_options, time);
+        _isRunning = () => _running;
         _outbox = new GovernanceOutbox(time);
         var anchors = new AuditAnchorFile(_options.AnchorPath(database.Value, environment.ContentRootPath));
         _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
@@ -91,13 +93,12 @@ public sealed partial class AuditWriter : BackgroundService
         }
 
         var pending = new AuditPending(record, checkpoint);
-        var handedOverAt = _time.GetTimestamp();
         if (await _queue.HandOverAsync(pending, cancellationToken) is { } refused)
         {
             return Unrecorded(record, refused);
         }
 
-        return await _queue.WaitAsync(pending, handedOverAt, () => _running, cancellationToken) is { } receipt
+        return await _queue.WaitAsync(pending, _isRunning, cancellationToken) is { } receipt
             ? receipt
             : Unrecorded(record, $"The audit store did not answer within {AuditQueue.Seconds(_options.CommitTimeout)} (locked, slow or unreachable).");
     }

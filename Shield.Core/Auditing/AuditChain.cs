@@ -29,22 +29,14 @@ public static class AuditChain
         record.Sequence = sequence;
         record.PrevHash = prevHash;
         record.Hash = ComputeHash(record);
-        record.Seal = key is null ? null : Seal(key.Bytes, record.Hash);
+        record.Seal = key is null ? null : Seal(key, record.Hash);
     }
 
-    /// <summary>The seal of a record with this hash: HMAC-SHA256 under the chain key, lower-case hex.</summary>
-    public static string Seal(ReadOnlySpan<byte> key, string hash)
-    {
-        Span<byte> text = stackalloc byte[SealPrefix.Length + hash.Length];
-        SealPrefix.CopyTo(text);
-        Encoding.ASCII.GetBytes(hash, text[SealPrefix.Length..]);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, text, mac);
-        return Convert.ToHexStringLower(mac);
-    }
+    /// <summary>The seal of a record with this hash: HMAC-SHA256 under the chain key of <c>shield-audit-seal:</c> and the hash, lower-case hex.</summary>
+    public static string Seal(AuditChainKey key, string hash) => key.Mac(SealPrefix, hash);
 
     /// <summary>Whether the record carries the seal the key gives its hash.</summary>
-    public static bool HasValidSeal(ReadOnlySpan<byte> key, AuditRecord record) =>
+    public static bool HasValidSeal(AuditChainKey key, AuditRecord record) =>
         record.Seal is { Length: 64 } seal && record.Hash.Length == 64 && SameText(Seal(key, record.Hash), seal);
 
     /// <summary>Compares two signatures in constant time.</summary>

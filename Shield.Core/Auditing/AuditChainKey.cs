@@ -18,11 +18,15 @@ public enum AuditKeySource
 /// </summary>
 public sealed class AuditChainKey
 {
+    // One HMAC whose key is set once: sealing is one short hash per record, not a key schedule each time.
+    private readonly HMACSHA256 _mac;
+
     private AuditChainKey(byte[] bytes, AuditKeySource source)
     {
         Bytes = bytes;
         Source = source;
         Id = IdOf(bytes);
+        _mac = new HMACSHA256(bytes);
     }
 
     public const int MinimumLength = 32;
@@ -35,6 +39,21 @@ public sealed class AuditChainKey
 
     public static AuditChainKey Of(byte[] bytes, AuditKeySource source) =>
         bytes.Length >= MinimumLength ? new AuditChainKey(bytes, source) : throw new ArgumentException($"A chain key needs at least {MinimumLength} bytes.", nameof(bytes));
+
+    /// <summary>HMAC-SHA256 of <paramref name="text"/> (ASCII) under this key, lower-case hex.</summary>
+    internal string Mac(ReadOnlySpan<byte> prefix, string text)
+    {
+        Span<byte> input = stackalloc byte[prefix.Length + text.Length];
+        prefix.CopyTo(input);
+        System.Text.Encoding.ASCII.GetBytes(text, input[prefix.Length..]);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        lock (_mac)
+        {
+            _mac.TryComputeHash(input, mac, out _);
+        }
+
+        return Convert.ToHexStringLower(mac);
+    }
 
     /// <summary>The first 16 hex digits of a SHA-256 over the key, with a label so the id is no hash of the key alone.</summary>
     public static string IdOf(ReadOnlySpan<byte> key)

@@ -44,7 +44,7 @@ public sealed class AuditChainVerifier
         foreach (var record in acknowledgements ?? [])
         {
             if (AuditTamperFinding.Read(record) is { } finding && AuditChain.ComputeHash(record) == record.Hash &&
-                _keys.Any(k => AuditChain.HasValidSeal(k.Bytes, record)))
+                _keys.Any(k => AuditChain.HasValidSeal(k, record)))
             {
                 _acknowledgements.Add(new Acknowledgement(record, finding));
             }
@@ -257,7 +257,7 @@ public sealed class AuditChainVerifier
             }
         }
 
-        if ((_sealKey is not null || record.EventType == AuditEventTypes.Sealing) && (sealKey is null || !AuditChain.HasValidSeal(sealKey.Bytes, record)))
+        if ((_sealKey is not null || record.EventType == AuditEventTypes.Sealing) && (sealKey is null || !AuditChain.HasValidSeal(sealKey, record)))
         {
             return new AuditBreak(record.Sequence, record.Seal is null
                 ? $"Record {N(record.Sequence)} carries no seal, though the trail is sealed from record {N(_sealedFrom ?? record.Sequence)}: it was written without Shield's chain key."

@@ -30,10 +30,13 @@ public static class AuditWriterLoad
         try
         {
             await DriveAsync(writer, records / 10, callers); // warm-up: JIT, connection pool, page cache
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var (elapsed, latencies) = await DriveAsync(writer, records, callers);
+            cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Array.Sort(latencies);
             System.Console.WriteLine($"records: {records:N0}, callers: {callers}, elapsed: {elapsed.TotalSeconds:0.00} s");
             System.Console.WriteLine($"throughput: {records / elapsed.TotalSeconds:N0} committed records/s");
+            System.Console.WriteLine($"process CPU: {cpu.TotalMicroseconds / records:0.0} us per record (writer and the callers driving it)");
             System.Console.WriteLine($"commit latency: p50 {Percentile(latencies, 0.50):0.00} ms, p99 {Percentile(latencies, 0.99):0.00} ms, max {latencies[^1]:0.00} ms");
             var verification = await shield.Services.GetRequiredService<AuditVerifier>().VerifyAsync("benchmark");
             System.Console.WriteLine($"verified: {verification.RecordsChecked:N0} records, intact: {verification.Intact}, in {verification.ElapsedMilliseconds:N0} ms");
