@@ -7,7 +7,8 @@ namespace Shield.Console.Auditing;
 /// <summary>
 /// The chain as stored: commits a batch in one transaction after the tail it reads (sealing it, opening with a sealing
 /// record when the key changed and a gap record when fail-open left one, sweeping governance changes in), and signs
-/// checkpoints. Each command waits at most the commit bound for a lock or an answer. Only the writer's loop uses it.
+/// checkpoints. Each command waits at most the commit bound for a lock or an answer. It keeps one database context for
+/// its lifetime (made again after any failure), so a batch costs what its rows cost. Only the writer's loop uses it.
 /// </summary>
 internal sealed class AuditChainStore(
     IDbContextFactory<ShieldDbContext> contexts,
@@ -20,6 +21,7 @@ internal sealed class AuditChainStore(
     private (long Sequence, string Hash)? _tail;
     private AuditChainKey? _key;
     private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
+    private ShieldDbContext? _db;
 
     /// <summary>Starts after the tail the start-up check found, sealing with <paramref name="key"/> from now on.</summary>
     public void Start(AuditTailState state, AuditChainKey key)
@@ -29,16 +31,25 @@ internal sealed class AuditChainStore(
         _key = key;
     }
 
-    /// <summary>The stored tail is to be read again (another instance may have extended it, or a commit failed).</summary>
-    public void Forget() => _tail = null;
+    /// <summary>
+    /// The stored tail is to be read again (another instance may have extended it, or a commit failed), on a fresh
+    /// context: nothing a failed attempt left behind is used again.
+    /// </summary>
+    public void Forget()
+    {
+        _tail = null;
+        _db?.Dispose();
+        _db = null;
+    }
 
     // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
     public async Task<GovernanceOutbox.Sweep?> CommitAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
-        await using var db = await OpenAsync(cancellationToken);
+        _db ??= await OpenAsync(cancellationToken);
+        var db = _db;
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            db.ChangeTracker.Clear(); // a retry starts from nothing the failed attempt left behind
+            db.ChangeTracker.Clear(); // a batch, or a retry, starts from nothing an earlier one left behind
             return await CommitCoreAsync(db, batch, sweep, cancellationToken);
         });
     }

@@ -174,6 +174,7 @@ public sealed partial class AuditWriter : BackgroundService
             }
 
             await CheckpointOnStopAsync();
+            _store.Forget();
             _running = false;
             _outbox.Stop(new AuditUnavailableException("Shield stopped before the change was recorded; it is recorded at the next start."));
             _acknowledgement?.Done.TrySetException(new AuditUnavailableException("Shield stopped before the acknowledgement was recorded."));

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -8,10 +10,13 @@ namespace Shield.Core.Auditing;
 /// <summary>
 /// Inserts a batch of audit records with one prepared statement in the caller's transaction. Change tracking costs
 /// more than the insert itself at audit volumes, so the writer bypasses it; columns, names and value conversions still
-/// come from the EF Core model, so the statement fits whichever provider is configured.
+/// come from the EF Core model, so the statement fits whichever provider is configured. The statement is built once
+/// per model, so a batch costs its command's preparation and its rows.
 /// </summary>
 public static class AuditRecordInserter
 {
+    private static readonly ConditionalWeakTable<IModel, Plan> Plans = [];
+
     public static async Task InsertAsync(DbContext db, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count == 0)
@@ -19,47 +24,72 @@ public static class AuditRecordInserter
             return;
         }
 
-        var entity = db.Model.FindEntityType(typeof(AuditRecord))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var properties = entity.GetProperties().ToArray();
-        var getters = properties.Select(p => p.GetGetter()).ToArray();
-        var converters = properties.Select(p => p.GetRelationalTypeMapping().Converter).ToArray();
-
-        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var plan = Plans.GetValue(db.Model, _ => new Plan(db));
+        await using var command = plan.CreateCommand(db.Database.GetDbConnection());
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         if (db.Database.GetCommandTimeout() is { } timeout)
         {
             command.CommandTimeout = timeout;
         }
 
-        for (var i = 0; i < properties.Length; i++)
-        {
-            var mapping = (RelationalTypeMapping)properties[i].GetRelationalTypeMapping();
-            var parameter = mapping.CreateParameter(command, sql.GenerateParameterName($"p{i}"), null, properties[i].IsNullable);
-            // Made without a value, a string parameter gets a fixed size some providers truncate to in silence (SQL
-            // Server: 4000 for nvarchar(max)). Unbounded (-1), nothing is cut: a value too long for its column is an error.
-            if (parameter.DbType is System.Data.DbType.String or System.Data.DbType.AnsiString)
-            {
-                parameter.Size = -1;
-            }
-
-            command.Parameters.Add(parameter);
-        }
-
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
-            $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", command.Parameters.Cast<System.Data.Common.DbParameter>().Select(p => p.ParameterName))})";
         await command.PrepareAsync(cancellationToken);
         foreach (var record in records)
         {
-            for (var i = 0; i < getters.Length; i++)
+            plan.Bind(command, record);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private sealed class Plan
+    {
+        private readonly string _sql;
+        private readonly IProperty[] _properties;
+        private readonly IClrPropertyGetter[] _getters;
+        private readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter?[] _converters;
+        private readonly string[] _parameterNames;
+
+        public Plan(DbContext db)
+        {
+            var entity = db.Model.FindEntityType(typeof(AuditRecord))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            _properties = [.. entity.GetProperties()];
+            _getters = [.. _properties.Select(p => p.GetGetter())];
+            _converters = [.. _properties.Select(p => p.GetRelationalTypeMapping().Converter)];
+            _parameterNames = [.. _properties.Select((_, i) => sql.GenerateParameterName($"p{i}"))];
+            _sql = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
+                $"({string.Join(", ", _properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
+                $"VALUES ({string.Join(", ", _parameterNames)})";
+        }
+
+        public DbCommand CreateCommand(DbConnection connection)
+        {
+            var command = connection.CreateCommand();
+            for (var i = 0; i < _properties.Length; i++)
             {
-                var value = getters[i].GetClrValue(record);
-                command.Parameters[i].Value = value is null ? DBNull.Value : converters[i]?.ConvertToProvider(value) ?? value;
+                var mapping = (RelationalTypeMapping)_properties[i].GetRelationalTypeMapping();
+                var parameter = mapping.CreateParameter(command, _parameterNames[i], null, _properties[i].IsNullable);
+                // Made without a value, a string parameter gets a fixed size some providers truncate to in silence (SQL
+                // Server: 4000 for nvarchar(max)). Unbounded (-1), nothing is cut: a value too long for its column is an error.
+                if (parameter.DbType is System.Data.DbType.String or System.Data.DbType.AnsiString)
+                {
+                    parameter.Size = -1;
+                }
+
+                command.Parameters.Add(parameter);
             }
 
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.CommandText = _sql;
+            return command;
+        }
+
+        public void Bind(DbCommand command, AuditRecord record)
+        {
+            for (var i = 0; i < _getters.Length; i++)
+            {
+                var value = _getters[i].GetClrValue(record);
+                command.Parameters[i].Value = value is null ? DBNull.Value : _converters[i]?.ConvertToProvider(value) ?? value;
+            }
         }
     }
 }
