@@ -226,8 +226,8 @@ def main():
                     problems.append(f"{where} shows record {sequence} was written before the export began, but the trail ended at record "
                                     f"{manifest['through']}: the trail was cut off or the record deleted")
                 continue
-            if sequence in acknowledged:
-                continue
+            if sequence in acknowledged or (records and sequence < records[0]["sequence"] and complete):
+                continue  # acknowledged, or pruned before the export's start (the pruning record vouches for it)
             record = by_sequence.get(sequence)
             if record is None:
                 if complete:

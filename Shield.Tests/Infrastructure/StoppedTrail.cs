@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
@@ -47,6 +50,37 @@ public static class StoppedTrail
         AuditChain.Link(forged, last.Sequence + 1, last.Hash);
         db.AuditRecords.Add(forged);
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A complete export through the API, its manifest, the anchor file and (when given) the key file, handed to the
+    /// offline checker as a third party would run it; its exit code and what it printed.
+    /// </summary>
+    public static async Task<(int Exit, string Output)> CheckOfflineAsync(ShieldAppFactory app, string workFolder, string? keyFile, CancellationToken cancellationToken)
+    {
+        var admin = await ConsoleSignIn.ApiClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
+        var response = await admin.GetAsync("/api/audit/export?format=jsonl", cancellationToken);
+        var manifestUrl = response.Headers.GetValues("Link").Single().Split(';')[0].Trim('<', '>');
+        var export = Path.Combine(workFolder, "export.jsonl");
+        var manifest = Path.Combine(workFolder, "manifest.json");
+        await File.WriteAllBytesAsync(export, await response.Content.ReadAsByteArrayAsync(cancellationToken), cancellationToken);
+        await File.WriteAllTextAsync(manifest, await admin.GetStringAsync(manifestUrl, cancellationToken), cancellationToken);
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        List<string> arguments = [Repository.PathOf("tools", "verify-audit-export.py"), export, manifest, "--anchors", app.Services.GetRequiredService<AuditWriter>().Anchors.Path];
+        if (keyFile is not null)
+        {
+            arguments.AddRange(["--key-file", keyFile]);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken) + await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, output);
     }
 
     public static AuditRecord Call(int i) => new()

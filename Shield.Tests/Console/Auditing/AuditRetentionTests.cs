@@ -43,6 +43,8 @@ public sealed class AuditRetentionTests
         var report = await verifier.VerifyAsync("test", _cancel);
         Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
         Assert.Equal(kept.Sequence, report.FirstSequence);
+        var (exit, output) = await StoppedTrail.CheckOfflineAsync(app, app.Folder, keyFile: null, _cancel);
+        Assert.True(exit == 0, output); // the anchors of pruned records are vouched for by the pruning record
 
         await check.AuditRecords.Where(r => r.Sequence == kept.Sequence).ExecuteDeleteAsync(_cancel);
         var tampered = await verifier.VerifyAsync("test", _cancel);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -317,31 +316,8 @@ public sealed class TrailTamperingTests
 
     private async Task Sql(ShieldDbContext db, string sql) => await db.Database.ExecuteSqlRawAsync(sql, _cancel);
 
-    // A complete export through the API, its manifest, the anchor file and the key file, to the offline checker.
-    private async Task<(int Exit, string Output)> CheckOfflineAsync(ShieldAppFactory app, TempFolder folder)
-    {
-        var admin = await ConsoleSignIn.ApiClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
-        var response = await admin.GetAsync("/api/audit/export?format=jsonl", _cancel);
-        var manifestUrl = response.Headers.GetValues("Link").Single().Split(';')[0].Trim('<', '>');
-        var export = Path.Combine(folder.Path, "export.jsonl");
-        var manifest = Path.Combine(folder.Path, "manifest.json");
-        await File.WriteAllBytesAsync(export, await response.Content.ReadAsByteArrayAsync(_cancel), _cancel);
-        await File.WriteAllTextAsync(manifest, await admin.GetStringAsync(manifestUrl, _cancel), _cancel);
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[]
-                 {
-                     Repository.PathOf("tools", "verify-audit-export.py"), export, manifest,
-                     "--anchors", app.Services.GetRequiredService<AuditWriter>().Anchors.Path, "--key-file", StoppedTrail.KeyFile(folder),
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(_cancel) + await process.StandardError.ReadToEndAsync(_cancel);
-        await process.WaitForExitAsync(_cancel);
-        return (process.ExitCode, output);
-    }
+    private Task<(int Exit, string Output)> CheckOfflineAsync(ShieldAppFactory app, TempFolder folder) =>
+        StoppedTrail.CheckOfflineAsync(app, folder.Path, StoppedTrail.KeyFile(folder), _cancel);
 
     private static AuditRecord Call(int i) => StoppedTrail.Call(i);
 }
