@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Shield.Console.Auditing;
 using Shield.Core.Accounts;
+using Shield.Core.Auditing;
 
 namespace Shield.Console.Accounts;
 
@@ -13,8 +15,10 @@ public sealed record SignInAttempt(ShieldUser? User, string? Refusal, TimeSpan? 
 /// each runs the password hasher once (an unknown email against a hash of no account), so they take as long. A locked
 /// account is named as locked only to someone who gave its password. Wrong passwords count towards the account's
 /// lockout and towards the client's <see cref="SignInThrottle"/>; a throttled client is refused before any of it.
+/// Each refusal that checked a password is recorded in the audit trail, as are an account locking and a client using
+/// up its tries (<see cref="SignInRecords"/>); the answer never waits for those records.
 /// </summary>
-internal sealed class PasswordSignIn(UserManager<ShieldUser> users, SignInThrottle throttle, UnknownAccountHash unknown)
+internal sealed class PasswordSignIn(UserManager<ShieldUser> users, SignInThrottle throttle, UnknownAccountHash unknown, SecurityEvents events)
 {
     public const string WrongCredentials = "The email or password is wrong, or the account is disabled.";
 
@@ -26,36 +30,64 @@ internal sealed class PasswordSignIn(UserManager<ShieldUser> users, SignInThrott
         using var turn = await throttle.BeginAsync(context);
         if (turn.RetryAfter is { } wait)
         {
+            // Not recorded one by one: anyone could fill the trail so. The try that used up the client's count was.
             return new SignInAttempt(null, $"Too many failed sign-ins from your address. Try again in {Math.Max(1, Math.Ceiling(wait.TotalMinutes)):0} minutes.", wait);
         }
 
         var user = await users.FindByEmailAsync(email);
+        var records = new SignInRecords(context, email, user);
         if (user is null)
         {
             unknown.Verify(users.PasswordHasher, password);
-            turn.Failed();
+            await FailedAsync(turn, records, records.Failed("No account has this email address.", "unknown"));
             return new SignInAttempt(null, WrongCredentials);
         }
 
         var locked = await users.IsLockedOutAsync(user);
         if (!await users.CheckPasswordAsync(user, password))
         {
-            turn.Failed();
-            if (!locked)
+            var state = locked ? "locked" : user.Enabled ? "enabled" : "disabled";
+            if (locked)
             {
-                await users.AccessFailedAsync(user);
+                await FailedAsync(turn, records, records.Failed("Wrong password, for an account that is locked.", state));
+                return new SignInAttempt(null, WrongCredentials);
             }
 
+            await users.AccessFailedAsync(user);
+            var nowLocked = await users.IsLockedOutAsync(user);
+            await FailedAsync(turn, records, records.Failed(nowLocked
+                ? "Wrong password; the account is now locked."
+                : $"Wrong password: failure {user.AccessFailedCount} of {PasswordPolicy.MaxFailedSignIns} before the account locks.", state),
+                nowLocked ? records.LockedOut(user.LockoutEnd) : null);
             return new SignInAttempt(null, WrongCredentials);
         }
 
         if (locked || !user.Enabled)
         {
+            await events.RecordAsync(locked
+                ? records.Failed("The password was right, but the account is locked.", "locked")
+                : records.Failed("The password was right, but the account is disabled.", "disabled"));
             return new SignInAttempt(null, locked ? Locked : WrongCredentials);
         }
 
         await users.ResetAccessFailedCountAsync(user);
         return new SignInAttempt(user, null);
+    }
+
+    // A wrong password: counted against the client, and recorded with what it led to.
+    private async Task FailedAsync(SignInTurn turn, SignInRecords records, AuditRecord failed, AuditRecord? lockedOut = null)
+    {
+        var throttled = turn.Failed();
+        await events.RecordAsync(failed);
+        if (lockedOut is not null)
+        {
+            await events.RecordAsync(lockedOut);
+        }
+
+        if (throttled)
+        {
+            await events.RecordAsync(records.Throttled(turn.Client, throttle.FailuresPerClient, throttle.Window));
+        }
     }
 }
 

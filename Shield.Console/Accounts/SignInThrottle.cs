@@ -22,6 +22,7 @@ internal sealed class SignInThrottle : IDisposable
     {
         var settings = options.Value;
         Window = settings.FailureWindow;
+        FailuresPerClient = settings.FailuresPerClient;
         _turns = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetConcurrencyLimiter(client, _ =>
             new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = WaitingAttemptsPerClient, QueueProcessingOrder = QueueProcessingOrder.OldestFirst }));
         _failures = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetSlidingWindowLimiter(client, _ =>
@@ -29,6 +30,8 @@ internal sealed class SignInThrottle : IDisposable
     }
 
     public TimeSpan Window { get; }
+
+    public int FailuresPerClient { get; }
 
     /// <summary>The client's turn to try a password, or a refusal with how long to wait.</summary>
     public async ValueTask<SignInTurn> BeginAsync(HttpContext context)
@@ -38,13 +41,17 @@ internal sealed class SignInThrottle : IDisposable
         using var left = _failures.AttemptAcquire(client, 0);
         if (turn.IsAcquired && left.IsAcquired)
         {
-            return new SignInTurn(turn, () => _failures.AttemptAcquire(client, 1).Dispose(), null);
+            return new SignInTurn(client, turn, () =>
+            {
+                _failures.AttemptAcquire(client, 1).Dispose();
+                return _failures.GetStatistics(client)?.CurrentAvailablePermits == 0;
+            }, null);
         }
 
         turn.Dispose();
         var wait = !turn.IsAcquired ? TimeSpan.FromSeconds(1) // too many attempts at once
             : left.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : Window;
-        return new SignInTurn(null, null, wait);
+        return new SignInTurn(client, null, null, wait);
     }
 
     /// <summary>The partition of an address: IPv4 as is, IPv6 by its /64; one shared partition when it is unknown.</summary>
@@ -78,12 +85,17 @@ internal sealed class SignInThrottle : IDisposable
 }
 
 /// <summary>One client's turn at a sign-in: report a wrong password with <see cref="Failed"/>; dispose it when done.</summary>
-internal sealed class SignInTurn(RateLimitLease? lease, Action? fail, TimeSpan? retryAfter) : IDisposable
+internal sealed class SignInTurn(string client, RateLimitLease? lease, Func<bool>? fail, TimeSpan? retryAfter) : IDisposable
 {
+    /// <summary>The client as it is counted: its address, or an IPv6 client's /64.</summary>
+    public string Client { get; } = client;
+
     /// <summary>Set when the client must wait this long before trying again.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
-    public void Failed() => fail?.Invoke();
+    /// <summary>Counts a wrong password against the client.</summary>
+    /// <returns>True when it was the client's last one: it is refused from now on, until the window moves on.</returns>
+    public bool Failed() => fail?.Invoke() ?? false;
 
     public void Dispose() => lease?.Dispose();
 }

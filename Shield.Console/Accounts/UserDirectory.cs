@@ -41,17 +41,43 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
     /// <param name="request">The new account.</param>
     /// <param name="actorId">The administrator creating it, checked afresh; null for Shield itself.</param>
     public Task<Result<UserView>> CreateAsync(CreateUserRequest request, string? actorId) =>
-        InTransactionAsync(actorId, null, ChangeActions.Created, passwordSet: true, () => CreateCoreAsync(request));
+        InTransactionAsync(actorId, null, ChangeActions.Created, passwordSet: true, async () => await CheckActorAsync(actorId) ?? await CreateCoreAsync(request));
 
     /// <param name="id">The account to change.</param>
     /// <param name="request">What to change.</param>
     /// <param name="actorId">The administrator making the change, checked afresh and never allowed to lock itself out; null for Shield itself.</param>
     public async Task<Result<UserView>> UpdateAsync(string id, UpdateUserRequest request, string? actorId)
     {
-        var result = await InTransactionAsync(actorId, id, ChangeActions.Updated, passwordSet: !string.IsNullOrEmpty(request.Password), () => UpdateCoreAsync(id, request, actorId));
+        var result = await InTransactionAsync(actorId, id, ChangeActions.Updated, passwordSet: !string.IsNullOrEmpty(request.Password),
+            async () => await CheckActorAsync(actorId) ?? await UpdateCoreAsync(id, request, actorId));
         if (result.Value is not null)
         {
             changes.Raise(); // committed: what the account's old roles granted is checked again now
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A person changes their own password, giving the current one: recorded like an administrator's change, with the
+    /// person as the actor. The new security stamp ends the account's other sign-ins.
+    /// </summary>
+    /// <exception cref="Auditing.AuditUnavailableException">The password was changed, but the trail cannot record it yet.</exception>
+    public async Task<Result<UserView>> ChangeOwnPasswordAsync(string id, string currentPassword, string newPassword)
+    {
+        var result = await InTransactionAsync(id, id, ChangeActions.Updated, passwordSet: true, async () =>
+        {
+            if (await users.FindByIdAsync(id) is not { Enabled: true } account)
+            {
+                return Refusal.Forbidden("Your account no longer exists or was disabled. Sign in again.");
+            }
+
+            var changed = await users.ChangePasswordAsync(account, currentPassword, newPassword);
+            return changed.Succeeded ? Result<UserView>.Ok(await ViewAsync(account)) : FromIdentity(changed);
+        });
+        if (result.Value is not null)
+        {
+            changes.Raise();
         }
 
         return result;
@@ -175,7 +201,7 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
             var before = accountId is not null && await FindAsync(accountId) is { } existing ? Snapshot(existing, passwordSet: false) : null;
-            var result = await CheckActorAsync(actorId) ?? await change();
+            var result = await change();
             if (result.Value is { } after)
             {
                 db.GovernanceChanges.Add(GovernanceChange.By(await ActorAsync(actorId), time.GetUtcNow().UtcDateTime, "user", after.Email, action,

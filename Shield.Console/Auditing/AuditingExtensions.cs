@@ -6,7 +6,7 @@ namespace Shield.Console.Auditing;
 internal static class AuditingExtensions
 {
     /// <summary>
-    /// The audit trail: its key, its one writer, the hold on governance changes until they are recorded, verification
+    /// The audit trail: its key, its one writer, the hold on governance changes until they are recorded, refusals and failures (<see cref="SecurityEvents"/>), verification
     /// and the health check. Register before anything that changes governance while starting (the policy file import).
     /// </summary>
     public static void AddAuditing(this WebApplicationBuilder builder)
@@ -18,6 +18,7 @@ internal static class AuditingExtensions
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<AuditWriter>());
         services.AddSingleton<IInterceptor, GovernanceAuditInterceptor>();
+        services.AddSingleton<SecurityEvents>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditSearch>();
         services.AddSingleton<AuditExporter>();

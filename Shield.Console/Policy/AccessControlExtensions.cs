@@ -25,5 +25,6 @@ internal static class AccessControlExtensions
         services.AddSingleton<GrantBook>();
         services.AddSingleton<RedactionBook>();
         services.AddSingleton<SessionIssuer>();
+        services.AddSingleton<SessionRefusals>();
     }
 }

@@ -45,6 +45,8 @@ public static class PostureHtml
         Section(html, "6. How are client credentials scoped, and when do they expire?",
             $"Agents get task-scoped session tokens: default lifetime {n.DefaultTtl}, at most {n.MaxTtl}; {n.Live} live now. " +
             $"{n.AgentsWithKey} agents hold a Shield key, {n.AgentsBoundToEntra} are bound to an Entra ID application.");
+        Section(html, "Security events in the trail",
+            $"Recorded {(t.FirstAtUtc is { } since ? $"since {Time(since)} UTC" : "so far")}: {report.SecurityEvents.Describe()}");
         return html.Append("</body></html>").ToString();
     }
 

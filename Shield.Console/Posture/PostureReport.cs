@@ -1,3 +1,4 @@
+using Shield.Core.Auditing;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Posture;
@@ -12,7 +13,8 @@ public sealed record PostureReport(
     PostureAccess Access,
     PostureAudit Audit,
     PostureApprovals Approvals,
-    PostureSessions Sessions);
+    PostureSessions Sessions,
+    PostureSecurityEvents SecurityEvents);
 
 /// <summary>Which MCP servers are registered, and which tools each exposes, by state.</summary>
 public sealed record PostureServers(int Registered, int Enabled, IReadOnlyList<PostureServer> List);
@@ -42,6 +44,28 @@ public sealed record PostureApprovals(RiskLevel RiskThreshold, int GatedTools, l
 
 /// <summary>How agent credentials are scoped and when they expire.</summary>
 public sealed record PostureSessions(TimeSpan DefaultTtl, TimeSpan MaxTtl, int Live, int AgentsWithKey, int AgentsBoundToEntra);
+
+/// <summary>
+/// The refusals and failures outside tool calls that the trail recorded, counted over every record it keeps (since
+/// <see cref="PostureAudit.FirstAtUtc"/>, so retention bounds them), like every other count in the report.
+/// </summary>
+public sealed record PostureSecurityEvents(
+    long FailedSignIns, long AccountsLockedOut, long ClientsThrottled, long SessionsRefused, long SessionsWithToolsRefused, long FailedDiscoveries)
+{
+    public static PostureSecurityEvents From(IReadOnlyDictionary<string, long> byType) => new(
+        byType.GetValueOrDefault(AuditEventTypes.SignInFailed),
+        byType.GetValueOrDefault(AuditEventTypes.SignInLockedOut),
+        byType.GetValueOrDefault(AuditEventTypes.SignInThrottled),
+        byType.GetValueOrDefault(AuditEventTypes.SessionRefused),
+        byType.GetValueOrDefault(AuditEventTypes.SessionToolsRefused),
+        byType.GetValueOrDefault(AuditEventTypes.DiscoveryFailed));
+
+    /// <summary>The counts in words; shared by the printable report and the Posture page.</summary>
+    public string Describe() =>
+        $"{FailedSignIns:N0} failed sign-ins, {AccountsLockedOut:N0} accounts locked, {ClientsThrottled:N0} times a client address used up its sign-in tries, " +
+        $"{SessionsRefused:N0} session requests refused, {SessionsWithToolsRefused:N0} sessions minted without some of the tools asked for, " +
+        $"{FailedDiscoveries:N0} failed discoveries.";
+}
 
 /// <summary>One hour of activity: tool calls decided, and calls refused.</summary>
 public sealed record PostureHour(DateTime StartUtc, int Calls, int Refused);

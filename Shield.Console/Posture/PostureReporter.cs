@@ -37,7 +37,8 @@ public sealed class PostureReporter(
             new PostureSessions(sessions.Value.DefaultTtl, sessions.Value.MaxTtl,
                 await db.Sessions.CountAsync(s => s.ExpiresAtUtc > now && s.EndedAtUtc == null, cancellationToken),
                 await db.Agents.CountAsync(a => a.KeySha256 != null, cancellationToken),
-                await db.Agents.CountAsync(a => a.EntraClientId != null, cancellationToken)));
+                await db.Agents.CountAsync(a => a.EntraClientId != null, cancellationToken)),
+            PostureSecurityEvents.From(byType));
     }
 
     // Counted by request, not by record: a critical tool's call approved by two reviewers is one approval.

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Shield.Console.Auditing;
+using Shield.Core.Auditing;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
+using Shield.Core.Redaction;
 using Shield.Core.Registry;
 using Shield.Core.Text;
 
@@ -18,6 +21,8 @@ public sealed partial class DiscoveryService(
     ToolDiscoverer discoverer,
     UpstreamConnector connector,
     Shield.Console.Policy.PolicyRefresh policy,
+    SecurityEvents events,
+    RedactorStore redaction,
     IOptionsMonitor<RegistryOptions> options,
     TimeProvider time,
     ILogger<DiscoveryService> logger)
@@ -103,7 +108,7 @@ public sealed partial class DiscoveryService(
         var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
         if (listing is null)
         {
-            return await RecordFailureAsync(server, connector.WithoutSecrets(error!, server), startedAt, elapsed, cancellationToken);
+            return await RecordFailureAsync(server, actor, connector.WithoutSecrets(error!, server), startedAt, elapsed, cancellationToken);
         }
 
         for (var attempt = 1; ; attempt++)
@@ -119,7 +124,7 @@ public sealed partial class DiscoveryService(
             catch (DbUpdateException failure)
             {
                 LogApplyFailed(logger, failure, server.Name);
-                return await RecordFailureAsync(server,
+                return await RecordFailureAsync(server, actor,
                     "Shield could not store what the server listed (see Shield's log); the inventory is unchanged.", startedAt, elapsed, cancellationToken);
             }
         }
@@ -199,18 +204,36 @@ public sealed partial class DiscoveryService(
         return (added, dropped);
     }
 
-    private async Task<DiscoveryReport> RecordFailureAsync(RegisteredServer server, string error, DateTime startedAt, double elapsed, CancellationToken cancellationToken)
+    // The failure is kept on the server and recorded in the audit trail (without waiting: nothing changed that needs it).
+    private async Task<DiscoveryReport> RecordFailureAsync(RegisteredServer server, Actor actor, string error, DateTime startedAt, double elapsed, CancellationToken cancellationToken)
     {
         error = error.Clip(4000);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (await db.Servers.SingleOrDefaultAsync(s => s.Id == server.Id, cancellationToken) is { } tracked)
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            tracked.LastDiscoveryAtUtc = startedAt;
-            tracked.LastDiscoverySucceeded = false;
-            tracked.LastDiscoveryError = error;
-            await db.SaveChangesAsync(cancellationToken);
+            if (await db.Servers.SingleOrDefaultAsync(s => s.Id == server.Id, cancellationToken) is { } tracked)
+            {
+                tracked.LastDiscoveryAtUtc = startedAt;
+                tracked.LastDiscoverySucceeded = false;
+                tracked.LastDiscoveryError = error;
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
 
+        await events.RecordAsync(new AuditRecord
+        {
+            EventType = AuditEventTypes.DiscoveryFailed,
+            ActorKind = actor.Kind,
+            ActorId = actor.Id,
+            ActorName = actor.Name,
+            Server = server.Name,
+            Subject = "server",
+            SubjectKey = server.Name,
+            Action = "discovery",
+            Outcome = "failed",
+            // The trail outlives the server and leaves Shield in exports: a secret a server printed is masked there.
+            Reason = redaction.Current.RedactText(error),
+            DurationMicroseconds = (long)(elapsed * 1000),
+        });
         return DiscoveryReport.Failed(server.Name, error, startedAt, elapsed);
     }
 

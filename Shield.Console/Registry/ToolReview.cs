@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Api;
 using Shield.Console.Common;
@@ -6,6 +7,7 @@ using Shield.Console.Policy;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Console.Registry;
 
@@ -112,11 +114,15 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             return null;
         }, cancellationToken);
 
-    /// <summary>Approves each tool at the fingerprint reviewed; tools that changed or were removed meanwhile are skipped.</summary>
+    /// <summary>
+    /// Approves each tool at the fingerprint reviewed; tools that changed or were removed meanwhile are skipped. Each
+    /// approval is recorded as a single one is (the tool's own history), and the whole act once more: which tools
+    /// were approved together, and which were skipped and why, which no single record says.
+    /// </summary>
     public async Task<BulkApproval> ApproveManyAsync(IReadOnlyList<(Guid Id, string Fingerprint)> reviewed, Actor actor, CancellationToken cancellationToken = default)
     {
         List<string> approved = [];
-        List<RejectedTool> skipped = [];
+        List<(Guid Id, string Reason)> skipped = [];
         foreach (var (id, fingerprint) in reviewed)
         {
             var result = await ApproveAsync(id, fingerprint, actor, cancellationToken);
@@ -126,11 +132,29 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             }
             else
             {
-                skipped.Add(new RejectedTool(id.ToString(), result.Refusal!.Message));
+                skipped.Add((id, result.Refusal!.Message));
             }
         }
 
-        return new BulkApproval(approved, skipped);
+        if (reviewed.Count > 0)
+        {
+            await RecordBulkAsync(approved, skipped, actor, cancellationToken);
+        }
+
+        return new BulkApproval(approved, [.. skipped.Select(s => new RejectedTool(s.Id.ToString(), s.Reason))]);
+    }
+
+    private async Task RecordBulkAsync(List<string> approved, List<(Guid Id, string Reason)> skipped, Actor actor, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var ids = skipped.Select(s => s.Id).ToList();
+        var names = await db.Tools.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, Server = t.Server!.Name, t.Name })
+            .ToDictionaryAsync(t => t.Id, t => $"{t.Server}/{t.Name}", cancellationToken);
+        var skippedNamed = skipped.Select(s => new { tool = names.GetValueOrDefault(s.Id, s.Id.ToString()), reason = s.Reason }).ToList();
+        var servers = approved.Concat(names.Values).Select(t => t.Split('/')[0]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "tools", string.Join(", ", servers).Clip(256), ChangeActions.Approved,
+            after: JsonSerializer.Serialize(new { approved, skipped = skippedNamed })));
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task<Result<ToolView>> DecideAsync(Guid id, Actor actor, string action, Func<RegisteredTool, Refusal?> decide, CancellationToken cancellationToken)

@@ -4,19 +4,23 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Core.Agents;
+using Shield.Core.Governance;
 using Shield.Core.Persistence;
 
 namespace Shield.Console.Sessions;
 
 /// <summary>
 /// Authenticates an agent by its key (<c>Authorization: Bearer shk_…</c>) for the session API, and nowhere else: an
-/// agent key can only mint and end sessions. A refusal says why, as problem details.
+/// agent key can only mint and end sessions. A refusal says why, as problem details. A disabled agent's key is
+/// refused and the attempt recorded (<see cref="SessionRefusals"/>); an unknown key is not, since it names nobody and
+/// anyone could send one.
 /// </summary>
 internal sealed class AgentKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IDbContextFactory<ShieldDbContext> contexts,
+    SessionRefusals refusals,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AgentKey";
@@ -49,7 +53,9 @@ internal sealed class AgentKeyAuthentication(
 
         if (!agent.Enabled)
         {
-            return Fail($"The agent {agent.Name} is disabled.");
+            var reason = $"The agent {agent.Name} is disabled.";
+            await refusals.RefusedAsync(new Actor(Actor.Agent, agent.Id.ToString(), agent.Name), HttpMethods.IsDelete(Request.Method) ? "end" : "mint", null, reason);
+            return Fail(reason);
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, agent.Name), new Claim(AgentIdClaim, agent.Id.ToString())], SchemeName);

@@ -24,6 +24,7 @@ public sealed record AgentCaller(Guid Id, string Name);
 public sealed class SessionIssuer(
     IDbContextFactory<ShieldDbContext> contexts,
     PolicyStore policy,
+    SessionRefusals refusals,
     IOptionsMonitor<AgentSessionOptions> options,
     TimeProvider time)
 {
@@ -76,9 +77,11 @@ public sealed class SessionIssuer(
             }
         }
 
+        var actor = new Actor(Actor.Agent, agent.Id.ToString(), agent.Name);
         if (scope.Count == 0)
         {
             var reason = request.Tools is null ? "No tool is granted to this agent." : "None of the requested tools is granted to this agent.";
+            await refusals.RefusedAsync(actor, "mint", request.Task, reason, refused);
             return new Refusal(RefusalKind.Forbidden, reason,
                 refused.Count == 0 ? null : refused.GroupBy(r => r.Tool).ToDictionary(g => g.Key, g => new[] { g.First().Reason }));
         }
@@ -97,12 +100,17 @@ public sealed class SessionIssuer(
         };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Sessions.Add(session);
-        db.GovernanceChanges.Add(GovernanceChange.By(new Actor(Actor.Agent, agent.Id.ToString(), agent.Name), now, "session", session.Id.ToString(),
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "session", session.Id.ToString(),
             ChangeActions.Created, after: System.Text.Json.JsonSerializer.Serialize(new { session.Task, session.Tools, session.ExpiresAtUtc })));
         await db.SaveChangesAsync(cancellationToken);
         ForgetExpired(now);
         _live[session.TokenSha256] = new Cached(session, time.GetTimestamp());
-        // Tools the agent asked for and may not use are reported, never dropped silently.
+        // Tools the agent asked for and may not use are reported and recorded (after the session's creation), never dropped silently.
+        if (request.Tools is not null && refused.Count > 0)
+        {
+            await refusals.ToolsRefusedAsync(actor, session.Id, session.Task, refused);
+        }
+
         return Result<MintedSession>.Ok(new MintedSession(session.Id, token, session.ExpiresAtUtc, scope, request.Tools is null ? [] : refused));
     }
 

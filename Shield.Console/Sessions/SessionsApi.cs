@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Shield.Console.Agents;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
+using Shield.Core.Governance;
 
 namespace Shield.Console.Sessions;
 
@@ -19,11 +20,12 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Created<MintedSession>, ValidationProblem, ProblemHttpResult>> MintAsync(
-        MintSessionRequest request, SessionIssuer issuer, AgentDirectory agents, ClaimsPrincipal caller, CancellationToken cancellationToken)
+        MintSessionRequest request, SessionIssuer issuer, AgentDirectory agents, SessionRefusals refusals, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        var (agent, problem) = await ResolveAsync(caller, agents, cancellationToken);
+        var (agent, refused, problem) = await ResolveAsync(caller, agents, cancellationToken);
         if (agent is null)
         {
+            await refusals.RefusedAsync(refused!, "mint", request.Task, problem!);
             return TypedResults.Problem(problem, statusCode: StatusCodes.Status403Forbidden, title: "The session was not created");
         }
 
@@ -44,11 +46,12 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(
-        Guid id, SessionIssuer issuer, AgentDirectory agents, ClaimsPrincipal caller, CancellationToken cancellationToken)
+        Guid id, SessionIssuer issuer, AgentDirectory agents, SessionRefusals refusals, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
-        var (agent, problem) = await ResolveAsync(caller, agents, cancellationToken);
+        var (agent, refused, problem) = await ResolveAsync(caller, agents, cancellationToken);
         if (agent is null)
         {
+            await refusals.RefusedAsync(refused!, "end", null, problem!);
             return TypedResults.Problem(problem, statusCode: StatusCodes.Status403Forbidden, title: "The session was not ended");
         }
 
@@ -59,26 +62,30 @@ internal static class SessionsApi
 
     /// <summary>
     /// The agent behind the request: the one whose key it carries, or, in Entra ID mode, the one bound to the Entra
-    /// application of a client-credentials token. People's tokens never mint sessions.
+    /// application of a client-credentials token. People's tokens never mint sessions. When there is none, who was
+    /// refused (for the audit trail) and why.
     /// </summary>
-    private static async Task<(AgentCaller? Agent, string? Problem)> ResolveAsync(ClaimsPrincipal caller, AgentDirectory agents, CancellationToken cancellationToken)
+    private static async Task<(AgentCaller? Agent, Actor? Refused, string? Problem)> ResolveAsync(ClaimsPrincipal caller, AgentDirectory agents, CancellationToken cancellationToken)
     {
         if (caller.FindFirstValue(AgentKeyAuthentication.AgentIdClaim) is not null)
         {
-            return (AgentKeyAuthentication.CallerOf(caller), null);
+            return (AgentKeyAuthentication.CallerOf(caller), null, null);
         }
 
         if (caller.FindFirstValue("scp") is not null || caller.FindFirstValue("http://schemas.microsoft.com/identity/claims/scope") is not null)
         {
-            return (null, "Sessions are minted by agents: a person's token cannot mint one.");
+            return (null, Actors.Of(caller), "Sessions are minted by agents: a person's token cannot mint one.");
         }
 
         var application = caller.FindFirstValue("azp") ?? caller.FindFirstValue("appid");
         if (application is null || await agents.FindByEntraClientAsync(application, cancellationToken) is not { } agent)
         {
-            return (null, "This Entra ID application is not bound to a Shield agent.");
+            return (null, new Actor(Actor.Agent, application ?? "", $"Entra ID application {application ?? "(unnamed)"}"),
+                "This Entra ID application is not bound to a Shield agent.");
         }
 
-        return agent.Enabled ? (new AgentCaller(agent.Id, agent.Name), null) : (null, $"The agent {agent.Name} is disabled.");
+        return agent.Enabled
+            ? (new AgentCaller(agent.Id, agent.Name), null, null)
+            : (null, new Actor(Actor.Agent, agent.Id.ToString(), agent.Name), $"The agent {agent.Name} is disabled.");
     }
 }

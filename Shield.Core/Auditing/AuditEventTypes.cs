@@ -15,6 +15,25 @@ public static class AuditEventTypes
     public const string ResourceRead = "resource.read";
     public const string PromptGet = "prompt.get";
     public const string Governance = "governance";
+
+    /// <summary>A sign-in with an email and password was refused (never the password; see docs/audit.md).</summary>
+    public const string SignInFailed = "sign-in.failed";
+
+    /// <summary>Failed sign-ins locked an account.</summary>
+    public const string SignInLockedOut = "sign-in.locked-out";
+
+    /// <summary>A client address used up its failed sign-ins and is refused for a while.</summary>
+    public const string SignInThrottled = "sign-in.throttled";
+
+    /// <summary>A request for an agent session was refused: no session was minted.</summary>
+    public const string SessionRefused = "session.refused";
+
+    /// <summary>A session was minted without some of the tools it asked for; on the session's timeline.</summary>
+    public const string SessionToolsRefused = "session.tools-refused";
+
+    /// <summary>A discovery of a server failed; the inventory is unchanged.</summary>
+    public const string DiscoveryFailed = "discovery.failed";
+
     public const string Pruned = "audit.pruned";
 
     /// <summary>From the next record on, records are sealed with the chain key this record names.</summary>
@@ -29,9 +48,12 @@ public static class AuditEventTypes
     /// <summary>The events the trail records about itself.</summary>
     public static readonly IReadOnlyList<string> Trail = [Pruned, Sealing, TamperDetected, Gap];
 
+    /// <summary>Refusals and failures outside tool calls that the posture report counts.</summary>
+    public static readonly IReadOnlyList<string> Security = [SignInFailed, SignInLockedOut, SignInThrottled, SessionRefused, SessionToolsRefused, DiscoveryFailed];
+
     public static readonly IReadOnlyList<string> All =
     [
         CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallWithdrawn, CallUpstreamError, CallCompleted,
-        ResourceRead, PromptGet, Governance, Pruned, Sealing, TamperDetected, Gap,
+        ResourceRead, PromptGet, Governance, .. Security, Pruned, Sealing, TamperDetected, Gap,
     ];
 }

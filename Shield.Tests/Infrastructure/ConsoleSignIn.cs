@@ -10,18 +10,20 @@ namespace Shield.Tests.Infrastructure;
 public static partial class ConsoleSignIn
 {
     /// <summary>Posts the sign-in form with its antiforgery token; returns the response (302 on success).</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string email, string password, string returnUrl = "/")
+    public static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string email, string password, string returnUrl = "/") =>
+        PostPageFormAsync(client, $"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}", "signin",
+            new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
+
+    /// <summary>Reads a static page's form and posts it back with its antiforgery token, as a browser would.</summary>
+    public static async Task<HttpResponseMessage> PostPageFormAsync(HttpClient client, string path, string formName, IReadOnlyDictionary<string, string> fields)
     {
-        var page = await client.GetStringAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        var token = AntiforgeryToken().Match(page).Groups[1].Value;
-        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        var page = await client.GetStringAsync(path);
+        var form = new Dictionary<string, string>(fields)
         {
-            ["_handler"] = "signin",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        });
-        return await client.PostAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}", form);
+            ["_handler"] = formName,
+            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value,
+        };
+        return await client.PostAsync(path, new FormUrlEncodedContent(form));
     }
 
     /// <summary>A cookie-carrying client signed in to the console.</summary>

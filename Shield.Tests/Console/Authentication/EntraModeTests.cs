@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Agents;
 using Shield.Console.Grants;
 using Shield.Core.Accounts;
+using Shield.Core.Auditing;
 using Shield.Core.Grants;
 using Shield.Tests.Infrastructure;
 
@@ -131,14 +132,21 @@ public sealed class EntraModeTests : IAsyncDisposable
         await _app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("entra-bot", null, null, [], true, application), Registrations.Admin, _cancel);
         await _app.Services.GetRequiredService<GrantBook>().AddAsync(new GrantInput(SubjectKind.Agent, "entra-bot", "crm", "lookup", GrantEffect.Allow), Registrations.Admin, _cancel);
 
+        var stranger = Guid.NewGuid().ToString();
         var bound = await MintAsync(_entra.AppToken(application, "Shield.Agent"));
-        var unbound = await MintAsync(_entra.AppToken(Guid.NewGuid().ToString(), "Shield.Agent"));
+        var unbound = await MintAsync(_entra.AppToken(stranger, "Shield.Agent"));
         var person = await MintAsync(_entra.AccessTokenWithoutRoles("dana@contoso.test"));
 
         Assert.Equal(HttpStatusCode.Created, bound.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, unbound.StatusCode);
         Assert.Contains("not bound to a Shield agent", await unbound.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, person.StatusCode);
+        // Each refusal is in the trail, naming who asked.
+        Assert.Equal(
+        [
+            ("agent", stranger, "This Entra ID application is not bound to a Shield agent."),
+            ("person", "dana@contoso.test", "Sessions are minted by agents: a person's token cannot mint one."),
+        ], (await _app.RecordsAsync(AuditEventTypes.SessionRefused)).Select(r => (r.ActorKind, r.ActorKind == "agent" ? r.ActorId : r.ActorName, r.Reason)));
     }
 
     private Task<HttpResponseMessage> MintAsync(string token)

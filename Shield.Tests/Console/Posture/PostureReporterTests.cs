@@ -95,6 +95,28 @@ public sealed class PostureReporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SecurityEvents_AreCounted_InTheReport_ItsJson_AndItsPrintablePage()
+    {
+        var writer = _app.Services.GetRequiredService<AuditWriter>();
+        foreach (var type in AuditEventTypes.Security.Append(AuditEventTypes.SignInFailed))
+        {
+            await writer.AppendAsync(new AuditRecord { AtUtc = DateTime.UtcNow, EventType = type, ActorKind = "person", ActorId = "", ActorName = "someone@shield.test" }, _cancel);
+        }
+
+        var auditor = await _app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
+        var client = await ConsoleSignIn.ApiClientAsync(_app, auditor.Email, ShieldAppFactory.Password);
+        var report = await _app.Services.GetRequiredService<PostureReporter>().BuildAsync(_cancel);
+        var json = (await client.GetFromJsonAsync<JsonElement>("/api/posture", _cancel)).GetProperty("securityEvents");
+        var page = await client.GetStringAsync("/api/posture/html", _cancel);
+
+        Assert.Equal(new PostureSecurityEvents(2, 1, 1, 1, 1, 1), report.SecurityEvents);
+        Assert.Equal([2, 1, 1, 1, 1, 1], new[] { "failedSignIns", "accountsLockedOut", "clientsThrottled", "sessionsRefused", "sessionsWithToolsRefused", "failedDiscoveries" }
+            .Select(name => json.GetProperty(name).GetInt64()));
+        Assert.Contains("Security events in the trail", page, StringComparison.Ordinal);
+        Assert.Contains("2 failed sign-ins, 1 accounts locked", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheHtml_EncodesEverythingItShows()
     {
         var report = new PostureReport(DateTime.UtcNow,
@@ -103,7 +125,8 @@ public sealed class PostureReporterTests : IAsyncLifetime
             new PostureAudit(0, 0, 0, null, null, new PostureVerification(DateTime.UtcNow, false, 1, 2, "<img src=x onerror=alert(1)>", "<b>me</b>"), null,
                 new PostureIntegrity("database", "<script>k</script>", "/a<b>", null, 0, null, 0, 0)),
             new PostureApprovals(RiskLevel.High, 0, 0, 0, 0, 0),
-            new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 0, 0));
+            new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 0, 0),
+            new PostureSecurityEvents(0, 0, 0, 0, 0, 0));
 
         var html = PostureHtml.Render(report);
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Registry;
+using Shield.Core.Auditing;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
 
@@ -32,6 +33,18 @@ public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<
         var server = (await app.Services.GetRequiredService<ServerCatalog>().FindAsync("flaky", TestContext.Current.CancellationToken))!;
         Assert.False(server.LastDiscoverySucceeded);
         Assert.Equal(report.Error, server.LastDiscoveryError);
+    }
+
+    [Fact]
+    public async Task AFailedDiscovery_IsInTheAuditTrail_WithWhoRanIt_AndWhy()
+    {
+        await app.StdioServerAsync("gone", "/no/such/mcp-server", []);
+
+        var report = await app.DiscoverAsync("gone");
+
+        var record = Assert.Single(await app.RecordsAsync(AuditEventTypes.DiscoveryFailed), r => r.Server == "gone");
+        Assert.Equal((Registrations.Admin.Name, "person", "failed", report.Error), (record.ActorName, record.ActorKind, record.Outcome, record.Reason));
+        Assert.Equal(("server", "gone", "discovery"), (record.Subject, record.SubjectKey, record.Action));
     }
 
     [Fact]

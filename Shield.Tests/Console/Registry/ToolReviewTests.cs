@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Common;
 using Shield.Console.Registry;
+using Shield.Core.Auditing;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
@@ -58,7 +60,7 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
     }
 
     [Fact]
-    public async Task BulkApproval_SkipsToolsThatChanged_AndApprovesTheRest()
+    public async Task BulkApproval_SkipsToolsThatChanged_AndApprovesTheRest_RecordingEachToolAndTheWholeAct()
     {
         await using var upstream = await UpstreamServer.StartAsync();
         upstream.Set("a", "A.");
@@ -73,6 +75,17 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
 
         Assert.Equal(["bulk/a"], result.Approved);
         Assert.Single(result.Skipped);
+        var records = await app.RecordsAsync(AuditEventTypes.Governance);
+        // Each tool approved is on its own record, as a single approval is; the act as a whole says what was skipped and why.
+        Assert.Single(records, r => (r.Subject, r.SubjectKey, r.Action) == ("tool", "bulk/a", "approved"));
+        Assert.DoesNotContain(records, r => (r.Subject, r.SubjectKey, r.Action) == ("tool", "bulk/b", "approved"));
+        var act = Assert.Single(records, r => (r.Subject, r.SubjectKey) == ("tools", "bulk"));
+        Assert.Equal((Registrations.Admin.Name, "approved"), (act.ActorName, act.Action));
+        var after = JsonDocument.Parse(act.After!).RootElement;
+        Assert.Equal(["bulk/a"], after.GetProperty("approved").EnumerateArray().Select(t => t.GetString()));
+        var skipped = Assert.Single(after.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("bulk/b", skipped.GetProperty("tool").GetString());
+        Assert.Contains("changed on its server since you reviewed it", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

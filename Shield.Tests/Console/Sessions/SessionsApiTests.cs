@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 using Shield.Console.Agents;
 using Shield.Console.Grants;
 using Shield.Console.Sessions;
+using Shield.Core.Auditing;
 using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Tests.Infrastructure;
@@ -126,6 +127,37 @@ public sealed class SessionsApiTests : IAsyncLifetime
         Assert.Contains("No grant gives this agent", problem.GetProperty("refused")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARefusedRequest_IsRecorded_WithTheAgent_TheTaskRedacted_AndEachToolsReason()
+    {
+        var response = await Agent().PostAsJsonAsync("/api/sessions", new { task = "Export for ada@example.com", tools = new[] { "crm__export", "nonsense" } }, _cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var record = Assert.Single(await _app.RecordsAsync(AuditEventTypes.SessionRefused));
+        Assert.Equal(("agent", "invoice-bot", "mint", "refused", null), (record.ActorKind, record.ActorName, record.Action, record.Outcome, record.SessionId));
+        Assert.Equal("None of the requested tools is granted to this agent.", record.Reason);
+        Assert.Equal("Export for [REDACTED:email]", record.Task);
+        var refused = JsonDocument.Parse(record.After!).RootElement.GetProperty("refused");
+        Assert.Equal(["crm__export", "nonsense"], refused.EnumerateArray().Select(r => r.GetProperty("tool").GetString()));
+        Assert.Contains("No grant gives this agent", refused[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolsLeftOutOfAMintedSession_AreRecordedOnItsTimeline_AfterItsCreation()
+    {
+        var response = await Agent().PostAsJsonAsync("/api/sessions", new { task = "Look up", tools = new[] { "crm__lookup", "crm__export" } }, _cancel);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(_cancel)).GetProperty("id").GetGuid();
+        await MintAsync(); // no tool list: every granted tool, and nothing refused to record
+
+        var timeline = (await _app.RecordsAsync(AuditEventTypes.Governance, AuditEventTypes.SessionToolsRefused)).Where(r => r.SessionId == id).ToList();
+
+        Assert.Equal([AuditEventTypes.Governance, AuditEventTypes.SessionToolsRefused], timeline.Select(r => r.EventType));
+        var refused = timeline[1];
+        Assert.Equal(("invoice-bot", "Look up", "1 of the tools asked for was left out of the session."), (refused.ActorName, refused.Task, refused.Reason));
+        Assert.Equal("crm__export", JsonDocument.Parse(refused.After!).RootElement.GetProperty("refused")[0].GetProperty("tool").GetString());
+        Assert.Single(await _app.RecordsAsync(AuditEventTypes.SessionToolsRefused));
+    }
+
     [Theory]
     [InlineData("shk_wrongwrongwrongwrongwrongwrongwrongwrongwro", "not valid")]
     [InlineData("shs_wrongwrongwrongwrongwrongwrongwrongwrongwro", "A session token cannot mint sessions")]
@@ -159,6 +191,9 @@ public sealed class SessionsApiTests : IAsyncLifetime
         var disabled = await Agent(rotated).PostAsJsonAsync("/api/sessions", new { task = "t" }, _cancel);
         Assert.Equal(HttpStatusCode.Unauthorized, disabled.StatusCode);
         Assert.Contains("disabled", await disabled.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+        // The disabled agent's attempt is recorded; the old key names nobody, so its attempt is not.
+        var record = Assert.Single(await _app.RecordsAsync(AuditEventTypes.SessionRefused));
+        Assert.Equal(("invoice-bot", "mint", "The agent invoice-bot is disabled."), (record.ActorName, record.Action, record.Reason));
     }
 
     [Theory]

@@ -23,7 +23,8 @@ public sealed class PosturePageTests : ComponentTestContext, IAsyncLifetime
     {
         var page = RenderAs<PosturePage>([ShieldRoles.Auditor]);
 
-        page.WaitForAssertion(() => Assert.Equal(5, page.FindAll("#posture-report section").Count));
+        page.WaitForAssertion(() => Assert.Equal(6, page.FindAll("#posture-report section").Count));
+        Assert.Contains("0 failed sign-ins, 0 accounts locked", page.Find("#posture-security").TextContent, StringComparison.Ordinal);
         Assert.Contains("never been verified", page.Find("#posture-verification").TextContent, StringComparison.Ordinal);
         Assert.Contains("No tool calls in the last 24 hours", page.Find("#activity-empty").TextContent, StringComparison.Ordinal);
         Assert.Equal("/posture/report.html", page.Find("#posture-print").GetAttribute("href"));
