@@ -11,68 +11,44 @@ namespace Shield.Console.Approvals;
 
 /// <summary>
 /// The relay's side of an approval: open a request for the call, tell the agent it is waiting (progress, when it asked),
-/// wait for the verdict, withdraw the request if the agent cancels, and take an approval for exactly this call, once.
+/// wait for the verdict, and take an approval for exactly this call, once. The desk withdraws the request the moment the
+/// agent stops waiting; a call whose agent is gone is never let through.
 /// </summary>
-public sealed partial class ApprovalGate(
+public sealed class ApprovalGate(
     IDbContextFactory<ShieldDbContext> contexts,
     ApprovalDesk desk,
     IOptionsMonitor<ApprovalOptions> options,
-    TimeProvider time,
-    ILogger<ApprovalGate> logger)
+    TimeProvider time)
 {
     /// <summary>Waits for a person's decision on <paramref name="call"/>; <paramref name="progress"/> is told every so often while it waits.</summary>
-    public async Task<ApprovalVerdict> RequestAsync(ApprovalCall call, Func<ApprovalWait, ValueTask>? progress, CancellationToken cancellationToken)
+    public async Task<ApprovalVerdict> RequestAsync(ApprovalCall call, Func<ApprovalWait, ValueTask>? progress, Requester requester)
     {
         var settings = options.CurrentValue;
-        var request = await NewRequestAsync(call, settings, cancellationToken);
-        var verdict = await desk.OpenAsync(request);
+        // Opened even when the agent is already gone, so that the trail says what it asked and that it was withdrawn.
+        var request = await NewRequestAsync(call, settings);
+        var verdict = await desk.OpenAsync(request, requester);
         var started = time.GetTimestamp();
-        try
+        while (!verdict.IsCompleted && !requester.Gone.IsCancellationRequested)
         {
-            while (!verdict.IsCompleted)
+            if (progress is not null)
             {
-                if (progress is not null)
-                {
-                    await progress(new ApprovalWait(request.Id, time.GetElapsedTime(started), settings.Timeout));
-                }
-
-                await Task.WhenAny(verdict, Task.Delay(settings.ProgressInterval, time, cancellationToken));
-                if (!verdict.IsCompleted)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await desk.WithdrawAsync(request.Id);
-            }
-            catch (Exception error) when (error is not OutOfMemoryException)
-            {
-                // The request still expires on time; the agent's cancellation stands either way.
-                LogWithdrawFailed(logger, request.Id, error);
+                await progress(new ApprovalWait(request.Id, time.GetElapsedTime(started), settings.Timeout));
             }
 
-            throw;
+            await Task.WhenAny(verdict, Task.Delay(settings.ProgressInterval, time, requester.Gone));
         }
 
+        // Once the agent is gone, the verdict is its withdrawal (or a decision taken just before it left).
         var result = await verdict;
-        if (result.IsApproved && !await desk.ConsumeAsync(request.Id, call.Session.Id, call.Server, call.Tool, call.ArgumentsFingerprint))
-        {
-            return result with { Status = ApprovalStatus.Denied, Message = "The approval was already used; an approval lets exactly one call through, once." };
-        }
-
-        return result;
+        return result.IsApproved ? await desk.UseAsync(result, call, requester) : result;
     }
 
-    private async Task<ApprovalRequest> NewRequestAsync(ApprovalCall call, ApprovalOptions settings, CancellationToken cancellationToken)
+    private async Task<ApprovalRequest> NewRequestAsync(ApprovalCall call, ApprovalOptions settings)
     {
         string owner;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        await using (var db = await contexts.CreateDbContextAsync())
         {
-            owner = await db.Agents.Where(a => a.Id == call.Session.AgentId).Select(a => a.Owner).FirstOrDefaultAsync(cancellationToken) ?? "";
+            owner = await db.Agents.Where(a => a.Id == call.Session.AgentId).Select(a => a.Owner).FirstOrDefaultAsync() ?? "";
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -96,9 +72,6 @@ public sealed partial class ApprovalGate(
             RequiredApprovals = call.Risk == RiskLevel.Critical ? settings.CriticalApprovers : 1,
         };
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Approval request {Id} could not be withdrawn after its call was cancelled; it expires on time")]
-    private static partial void LogWithdrawFailed(ILogger logger, Guid id, Exception error);
 }
 
 /// <summary>How long a call has waited for approval, of how long it may.</summary>

@@ -2,6 +2,7 @@ using Shield.Core.Approvals;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
 using Shield.Core.Policy;
+using Shield.Core.Text;
 
 namespace Shield.Console.Approvals;
 
@@ -22,6 +23,10 @@ internal static class ApprovalRecords
 
     public static AuditRecord Withdrawn(ApprovalRequest r, DateTime nowUtc) => Record(r, AuditEventTypes.CallWithdrawn,
         new Actor(Actor.Agent, r.AgentId.ToString(), r.AgentName), "withdrawn", r.DecisionReason, nowUtc);
+
+    /// <summary>A reviewer decided too late: the request had closed, so nothing changed.</summary>
+    public static AuditRecord DecisionRefused(ApprovalRequest r, Reviewer reviewer, bool approve, string refusal, DateTime nowUtc) => Record(r,
+        AuditEventTypes.CallDecisionRefused, Person(reviewer), "refused", $"{(approve ? "The approval" : "The denial")} was refused: {refusal}".Clip(4000), nowUtc, reviewer.Name);
 
     private static Actor Person(Reviewer reviewer) => new(Actor.Person, reviewer.Id, reviewer.Name);
 

@@ -33,6 +33,7 @@ public sealed partial class RelayCalls(
     ApprovalGate approvals,
     RedactorStore redaction,
     IOptionsMonitor<RelayOptions> options,
+    IHttpContextAccessor requests,
     TimeProvider time,
     ILogger<RelayCalls> logger)
 {
@@ -214,12 +215,18 @@ public sealed partial class RelayCalls(
             progress = wait => Progress(agent, token, wait, cancellationToken);
         }
 
-        // The SDK does not cancel a running handler when its MCP session closes: a revoked or expired session's call stops waiting here.
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, relay.Closed);
+        // Whichever way the agent stops waiting, its call is withdrawn at once. The SDK cancels the handler's token for a
+        // cancel, but not when its MCP session closes (a revoked or expired session), nor when the HTTP request carrying
+        // the call is aborted or its connection closes (it keeps the call for a client that may resume the stream): the
+        // relay watches those itself. The SDK runs the handler in that request's context, so it is the current one.
+        using var requester = new Requester()
+            .GoneWhen(relay.Closed, "its MCP session ended (closed, expired or revoked)")
+            .GoneWhen(cancellationToken, "it cancelled the call, or its MCP session ended")
+            .GoneWhen(requests.HttpContext?.RequestAborted ?? new CancellationToken(canceled: true), "its request was aborted or its connection closed");
         ApprovalVerdict verdict;
         try
         {
-            verdict = await approvals.RequestAsync(call, progress, waiting.Token);
+            verdict = await approvals.RequestAsync(call, progress, requester);
         }
         catch (AuditUnavailableException e)
         {
@@ -233,6 +240,8 @@ public sealed partial class RelayCalls(
 
         if (!verdict.IsApproved)
         {
+            // A cancelled request gets no answer; a client that lost its stream reads this one if it resumes.
+            cancellationToken.ThrowIfCancellationRequested();
             throw new McpProtocolException($"{verdict.Message} (approval {verdict.Id})", McpErrorCode.InvalidRequest);
         }
 

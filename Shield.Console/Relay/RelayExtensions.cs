@@ -25,6 +25,8 @@ internal static class RelayExtensions
         services.AddSingleton<UpstreamErrors>();
         services.AddSingleton<CallsInFlight>();
         services.AddSingleton<RelayCalls>();
+        // A call waiting for approval watches the HTTP request that carries it, to be withdrawn when that request ends.
+        services.AddHttpContextAccessor();
         services.AddSingleton<RelayReads>();
         services.AddSingleton<RelayHandlers>();
         // The MCP SDK logs each request and response stream at Information, and every refusal a handler answers with as

@@ -93,7 +93,7 @@ public sealed class ApprovalRequest
         ApprovalStatus.Approved => $"This request was already approved by {DecidedBy}.",
         ApprovalStatus.Denied => $"This request was already denied by {DecidedBy}.",
         ApprovalStatus.Expired => "This request has expired; the call was denied.",
-        _ => "The agent withdrew this request.",
+        _ => $"{DecisionReason ?? "The agent stopped waiting."} The call was withdrawn and can no longer be decided.",
     };
 
     /// <summary>Adds the reviewer's approval; returns true when that was the last one needed.</summary>
@@ -113,7 +113,10 @@ public sealed class ApprovalRequest
 
     public void Expire(string reason, DateTime nowUtc) => Close(ApprovalStatus.Expired, "Shield", reason, nowUtc);
 
-    public void Withdraw(DateTime nowUtc) => Close(ApprovalStatus.Withdrawn, AgentName, "The agent cancelled the call, or its session ended.", nowUtc);
+    /// <summary>The agent stopped waiting (<paramref name="why"/>): its request, or an approval it has not used yet, is withdrawn.</summary>
+    public void Withdraw(string why, DateTime nowUtc) => Close(ApprovalStatus.Withdrawn, AgentName, (Status == ApprovalStatus.Approved
+        ? $"The agent stopped waiting ({why}) as {DecidedBy} approved the call; it was not forwarded."
+        : $"The agent stopped waiting: {why}.").Clip(1000), nowUtc);
 
     private bool IsOwnedBy(Reviewer reviewer)
     {

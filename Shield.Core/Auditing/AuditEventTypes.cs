@@ -10,6 +10,10 @@ public static class AuditEventTypes
     public const string CallRejected = "tool-call.rejected";
     public const string CallExpired = "tool-call.expired";
     public const string CallWithdrawn = "tool-call.withdrawn";
+
+    /// <summary>A reviewer's decision came after the request had closed (its agent stopped waiting, it expired, it was decided).</summary>
+    public const string CallDecisionRefused = "tool-call.decision-refused";
+
     public const string CallUpstreamError = "tool-call.upstream-error";
     public const string CallCompleted = "tool-call.completed";
     public const string ResourceRead = "resource.read";
@@ -53,7 +57,7 @@ public static class AuditEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallWithdrawn, CallUpstreamError, CallCompleted,
-        ResourceRead, PromptGet, Governance, .. Security, Pruned, Sealing, TamperDetected, Gap,
+        CallAllowed, CallDenied, CallApprovalRequired, CallApproved, CallRejected, CallExpired, CallWithdrawn, CallDecisionRefused, CallUpstreamError,
+        CallCompleted, ResourceRead, PromptGet, Governance, .. Security, Pruned, Sealing, TamperDetected, Gap,
     ];
 }

@@ -42,6 +42,12 @@ public sealed class ChildProcess : IAsyncDisposable
         var first = await Task.WhenAny(seen.Task, _exited.Task).WaitAsync(timeout ?? TimeSpan.FromSeconds(30), cancellationToken);
         if (first == _exited.Task)
         {
+            // It may have printed the text just before it exited: its last lines are read once it has.
+            await _process.WaitForExitAsync(cancellationToken);
+        }
+
+        if (!seen.Task.IsCompleted)
+        {
             throw new InvalidOperationException($"The process exited before printing '{text}': {string.Join(" | ", _output)}");
         }
     }

@@ -37,19 +37,7 @@ public static class NodeTools
     private static async Task<ChildProcess> StartHttpServerAsync(string[] arguments, CancellationToken cancellationToken)
     {
         var port = ChildProcess.FreePort();
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var start = StartInfo("node", arguments, new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var process = new ChildProcess(Process.Start(start)!, $"http://127.0.0.1:{port}/mcp");
         await process.WaitForOutputAsync("listening", cancellationToken);
         return process;
@@ -57,7 +45,14 @@ public static class NodeTools
 
     /// <summary>Runs a script of the tools package to its end; returns its exit code and output. Killed if it outlives the timeout.</summary>
     public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
-        CancellationToken cancellationToken, string node = "node", TimeSpan? timeout = null)
+        CancellationToken cancellationToken, string node = "node", TimeSpan? timeout = null) =>
+        ChildProcess.RunAsync(StartInfo(node, [script, .. arguments], environment), timeout ?? TimeSpan.FromSeconds(60), cancellationToken);
+
+    /// <summary>Starts a script of the tools package and returns at once, so a test can await its output line by line.</summary>
+    public static ChildProcess Start(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment) =>
+        new(Process.Start(StartInfo("node", [script, .. arguments], environment))!, "");
+
+    private static ProcessStartInfo StartInfo(string node, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo(node)
         {
@@ -66,7 +61,6 @@ public static class NodeTools
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -77,6 +71,6 @@ public static class NodeTools
             start.Environment[name] = value;
         }
 
-        return ChildProcess.RunAsync(start, timeout ?? TimeSpan.FromSeconds(60), cancellationToken);
+        return start;
     }
 }

@@ -246,11 +246,42 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
 
         Assert.Equal((pending.Id, ApprovalStatus.Withdrawn), (withdrawn.Id, withdrawn.Status));
+        Assert.Equal("The agent stopped waiting: it cancelled the call, or its MCP session ended.", withdrawn.DecisionReason);
         Assert.False(call.IsCompleted); // a cancelled request gets no answer
         Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(pending.Id, true, null)).StatusCode);
         Assert.Empty(_relay.App.Services.GetRequiredService<ApprovalFeed>().Pending);
         Assert.Equal(0, _calls);
         Assert.Contains(await TrailAsync(), r => r.EventType == AuditEventTypes.CallWithdrawn && r.ApprovalId == pending.Id);
+    }
+
+    [Fact]
+    public async Task AnAgentThatStopsWaiting_HasItsCallWithdrawnAtOnce_AndALateApprovalIsRefusedAndRecorded()
+    {
+        // The C# SDK client, when its caller gives up, drops the HTTP request without notifications/cancelled.
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
+        var call = _agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: giveUp.Token).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        await giveUp.CancelAsync();
+
+        var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
+        Assert.Equal((pending.Id, ApprovalStatus.Withdrawn), (withdrawn.Id, withdrawn.Status));
+        Assert.Equal("The agent stopped waiting: its request was aborted or its connection closed.", withdrawn.DecisionReason);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        var listed = JsonDocument.Parse(await _reviewer.GetStringAsync("/api/approvals?status=withdrawn", _cancel)).RootElement;
+        Assert.Equal(pending.Id, Assert.Single(listed.EnumerateArray()).GetProperty("id").GetGuid());
+
+        var late = await DecideAsync(pending.Id, true, null);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("The agent stopped waiting: its request was aborted or its connection closed. The call was withdrawn and can no longer be decided.",
+            await late.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
+        Assert.Equal(0, _calls);
+        var trail = await TrailAsync();
+        Assert.Equal([AuditEventTypes.CallApprovalRequired, AuditEventTypes.CallWithdrawn, AuditEventTypes.CallDecisionRefused], trail.Select(r => r.EventType));
+        Assert.All(trail, r => Assert.Equal(pending.Id, r.ApprovalId));
+        Assert.Equal(("agent", "withdrawn"), (trail[1].ActorKind, trail[1].Outcome));
+        Assert.Equal(("person", "refused"), (trail[2].ActorKind, trail[2].Outcome));
+        Assert.StartsWith("The approval was refused: The agent stopped waiting", trail[2].Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -263,6 +294,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         var withdrawn = await _watch.NextAsync(ApprovalEventKind.Decided);
         Assert.Equal((pending.Id, ApprovalStatus.Withdrawn), (withdrawn.Id, withdrawn.Status));
+        Assert.StartsWith("The agent stopped waiting: ", withdrawn.DecisionReason, StringComparison.Ordinal);
         Assert.False(call.IsCompletedSuccessfully); // the closed MCP session never answers it
         Assert.Equal(0, _calls);
     }

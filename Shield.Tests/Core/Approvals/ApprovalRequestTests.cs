@@ -24,7 +24,7 @@ public sealed class ApprovalRequestTests
     [InlineData(ApprovalStatus.Approved, "already approved")]
     [InlineData(ApprovalStatus.Denied, "already denied")]
     [InlineData(ApprovalStatus.Expired, "expired")]
-    [InlineData(ApprovalStatus.Withdrawn, "withdrew")]
+    [InlineData(ApprovalStatus.Withdrawn, "stopped waiting")]
     public void ARequestNoLongerPending_CannotBeDecided(ApprovalStatus status, string reason)
     {
         var request = Pending();

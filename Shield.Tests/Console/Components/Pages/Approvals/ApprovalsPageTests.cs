@@ -94,6 +94,47 @@ public sealed class ApprovalsPageTests : ComponentTestContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACallWhoseAgentStoppedWaiting_SaysSoOnItsCardAsItHappens_AndCannotBeApproved()
+    {
+        var page = RenderAs<ApprovalsPage>([ShieldRoles.Reviewer]);
+        using var requester = new Requester();
+        var request = await OpenAsync(null, requester: requester);
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".approve-button")));
+
+        requester.Leave("its connection closed");
+
+        page.WaitForAssertion(() => Assert.Contains("The agent stopped waiting: its connection closed. It can no longer be approved",
+            page.Find(".approval-withdrawn").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll(".approve-button"));
+        Assert.Empty(page.FindAll(".deny-button"));
+        Assert.Empty(page.FindAll(".approval-countdown"));
+        Assert.Equal(ApprovalStatus.Withdrawn, (await request.Verdict).Status);
+        page.Find(".dismiss-button").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".approval-card")));
+    }
+
+    [Fact]
+    public async Task AnApprovalConfirmedAfterTheAgentLeft_IsRefusedWithWhy()
+    {
+        var page = RenderAs<ApprovalsPage>([ShieldRoles.Reviewer]);
+        var dialogs = Render<MudDialogProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+        using var requester = new Requester();
+        await OpenAsync(null, requester: requester);
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".approve-button")));
+        page.Find(".approve-button").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("will run once", dialogs.Markup, StringComparison.Ordinal));
+
+        requester.Leave("its connection closed");
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".approval-withdrawn")));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Approve").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("The agent stopped waiting: its connection closed. The call was withdrawn and can no longer be decided.",
+            snackbars.Markup, StringComparison.Ordinal));
+        Assert.Single(page.FindAll(".approval-withdrawn"));
+    }
+
+    [Fact]
     public async Task TheNavigation_ShowsHowManyCallsWait()
     {
         var menu = RenderAs<NavMenu>([ShieldRoles.Reviewer]);
@@ -105,7 +146,7 @@ public sealed class ApprovalsPageTests : ComponentTestContext, IAsyncLifetime
         menu.WaitForAssertion(() => Assert.Equal("2", menu.Find("#pending-approvals-badge").TextContent.Trim()));
     }
 
-    private async Task<(Guid Id, Task<ApprovalVerdict> Verdict)> OpenAsync(string? arguments, string description = "Deletes one record.")
+    private async Task<(Guid Id, Task<ApprovalVerdict> Verdict)> OpenAsync(string? arguments, string description = "Deletes one record.", Requester? requester = null)
     {
         var request = new ApprovalRequest
         {
@@ -114,6 +155,6 @@ public sealed class ApprovalsPageTests : ComponentTestContext, IAsyncLifetime
             RedactedArguments = arguments is null ? null : Shield.Core.Redaction.Redactor.Default.Redact(System.Text.Json.JsonDocument.Parse(arguments).RootElement),
             ArgumentsFingerprint = "hmac:1", RequestedAtUtc = DateTime.UtcNow, ExpiresAtUtc = DateTime.UtcNow.AddMinutes(5),
         };
-        return (request.Id, await _desk.OpenAsync(request));
+        return (request.Id, await _desk.OpenAsync(request, requester));
     }
 }
