@@ -1,57 +1,56 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Shield.Core.Redaction;
 
 /// <summary>
-/// Masks secrets and personal data in a call's arguments before anyone reads them: the values of keys with secret-like
-/// names (password, token, secret, api key, authorization, cookie…), values that look like credentials (JWTs,
-/// well-known key prefixes, PEM blocks, long high-entropy strings), email addresses, card numbers (Luhn-checked), IBANs
-/// (checksum-checked), phone numbers, and an administrator's own keys and patterns. Each mask names what it hid:
-/// <c>[REDACTED:email]</c>. Pure and thread-safe: build one per rule set and share it.
+/// Masks secrets and personal data in a call's arguments before anyone reads them: the values of keys whose names say
+/// they are secret (<see cref="SecretKeyName"/>), JSON written inside a string value, credentials in URLs, values that
+/// look like credentials (JWTs, well-known key prefixes, PEM blocks, long high-entropy strings), email addresses, US
+/// social security numbers, card numbers (Luhn-checked, in text or as a JSON number in any notation), IBANs
+/// (checksum-checked, any case), phone numbers, and an administrator's own keys and patterns. No detector has a length
+/// limit a longer secret could slip past. Each mask names what it hid: <c>[REDACTED:email]</c>. Pure and thread-safe:
+/// build one per rule set and share it.
 /// </summary>
 public sealed partial class Redactor
 {
-    // A key is secret when its name (lower case, letters and digits only) contains one of these...
-    private static readonly string[] SecretKeyParts =
-    [
-        "password", "passwd", "passphrase", "secret", "apikey", "accesskey", "privatekey", "authorization", "cookie",
-        "credential", "signature", "bearer",
-    ];
+    private const string SecretMask = "[REDACTED:secret]";
 
-    // ...or ends with one of these ("accesstoken" is a secret, "maxtokens" is not).
-    private static readonly string[] SecretKeyEndings = ["token", "pwd", "pin", "otp", "ssn", "auth", "sessionid"];
+    private const string Unchecked = "[REDACTED:unchecked]";
+
+    // A name before a separator in text is at most this long: a longer run of name characters is judged by its end.
+    private const int MaxNameLength = 128;
+
+    // JSON inside a string inside a string…: past this depth the text detectors alone apply.
+    private const int MaxNesting = 8;
 
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly string[] _secretKeys;
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // Authorization schemes written before the credential: "Authorization: Bearer abc" masks the scheme and "abc".
+    private static readonly string[] Schemes = ["bearer", "basic", "token", "digest", "negotiate", "bot", "apikey"];
+
+    private static readonly SearchValues<char> ValueDelimiters = SearchValues.Create(" \t\r\n\f\v,;&\"'");
+
+    private readonly SearchValues<string>? _ownKeys;
     private readonly (string Name, Regex Regex)[] _patterns;
 
     public Redactor(RedactionRules rules)
     {
-        _secretKeys = [.. SecretKeyParts, .. rules.Keys.Select(Normalize).Where(k => k.Length > 0)];
+        string[] own = [.. rules.Keys.Select(Normalize).Where(k => k.Length > 0)];
+        _ownKeys = own.Length == 0 ? null : SearchValues.Create(own, StringComparison.Ordinal);
         _patterns = [.. rules.Patterns.Select(p => (p.Name, Compile(p.Regex)))];
     }
 
     public static Redactor Default { get; } = new(RedactionRules.None);
 
     /// <summary>The arguments as JSON with every detected secret and personal datum masked; null stays null.</summary>
-    public string? Redact(JsonElement? arguments)
-    {
-        if (arguments is not { ValueKind: not JsonValueKind.Undefined } value)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            Write(writer, value, secretKey: false);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    public string? Redact(JsonElement? arguments) =>
+        arguments is { ValueKind: not JsonValueKind.Undefined } value ? RedactJson(value, nesting: 0) : null;
 
     /// <summary>One string with every detected secret and personal datum masked.</summary>
     public string RedactText(string text)
@@ -63,24 +62,112 @@ public sealed partial class Redactor
         catch (RegexMatchTimeoutException)
         {
             // Text built to make a detector take too long is hidden whole: deny when unsure.
-            return "[REDACTED:unchecked]";
+            return Unchecked;
         }
+    }
+
+    private string RedactJson(JsonElement value, int nesting)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(output, WriterOptions))
+        {
+            Write(writer, value, secretKey: false, nesting);
+        }
+
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    private void Write(Utf8JsonWriter writer, JsonElement value, bool secretKey, int nesting)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject())
+                {
+                    writer.WritePropertyName(RedactText(property.Name)); // a key can be a datum too: {"ada@example.com": 1}
+                    Write(writer, property.Value, secretKey || IsSecretKey(property.Name), nesting);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in value.EnumerateArray())
+                {
+                    Write(writer, item, secretKey, nesting);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.String when secretKey:
+            case JsonValueKind.Number when secretKey:
+                writer.WriteStringValue(SecretMask);
+                break;
+            case JsonValueKind.String:
+                writer.WriteStringValue(RedactString(value.GetString()!, nesting));
+                break;
+            case JsonValueKind.Number:
+                var number = value.GetRawText();
+                if ((number.Length >= 13 || number.AsSpan().ContainsAny('e', 'E'))
+                    && ValueChecks.WholeNumberDigits(number) is { Length: >= 13 and <= 19 } digits && ValueChecks.IsLuhn(digits))
+                {
+                    writer.WriteStringValue("[REDACTED:card]");
+                }
+                else if (RedactText(number) is var masked && masked != number)
+                {
+                    writer.WriteStringValue(masked);
+                }
+                else
+                {
+                    writer.WriteRawValue(number);
+                }
+
+                break;
+            default:
+                value.WriteTo(writer);
+                break;
+        }
+    }
+
+    // A string that holds JSON ("{\"password\":\"…\"}") is redacted as JSON, so its keys count; other text by the detectors.
+    private string RedactString(string text, int nesting)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (nesting < MaxNesting && trimmed is ['{', .., '}'] or ['[', .., ']'])
+        {
+            try
+            {
+                using var nested = JsonDocument.Parse(text);
+                return RedactJson(nested.RootElement, nesting + 1);
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: it is text.
+            }
+        }
+
+        return RedactText(text);
     }
 
     private string Mask(string text)
     {
-        if (PemBlock().IsMatch(text))
+        if (text.Contains("-----BEGIN ", StringComparison.Ordinal))
         {
-            text = PemBlock().Replace(text, "[REDACTED:private-key]");
+            text = MaskPrivateKeys(text);
         }
 
-        // "password=hunter2", "api_key: abc", "Authorization: Bearer abc" inside free text: the value under a secret-like name.
-        if (text.AsSpan().ContainsAny(':', '='))
+        if (text.Contains("://", StringComparison.Ordinal))
         {
-            text = KeyValue().Replace(text, m => IsSecretKey(m.Groups["key"].Value) ? m.Groups["key"].Value + m.Groups["sep"].Value + "[REDACTED:secret]" : m.Value);
+            // scheme://user:password@host, whatever the host: the whole user information is the credential.
+            text = UrlCredentials().Replace(text, "://[REDACTED:credentials]@");
         }
 
-        text = Jwt().Replace(text, "[REDACTED:jwt]");
+        if (text.Contains("eyJ", StringComparison.Ordinal))
+        {
+            text = Jwt().Replace(text, "[REDACTED:jwt]");
+        }
+
         text = KnownKey().Replace(text, "[REDACTED:api-key]");
         if (text.Contains('@', StringComparison.Ordinal))
         {
@@ -88,10 +175,24 @@ public sealed partial class Redactor
             text = Email().Replace(text, "[REDACTED:email]");
         }
 
-        text = Iban().Replace(text, m => IsIban(m.Value) ? "[REDACTED:iban]" : m.Value);
-        text = CardNumber().Replace(text, m => IsLuhn(m.Value) ? "[REDACTED:card]" : m.Value);
-        text = Phone().Replace(text, m => Digits(m.Value) is >= 8 and <= 15 && !IsoDate().IsMatch(m.Value) ? "[REDACTED:phone]" : m.Value);
-        text = Opaque().Replace(text, m => IsHighEntropy(m.Value) ? "[REDACTED:secret]" : m.Value);
+        if (text.AsSpan().ContainsAnyInRange('0', '9'))
+        {
+            // Numbers of people, accounts and cards: only text with a digit can hold one.
+            var numbers = text;
+            text = Ssn().Replace(numbers, m => IsPartOfALongerNumber(numbers, m) ? m.Value : "[REDACTED:ssn]");
+            text = Iban().Replace(text, MaskIban);
+            text = CardNumber().Replace(text, m => ValueChecks.IsLuhn(m.ValueSpan) ? "[REDACTED:card]" : m.Value);
+            text = Phone().Replace(text, m => Digits(m.Value) is >= 8 and <= 15 && !IsoDate().IsMatch(m.Value) ? "[REDACTED:phone]" : m.Value);
+        }
+
+        // "password=hunter2", "api_key: abc", "\"token\": \"abc\"", "Authorization: Bearer abc" inside free text. After the
+        // detectors of data with spaces in it, so "ssn: 123 45 6789" is masked whole, not up to its first space.
+        if (text.AsSpan().ContainsAny(':', '='))
+        {
+            text = MaskKeyValues(text);
+        }
+
+        text = Opaque().Replace(text, m => ValueChecks.IsHighEntropy(m.Value) ? SecretMask : m.Value);
         foreach (var (name, regex) in _patterns)
         {
             try
@@ -106,6 +207,228 @@ public sealed partial class Redactor
         }
 
         return text;
+    }
+
+    // From each BEGIN line to its END line, or to the end of the text when the END is missing, however long the key.
+    private static string MaskPrivateKeys(string text)
+    {
+        var masked = new StringBuilder(text.Length);
+        var copied = 0;
+        for (var begin = PemBegin().Match(text); begin.Success; begin = PemBegin().Match(text, copied))
+        {
+            var end = PemEnd().Match(text, begin.Index + begin.Length);
+            masked.Append(text, copied, begin.Index - copied).Append("[REDACTED:private-key]");
+            copied = end.Success ? end.Index + end.Length : text.Length;
+        }
+
+        return copied == 0 ? text : masked.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    // The value after a secret-like name, to its real end: a quoted value to its closing quote, a bracketed one to its
+    // closing bracket, anything else to the next space or delimiter, however long. Found from each separator (: = :=
+    // =>) back to its name (one or two words, quoted or not), so every character is looked at a bounded number of times
+    // however the text is built. A name that is not secret is passed over by its separator only, so
+    // "a=password=hunter2" still masks hunter2.
+    private string MaskKeyValues(string text)
+    {
+        StringBuilder? masked = null;
+        var copied = 0;
+        var at = 0;
+        while (at < text.Length && text.AsSpan(at).IndexOfAny(':', '=') is var found and >= 0)
+        {
+            var separator = at + found;
+            var start = ValueStart(text, separator);
+            // A mask already made ("[REDACTED:email]") is never a name, whatever an administrator's keys.
+            var made = text.AsSpan(0, separator).EndsWith("[REDACTED", StringComparison.Ordinal);
+            var end = !made && IsSecretKey(NameBefore(text, separator)) ? ValueEnd(text, start) : start;
+            if (end > start)
+            {
+                masked ??= new StringBuilder(text.Length);
+                masked.Append(text, copied, start - copied).Append(SecretMask);
+                copied = end;
+            }
+
+            at = Math.Max(end, separator + 1);
+        }
+
+        return masked is null ? text : masked.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    // The name before a separator: spaces and a closing quote (\" too) skipped, then one word, or two with one space between.
+    private static ReadOnlySpan<char> NameBefore(string text, int separator)
+    {
+        var end = separator;
+        while (end > 0 && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        if (end > 0 && text[end - 1] is '"' or '\'')
+        {
+            end -= end > 1 && text[end - 2] == '\\' ? 2 : 1;
+        }
+
+        var start = WordStart(text, end);
+        if (start < end && start > 1 && text[start - 1] == ' ' && IsNameCharacter(text[start - 2]))
+        {
+            start = WordStart(text, start - 1);
+        }
+
+        return text.AsSpan(start, end - start);
+    }
+
+    // Where the word ending at end starts, looking back at most MaxNameLength characters.
+    private static int WordStart(string text, int end)
+    {
+        var start = end;
+        while (start > 0 && end - start < MaxNameLength && IsNameCharacter(text[start - 1]))
+        {
+            start--;
+        }
+
+        return start;
+    }
+
+    private static bool IsNameCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
+
+    // After ":", "=", ":=" or "=>" and the spaces that follow.
+    private static int ValueStart(string text, int separator)
+    {
+        var start = separator + 1;
+        if (start < text.Length && (text[separator], text[start]) is (':', '=') or ('=', '>'))
+        {
+            start++;
+        }
+
+        while (start < text.Length && char.IsWhiteSpace(text[start]))
+        {
+            start++;
+        }
+
+        return start;
+    }
+
+    private static int ValueEnd(string text, int start)
+    {
+        var rest = text.AsSpan(start);
+        if (rest.IsEmpty)
+        {
+            return start;
+        }
+
+        if (rest[0] is '"' or '\'' || (rest is ['\\', '"' or '\'', ..]))
+        {
+            var quote = rest[0] == '\\' ? rest[..2] : rest[..1];
+            var close = ClosingQuote(rest[quote.Length..], quote);
+            return close < 0 ? start + LineLength(rest) : start + quote.Length + close + quote.Length;
+        }
+
+        if (rest[0] is '{' or '[')
+        {
+            return start + ClosingBracket(rest);
+        }
+
+        var value = 0;
+        foreach (var scheme in Schemes)
+        {
+            if (rest.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && rest.Length > scheme.Length && rest[scheme.Length] is ' ' or '\t')
+            {
+                value = scheme.Length + rest[scheme.Length..].IndexOfAnyExcept(' ', '\t');
+                break;
+            }
+        }
+
+        var run = rest[value..].IndexOfAny(ValueDelimiters);
+        return run < 0 ? text.Length : start + value + run;
+    }
+
+    // Where the quote closes (backslash escapes skipped), or -1 when the line ends first.
+    private static int ClosingQuote(ReadOnlySpan<char> text, ReadOnlySpan<char> quote)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is '\n' or '\r')
+            {
+                return -1;
+            }
+
+            if (text[i..].StartsWith(quote, StringComparison.Ordinal))
+            {
+                return i;
+            }
+
+            if (text[i] == '\\')
+            {
+                i++;
+            }
+        }
+
+        return -1;
+    }
+
+    // Past the bracket that closes the first one (brackets inside quotes ignored), or the whole text when none does.
+    private static int ClosingBracket(ReadOnlySpan<char> text)
+    {
+        var depth = 0;
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c is '{' or '[')
+            {
+                depth++;
+            }
+            else if (c is '}' or ']' && --depth == 0)
+            {
+                return i + 1;
+            }
+        }
+
+        return text.Length;
+    }
+
+    private static int LineLength(ReadOnlySpan<char> text) => text.IndexOfAny('\r', '\n') is var end and >= 0 ? end : text.Length;
+
+    // 123-45-6789 inside 1-123-45-6789-0 is part of another number, not a social security number.
+    private static bool IsPartOfALongerNumber(string text, Match match) =>
+        (match.Index > 0 && text[match.Index - 1] == '-') || (match.Index + match.Length < text.Length && text[match.Index + match.Length] == '-');
+
+    // A spaced IBAN's last group may be a word of the sentence: drop groups from the end until the checksum holds.
+    private static string MaskIban(Match match)
+    {
+        var candidate = match.Value;
+        while (candidate.Length >= 15)
+        {
+            if (ValueChecks.IsIban(candidate))
+            {
+                return "[REDACTED:iban]" + match.Value[candidate.Length..];
+            }
+
+            var space = candidate.LastIndexOf(' ');
+            if (space < 0)
+            {
+                break;
+            }
+
+            candidate = candidate[..space];
+        }
+
+        return match.Value;
     }
 
     // An administrator's pattern never rewrites a mask already made: "[A-Z]{3,}" must not turn [REDACTED:email] into
@@ -128,62 +451,10 @@ public sealed partial class Redactor
         return result.Append(pattern.Replace(text[start..], mask)).ToString();
     }
 
-    private void Write(Utf8JsonWriter writer, JsonElement value, bool secretKey)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in value.EnumerateObject())
-                {
-                    writer.WritePropertyName(RedactText(property.Name)); // a key can be a datum too: {"ada@example.com": 1}
-                    Write(writer, property.Value, secretKey || IsSecretKey(property.Name));
-                }
+    // The value under a key of this name is masked whole: by the built-in rule, or as holding an administrator's key.
+    private bool IsSecretKey(ReadOnlySpan<char> name) => SecretKeyName.IsSecret(name, _ownKeys);
 
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var item in value.EnumerateArray())
-                {
-                    Write(writer, item, secretKey);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case JsonValueKind.String when secretKey:
-            case JsonValueKind.Number when secretKey:
-                writer.WriteStringValue("[REDACTED:secret]");
-                break;
-            case JsonValueKind.String:
-                writer.WriteStringValue(RedactText(value.GetString()!));
-                break;
-            case JsonValueKind.Number:
-                var digits = value.GetRawText();
-                var masked = RedactText(digits);
-                if (masked == digits)
-                {
-                    writer.WriteRawValue(digits);
-                }
-                else
-                {
-                    writer.WriteStringValue(masked);
-                }
-
-                break;
-            default:
-                value.WriteTo(writer);
-                break;
-        }
-    }
-
-    private bool IsSecretKey(string name)
-    {
-        var key = Normalize(name);
-        return _secretKeys.Any(part => key.Contains(part, StringComparison.Ordinal)) || SecretKeyEndings.Any(end => key.EndsWith(end, StringComparison.Ordinal));
-    }
-
-    /// <summary>A key name as keys are compared: its letters and digits, in lower case (<c>API_Key</c> is <c>apikey</c>).</summary>
+    /// <summary>A key name as administrators' keys are compared: its letters and digits, in lower case (<c>API_Key</c> is <c>apikey</c>).</summary>
     internal static string Normalize(string key) => new([.. key.ToLowerInvariant().Where(char.IsLetterOrDigit)]);
 
     /// <summary>An administrator's pattern as the redactor runs it: culture-invariant, bounded by the match timeout.</summary>
@@ -191,93 +462,32 @@ public sealed partial class Redactor
 
     private static int Digits(string text) => text.Count(char.IsAsciiDigit);
 
-    private static bool IsLuhn(string text)
-    {
-        var digits = text.Where(char.IsAsciiDigit).Select(c => c - '0').ToArray();
-        if (digits.Length is < 13 or > 19)
-        {
-            return false;
-        }
+    [GeneratedRegex(@"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex PemBegin();
 
-        var sum = 0;
-        for (var i = 0; i < digits.Length; i++)
-        {
-            var d = digits[digits.Length - 1 - i];
-            sum += i % 2 == 1 ? (d * 2 > 9 ? (d * 2) - 9 : d * 2) : d;
-        }
+    [GeneratedRegex(@"-----END [A-Z ]{0,40}PRIVATE KEY-----", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex PemEnd();
 
-        return sum % 10 == 0;
-    }
+    // After a scheme's "://", greedy to the last @ before the path, so a password holding an @ is masked whole.
+    [GeneratedRegex("""(?<=[A-Za-z0-9])://[^\s/?#"'<>]+@""", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex UrlCredentials();
 
-    private static bool IsIban(string text)
-    {
-        var compact = new string([.. text.Where(c => c != ' ')]);
-        if (compact.Length is < 15 or > 34)
-        {
-            return false;
-        }
-
-        var rearranged = compact[4..] + compact[..4];
-        var remainder = 0;
-        foreach (var c in rearranged)
-        {
-            var value = char.IsAsciiDigit(c) ? c - '0' : char.IsAsciiLetterUpper(c) ? c - 'A' + 10 : -1;
-            if (value < 0)
-            {
-                return false;
-            }
-
-            remainder = value > 9 ? ((remainder * 100) + value) % 97 : ((remainder * 10) + value) % 97;
-        }
-
-        return remainder == 1;
-    }
-
-    // Long runs of letters, digits and token punctuation that look random (about 4 bits per character or more).
-    private static bool IsHighEntropy(string text)
-    {
-        Span<int> counts = stackalloc int[128];
-        foreach (var c in text)
-        {
-            counts[c & 127]++;
-        }
-
-        var entropy = 0.0;
-        foreach (var count in counts)
-        {
-            if (count > 0)
-            {
-                var p = (double)count / text.Length;
-                entropy -= p * Math.Log2(p);
-            }
-        }
-
-        // Hex has 16 symbols, so at most 4 bits per character: a random hex key is judged by its own alphabet.
-        if (text.All(char.IsAsciiHexDigit))
-        {
-            return entropy >= 3.0 && text.Any(char.IsAsciiDigit) && text.Any(char.IsAsciiLetter);
-        }
-
-        var classes = (text.Any(char.IsAsciiDigit) ? 1 : 0) + (text.Any(char.IsAsciiLetterLower) ? 1 : 0) + (text.Any(char.IsAsciiLetterUpper) ? 1 : 0);
-        return entropy >= 4.0 && classes >= 2;
-    }
-
-    [GeneratedRegex(@"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,16384}?(-----END [A-Z ]{0,40}PRIVATE KEY-----|$)", RegexOptions.CultureInvariant, 100)]
-    private static partial Regex PemBlock();
-
-    [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}", RegexOptions.CultureInvariant, 100)]
+    // Anchored at the start of a run of token characters, so a long run is scanned once, not from every "-".
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Jwt();
 
-    [GeneratedRegex("""(?<![A-Za-z0-9_.-])(?<key>[A-Za-z][A-Za-z0-9_.-]{0,63})(?<sep>\s*[:=]\s*)(?<value>"[^"\r\n]{0,1024}"|'[^'\r\n]{0,1024}'|(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|TOKEN)\s+)?[^\s,;&"']{1,1024})""", RegexOptions.CultureInvariant, 100)]
-    private static partial Regex KeyValue();
-
-    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20}|sh[sk]_[A-Za-z0-9_-]{20,})", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16,}|AIza[0-9A-Za-z_-]{35,}|glpat-[A-Za-z0-9_-]{20,}|sh[sk]_[A-Za-z0-9_-]{20,})", RegexOptions.CultureInvariant, 100)]
     private static partial Regex KnownKey();
 
     [GeneratedRegex(@"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Email();
 
-    [GeneratedRegex(@"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", RegexOptions.CultureInvariant, 100)]
+    // US social security numbers as written (123-45-6789, 123 45 6789), without the numbers never issued.
+    [GeneratedRegex(@"\b(?!000|666|9\d\d)\d{3}(?<sep>[- ])(?!00)\d{2}\k<sep>(?!0000)\d{4}\b", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex Ssn();
+
+    // Compact, or in groups of four as printed; any case. The checksum and the country decide.
+    [GeneratedRegex(@"\b[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Iban();
 
     [GeneratedRegex(@"\b\d(?:[ -]?\d){12,18}\b", RegexOptions.CultureInvariant, 100)]
