@@ -6,7 +6,9 @@ using Shield.Core.Agents;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 using Shield.Core.Policy;
+using Shield.Core.Redaction;
 using Shield.Core.Sessions;
+using Shield.Core.Text;
 
 namespace Shield.Console.Sessions;
 
@@ -19,12 +21,14 @@ public sealed record AgentCaller(Guid Id, string Name);
 /// call is decided again anyway. Ending or revoking a session, and its expiry, take effect at the very next request:
 /// checks read a cache that ending and revoking update at once, and expiry is compared on every check. A cached session
 /// is read again from the database after <see cref="CacheLifetime"/>, so an end or revocation made by another Shield
-/// instance reaches this one within that time.
+/// instance reaches this one within that time. The task is stored redacted, like a call's arguments: every page, API,
+/// hub and audit record that shows or records it takes it from the session.
 /// </summary>
 public sealed class SessionIssuer(
     IDbContextFactory<ShieldDbContext> contexts,
     PolicyStore policy,
     SessionRefusals refusals,
+    RedactorStore redaction,
     IOptionsMonitor<AgentSessionOptions> options,
     TimeProvider time)
 {
@@ -92,7 +96,7 @@ public sealed class SessionIssuer(
         {
             AgentId = agent.Id,
             AgentName = agent.Name,
-            Task = request.Task.Trim(),
+            Task = redaction.Current.RedactText(request.Task.Trim()).Clip(500),
             Tools = scope,
             TokenSha256 = SecretToken.Hash(token),
             CreatedAtUtc = now,

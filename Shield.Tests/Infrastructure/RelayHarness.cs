@@ -57,7 +57,7 @@ public sealed class RelayHarness : IAsyncDisposable
     public async Task<string> AgentAsync(string name, params (string Server, string Tool, GrantEffect Effect)[] grants)
     {
         var agents = App.Services.GetRequiredService<AgentDirectory>();
-        var key = (await agents.CreateAsync(new AgentInput(name, "Test agent", "tests", [], true), Registrations.Admin, _cancel)).Value!.Key;
+        var key = (await agents.CreateAsync(new AgentInput(name, "Test agent", "tests@shield.test", [], true), Registrations.Admin, _cancel)).Value!.Key;
         var book = App.Services.GetRequiredService<GrantBook>();
         foreach (var (server, tool, effect) in grants)
         {
@@ -68,11 +68,11 @@ public sealed class RelayHarness : IAsyncDisposable
     }
 
     /// <summary>Mints a session through the API with the agent's key; returns its JSON (id, token, tools).</summary>
-    public async Task<JsonElement> MintAsync(string[]? tools = null, int ttlSeconds = 600, string? key = null)
+    public async Task<JsonElement> MintAsync(string[]? tools = null, int ttlSeconds = 600, string? key = null, string task = "Pay the November invoices")
     {
         using var http = new HttpClient { BaseAddress = new Uri(Root) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key ?? AgentKey);
-        var response = await http.PostAsJsonAsync("/api/sessions", new { task = "Pay the November invoices", tools, ttlSeconds }, _cancel);
+        var response = await http.PostAsJsonAsync("/api/sessions", new { task, tools, ttlSeconds }, _cancel);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>(_cancel);
     }

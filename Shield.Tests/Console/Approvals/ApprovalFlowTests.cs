@@ -200,6 +200,32 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSessionsTask_IsRedactedLikeArguments_InTheQueueTheApiTheSessionsAndTheTrail()
+    {
+        const string Task = "Refund ada@example.com, db password=hunter2, card 4111 1111 1111 1111";
+        const string Redacted = "Refund [REDACTED:email], db password=[REDACTED:secret], card [REDACTED:card]";
+        await using var agent = await _relay.ConnectAsync((await _relay.MintAsync(task: Task)).GetProperty("token").GetString()!);
+        var call = agent.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "7" }, cancellationToken: _cancel).AsTask();
+        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+
+        Assert.Equal(Redacted, pending.Task);
+        var listed = await _reviewer.GetStringAsync("/api/approvals?status=pending", _cancel);
+        Assert.Equal(Redacted, Assert.Single(JsonDocument.Parse(listed).RootElement.EnumerateArray()).GetProperty("task").GetString());
+        Assert.Contains(await _relay.App.Services.GetRequiredService<Shield.Console.Sessions.SessionIssuer>().ListLiveAsync(_cancel), s => s.Task == Redacted);
+        await DecideAsync(pending.Id, true, null);
+        await call;
+        var trail = await TrailAsync();
+        Assert.All(trail, r => Assert.Equal(Redacted, r.Task));
+        await using var db = await _relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        var recorded = string.Join(" ", await db.AuditRecords.AsNoTracking().Select(r => r.Task + " " + r.After).ToListAsync(_cancel))
+            + string.Join(" ", await db.Sessions.AsNoTracking().Select(s => s.Task).ToListAsync(_cancel))
+            + string.Join(" ", await db.ApprovalRequests.AsNoTracking().Select(a => a.Task).ToListAsync(_cancel))
+            + string.Join(" ", await db.GovernanceChanges.AsNoTracking().Select(c => c.After).ToListAsync(_cancel));
+        Assert.DoesNotContain("hunter2", recorded, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.com", recorded, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnAdministratorsRedactionRules_ApplyToTheNextCall_InTheQueueAndTheTrail()
     {
         var rules = new Shield.Core.Redaction.RedactionRules(["customer_ref"], [new("employee-id", @"EMP-\d{6}")]);
