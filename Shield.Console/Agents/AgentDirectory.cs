@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Common;
 using Shield.Console.Policy;
+using Shield.Core.Accounts;
 using Shield.Core.Agents;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
@@ -150,7 +151,7 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
     private static void Apply(Agent agent, AgentInput input, DateTime now, Actor actor)
     {
         agent.Description = input.Description?.Trim() ?? "";
-        agent.Owner = input.Owner?.Trim() ?? "";
+        agent.Owner = Person.Normalize(input.Owner);
         agent.Roles = [.. (input.Roles ?? []).Select(r => r.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         agent.Enabled = input.Enabled;
         agent.EntraClientId = string.IsNullOrWhiteSpace(input.EntraClientId) ? null : input.EntraClientId.Trim().ToLowerInvariant();
@@ -176,9 +177,15 @@ public sealed class AgentDirectory(IDbContextFactory<ShieldDbContext> contexts, 
             problems["entraClientId"] = [$"'{input.EntraClientId}' is not an Entra application (client) id, which is a GUID."];
         }
 
-        if (input.Description?.Length > 2000 || input.Owner?.Length > 200)
+        if (input.Description?.Length > 2000)
         {
-            problems["description"] = ["The description (2,000) or owner (200 characters) is too long."];
+            problems["description"] = ["The description is longer than 2,000 characters."];
+        }
+
+        // The owner is a person, so that the own-agent rule can recognise them whatever the spelling.
+        if ((input.Owner?.Length > 500 ? "The owner is longer than 500 characters." : Person.Problem(input.Owner)) is { } owner)
+        {
+            problems["owner"] = [owner];
         }
 
         return problems;

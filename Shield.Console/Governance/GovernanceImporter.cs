@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Shield.Console.Agents;
 using Shield.Console.Redaction;
 using Shield.Console.Registry;
+using Shield.Core.Accounts;
 using Shield.Core.Agents;
 using Shield.Core.Governance;
 using Shield.Core.Grants;
@@ -238,7 +239,7 @@ public sealed class GovernanceImporter(
             var before = existing is null ? null : AgentDirectory.Snapshot(agent);
             var keyBefore = agent.KeySha256;
             agent.Description = entry.Description ?? agent.Description;
-            agent.Owner = entry.Owner ?? agent.Owner;
+            agent.Owner = entry.Owner is { } owner ? Person.Normalize(owner) : agent.Owner;
             agent.Roles = entry.Roles is { } roles ? [.. roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : agent.Roles;
             agent.Enabled = entry.Enabled ?? agent.Enabled;
             agent.EntraClientId = entry.EntraClientId?.Trim().ToLowerInvariant() ?? agent.EntraClientId;

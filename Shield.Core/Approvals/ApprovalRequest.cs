@@ -1,3 +1,4 @@
+using Shield.Core.Accounts;
 using Shield.Core.Registry;
 using Shield.Core.Text;
 
@@ -18,7 +19,7 @@ public sealed class ApprovalRequest
 
     public string AgentName { get; set; } = "";
 
-    /// <summary>The person the agent acts for (its owner): they may not approve its calls.</summary>
+    /// <summary>The person the agent acts for (its owner, see <see cref="Person"/>): they may not approve its calls.</summary>
     public string AgentOwner { get; set; } = "";
 
     public string Task { get; set; } = "";
@@ -118,12 +119,9 @@ public sealed class ApprovalRequest
         ? $"The agent stopped waiting ({why}) as {DecidedBy} approved the call; it was not forwarded."
         : $"The agent stopped waiting: {why}.").Clip(1000), nowUtc);
 
-    private bool IsOwnedBy(Reviewer reviewer)
-    {
-        var owner = AgentOwner.Trim();
-        return owner.Length > 0
-            && (string.Equals(owner, reviewer.Name, StringComparison.OrdinalIgnoreCase) || string.Equals(owner, reviewer.Id, StringComparison.OrdinalIgnoreCase));
-    }
+    // Compared in the normal form of a person, so no spelling of the owner (case, spaces, invisible characters, a
+    // display name around the address) lets them approve their own agent's calls.
+    private bool IsOwnedBy(Reviewer reviewer) => Person.Same(AgentOwner, reviewer.Name) || Person.Same(AgentOwner, reviewer.Id);
 
     private void Close(ApprovalStatus status, string by, string? reason, DateTime nowUtc)
     {

@@ -18,7 +18,7 @@ public sealed class AuditTests(BrowserFixture browser)
         await using var console = await ConsoleInBrowser.StartAsync(browser);
         var app = console.App;
         var auditor = await app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
-        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("invoice-bot", null, "finance", [], true), Registrations.Admin, TestContext.Current.CancellationToken);
+        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("invoice-bot", null, "finance@shield.test", [], true), Registrations.Admin, TestContext.Current.CancellationToken);
         var writer = app.Services.GetRequiredService<AuditWriter>();
         foreach (var tool in new[] { "lookup", "delete_record", "lookup" })
         {

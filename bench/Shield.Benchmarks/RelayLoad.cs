@@ -161,7 +161,7 @@ public static class RelayLoad
         var echo = (await review.ListAsync()).Single(t => t.Server == "bench" && t.Name == "echo");
         Ok(await review.ApproveAsync(echo.Id, echo.Fingerprint, Bench));
         Ok(await review.SetRiskAsync(echo.Id, RiskLevel.Low, Bench));
-        var agent = Ok(await services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("bench-bot", "Relay load", "bench", [], true), Bench));
+        var agent = Ok(await services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("bench-bot", "Relay load", "bench@shield.local", [], true), Bench));
         Ok(await services.GetRequiredService<GrantBook>().AddAsync(new GrantInput(SubjectKind.Agent, "bench-bot", "bench", "echo", effect), Bench));
         return agent.Key;
     }

@@ -17,7 +17,7 @@ public sealed class AgentDirectoryTests(ShieldAppFactory app) : IClassFixture<Sh
     [Fact]
     public async Task TheKey_IsShownOnce_AndStoredOnlyAsItsHash()
     {
-        var created = (await Agents.CreateAsync(new AgentInput("hashed-bot", "Does things", "ops", ["b", "a"], true), Registrations.Admin, _cancel)).Value!;
+        var created = (await Agents.CreateAsync(new AgentInput("hashed-bot", "Does things", "ops@shield.test", ["b", "a"], true), Registrations.Admin, _cancel)).Value!;
 
         Assert.StartsWith("shk_", created.Key, StringComparison.Ordinal);
         Assert.True(SecretToken.LooksLike(created.Key, SecretToken.AgentKeyPrefix));
@@ -32,14 +32,26 @@ public sealed class AgentDirectoryTests(ShieldAppFactory app) : IClassFixture<Sh
     }
 
     [Theory]
-    [InlineData("Bad Name", null, "name")]
-    [InlineData("good-bot", "UPPER", "roles")]
-    public async Task BadNamesAndRoles_AreRefused(string name, string? role, string field)
+    [InlineData("Bad Name", null, null, "name")]
+    [InlineData("good-bot", "UPPER", null, "roles")]
+    [InlineData("owned-bot", null, "finance", "owner")]
+    [InlineData("owned-bot", null, "Rita <rita@>", "owner")]
+    public async Task BadNamesRolesAndOwners_AreRefused(string name, string? role, string? owner, string field)
     {
-        var result = await Agents.CreateAsync(new AgentInput(name, null, null, role is null ? [] : [role], true), Registrations.Admin, _cancel);
+        var result = await Agents.CreateAsync(new AgentInput(name, null, owner, role is null ? [] : [role], true), Registrations.Admin, _cancel);
 
         Assert.Equal(RefusalKind.Invalid, result.Refusal?.Kind);
         Assert.True(result.Refusal!.Errors!.ContainsKey(field));
+    }
+
+    [Fact]
+    public async Task TheOwner_IsStoredAsOnePerson_WhateverTheSpelling()
+    {
+        var created = await Agents.CreateAsync(new AgentInput("rita-bot", null, " Rita R. <Ri\u200Bta@Example.COM> ", [], true), Registrations.Admin, _cancel);
+        var updated = await Agents.UpdateAsync("rita-bot", new AgentInput("rita-bot", null, "ＲＩＴＡ@example.com", [], true), Registrations.Admin, _cancel);
+
+        Assert.Equal("rita@example.com", created.Value!.Agent.Owner);
+        Assert.Equal("rita@example.com", updated.Value!.Owner);
     }
 
     [Fact]

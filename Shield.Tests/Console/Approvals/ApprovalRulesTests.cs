@@ -36,13 +36,13 @@ public sealed class ApprovalRulesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AReviewer_CannotApproveACallOfAnAgentActingForThem_ButAnotherReviewerCan()
+    public async Task AReviewer_CannotApproveACallOfAnAgentActingForThem_WhateverTheSpelling_ButAnotherReviewerCan()
     {
         var owner = ShieldAppFactory.NewEmail("reviewer");
         using var self = await ApprovalFlowTests.ReviewerAsync(_relay, owner);
         using var other = await ApprovalFlowTests.ReviewerAsync(_relay);
         var key = (await _relay.App.Services.GetRequiredService<AgentDirectory>()
-            .CreateAsync(new AgentInput("owned-bot", "Acts for a reviewer", owner, [], true), Registrations.Admin, _cancel)).Value!.Key;
+            .CreateAsync(new AgentInput("owned-bot", "Acts for a reviewer", $" The Reviewer <{owner.ToUpperInvariant()}>\u200B", [], true), Registrations.Admin, _cancel)).Value!.Key;
         await _relay.App.Services.GetRequiredService<GrantBook>()
             .AddAsync(new GrantInput(SubjectKind.Agent, "owned-bot", "crm", "delete_record", GrantEffect.Approve), Registrations.Admin, _cancel);
         await using var agent = await _relay.ConnectAsync((await _relay.MintAsync(key: key)).GetProperty("token").GetString()!);

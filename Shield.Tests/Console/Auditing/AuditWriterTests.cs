@@ -55,7 +55,7 @@ public sealed class AuditWriterTests
     {
         await using var app = new ShieldAppFactory();
 
-        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("audited-bot", null, "ops", [], true), Registrations.Admin, _cancel);
+        await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("audited-bot", null, "ops@shield.test", [], true), Registrations.Admin, _cancel);
 
         await using var db = await Db(app);
         var record = await db.AuditRecords.SingleAsync(r => r.Subject == "agent" && r.SubjectKey == "audited-bot", _cancel);

@@ -29,7 +29,7 @@ public sealed class AccessImportTests
               "version": 1,
               "servers": [ { "name": "everything", "transport": "http", "url": "{{upstream.Url}}" } ],
               "tools": [ { "server": "everything", "name": "echo", "state": "approved", "risk": "low" } ],
-              "agents": [ { "name": "invoice-bot", "owner": "finance", "roles": ["finance-bots"], "keySha256": "{{SecretToken.Hash(key)}}" } ],
+              "agents": [ { "name": "invoice-bot", "owner": "Finance Desk <Finance@Shield.test>", "roles": ["finance-bots"], "keySha256": "{{SecretToken.Hash(key)}}" } ],
               "grants": [
                 { "subject": "agent:invoice-bot", "server": "everything", "tool": "echo", "effect": "allow" },
                 { "subject": "role:finance-bots", "server": "everything", "tool": "*", "effect": "approve" }
@@ -41,7 +41,7 @@ public sealed class AccessImportTests
         await app.DiscoveryCausedByAsync("everything", async () => Assert.True((await importer.ImportAsync(document, Registrations.Admin, _cancel)).Applied));
 
         var agent = Assert.Single(await app.Services.GetRequiredService<AgentDirectory>().ListAsync(_cancel));
-        Assert.Equal(("invoice-bot", "finance", true), (agent.Name, agent.Owner, agent.HasKey));
+        Assert.Equal(("invoice-bot", "finance@shield.test", true), (agent.Name, agent.Owner, agent.HasKey));
         Assert.Equal(2, (await app.Services.GetRequiredService<GrantBook>().ListAsync(_cancel)).Count);
         Assert.Equal(DecisionKind.RequireApproval, app.Services.GetRequiredService<PolicyStore>().Current.Decide("invoice-bot", "everything", "echo").Kind);
         var client = app.CreateBrowserLikeClient();
@@ -87,7 +87,7 @@ public sealed class AccessImportTests
             {
               "version": 1,
               "servers": [ { "name": "crm", "transport": "http", "url": "https://crm.example/mcp" } ],
-              "agents": [ { "name": "bot", "keySha256": "not-a-hash" } ],
+              "agents": [ { "name": "bot", "owner": "finance", "keySha256": "not-a-hash" } ],
               "grants": [
                 { "subject": "agent:ghost", "server": "crm", "tool": "*", "effect": "allow" },
                 { "subject": "agent:bot", "server": "crm", "tool": "undeclared", "effect": "allow" },
@@ -99,7 +99,7 @@ public sealed class AccessImportTests
         var result = await app.Services.GetRequiredService<GovernanceImporter>().ImportAsync(document, Registrations.Admin, _cancel);
 
         Assert.False(result.Applied);
-        Assert.Equal(["$.agents[0].keySha256", "$.grants[0].subject", "$.grants[1].tool", "$.grants[2].effect", "$.grants[2].server", "$.grants[2].subject"],
+        Assert.Equal(["$.agents[0].keySha256", "$.agents[0].owner", "$.grants[0].subject", "$.grants[1].tool", "$.grants[2].effect", "$.grants[2].server", "$.grants[2].subject"],
             result.Errors.Select(e => e.Path).Distinct().Order(StringComparer.Ordinal));
         Assert.Empty(await app.Services.GetRequiredService<AgentDirectory>().ListAsync(_cancel));
     }
@@ -115,7 +115,7 @@ public sealed class AccessImportTests
         await grants.AddAsync(new GrantInput(SubjectKind.Agent, "bot", "crm", "export", GrantEffect.Allow), Registrations.Admin, _cancel);
         var importer = app.Services.GetRequiredService<GovernanceImporter>();
 
-        await importer.ImportAsync("""{ "version": 1, "agents": [ { "name": "bot", "owner": "ops" } ] }""", Registrations.Admin, _cancel);
+        await importer.ImportAsync("""{ "version": 1, "agents": [ { "name": "bot", "owner": "ops@shield.test" } ] }""", Registrations.Admin, _cancel);
         Assert.Single(await grants.ListAsync(_cancel));
 
         await importer.ImportAsync("""{ "version": 1, "grants": [ { "subject": "agent:bot", "server": "crm", "tool": "lookup", "effect": "allow" } ] }""", Registrations.Admin, _cancel);

@@ -82,6 +82,7 @@ public sealed class GovernanceApiTests
                 { "server": "fine", "name": "u", "state": "blocked", "fingerprint": "sha256:abc" },
                 { "server": "ghost", "name": "v", "state": "approved" }
               ],
+              "agents": [ { "name": "bot", "owner": "the finance team" } ],
               "redaction": { "keys": [ "password" ], "patterns": [ { "name": "employee-id", "regex": "EMP-(\\d{6}" } ] }
             }
             """;
@@ -98,6 +99,7 @@ public sealed class GovernanceApiTests
         Assert.Contains("$.servers[2].env", paths);
         Assert.Contains("$.tools[0].state", paths);
         Assert.Contains("$.tools[1].fingerprint", paths);
+        Assert.Contains("$.agents[0].owner", paths);
         Assert.Contains("$.redaction.patterns[0].regex", paths);
         Assert.Contains("$.tools[2].server", paths);
         Assert.Empty(await app.Services.GetRequiredService<ServerCatalog>().ListAsync(_cancel));

@@ -31,7 +31,7 @@ public sealed class SessionsApiTests : IAsyncLifetime
         _upstream = await UpstreamServer.StartAsync();
         await _app.ApprovedToolsAsync("crm", _upstream, "lookup", "delete_record", "export");
         var agents = _app.Services.GetRequiredService<AgentDirectory>();
-        _key = (await agents.CreateAsync(new AgentInput("invoice-bot", "Pays invoices", "finance", ["finance-bots"], true), Registrations.Admin, _cancel)).Value!.Key;
+        _key = (await agents.CreateAsync(new AgentInput("invoice-bot", "Pays invoices", "finance@shield.test", ["finance-bots"], true), Registrations.Admin, _cancel)).Value!.Key;
         var grants = _app.Services.GetRequiredService<GrantBook>();
         await grants.AddAsync(new GrantInput(SubjectKind.Agent, "invoice-bot", "crm", "lookup", GrantEffect.Allow), Registrations.Admin, _cancel);
         await grants.AddAsync(new GrantInput(SubjectKind.Role, "finance-bots", "crm", "delete_record", GrantEffect.Approve), Registrations.Admin, _cancel);

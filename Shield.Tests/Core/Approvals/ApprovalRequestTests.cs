@@ -17,8 +17,25 @@ public sealed class ApprovalRequestTests
     [InlineData("ada@bank.test")]
     [InlineData(" ADA@bank.test ")]
     [InlineData("u-ada")]
-    public void TheAgentsOwner_MayNotApproveItsCalls(string owner) =>
+    [InlineData("Ada Lovelace <ada@bank.test>")]
+    [InlineData("\"Ada\" <ADA@BANK.TEST>")]
+    [InlineData("ada\u200B@bank.test")]
+    [InlineData("\u202Eada@bank.test\u202C")]
+    [InlineData("ａｄａ@bank.test")]
+    public void TheAgentsOwner_MayNotApproveItsCalls_WhateverTheSpelling(string owner) =>
         Assert.Contains("acts for you", Pending(owner: owner).RefuseApproval(Ada, Now), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(" Ada@Bank.Test ")]
+    [InlineData("Ada <ada@bank.test>")]
+    [InlineData("ada@bank.test\u2060")]
+    public void AReviewerNamedInAnotherSpelling_IsStillTheOwner(string name) =>
+        Assert.Contains("acts for you", Pending(owner: "ada@bank.test").RefuseApproval(new Reviewer("u-other", name), Now), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("ada@bank.test")]
+    [InlineData("")]
+    public void SomeoneElse_MayApprove(string owner) => Assert.Null(Pending(owner: owner).RefuseApproval(Bob, Now));
 
     [Theory]
     [InlineData(ApprovalStatus.Approved, "already approved")]
