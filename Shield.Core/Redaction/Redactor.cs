@@ -180,7 +180,7 @@ public sealed partial class Redactor
             // Numbers of people, accounts and cards: only text with a digit can hold one.
             var numbers = text;
             text = Ssn().Replace(numbers, m => IsPartOfALongerNumber(numbers, m) ? m.Value : "[REDACTED:ssn]");
-            text = Iban().Replace(text, MaskIban);
+            text = MaskIbans(text);
             text = CardNumber().Replace(text, m => ValueChecks.IsLuhn(m.ValueSpan) ? "[REDACTED:card]" : m.Value);
             text = Phone().Replace(text, m => Digits(m.Value) is >= 8 and <= 15 && !IsoDate().IsMatch(m.Value) ? "[REDACTED:phone]" : m.Value);
         }
@@ -408,27 +408,30 @@ public sealed partial class Redactor
     private static bool IsPartOfALongerNumber(string text, Match match) =>
         (match.Index > 0 && text[match.Index - 1] == '-') || (match.Index + match.Length < text.Length && text[match.Index + match.Length] == '-');
 
-    // A spaced IBAN's last group may be a word of the sentence: drop groups from the end until the checksum holds.
-    private static string MaskIban(Match match)
+    // Found from the check digits back to the country code, so the search skips straight to digits. A spaced IBAN's
+    // last group may be a word of the sentence: groups are dropped from the end until the checksum holds.
+    private static string MaskIbans(string text)
     {
-        var candidate = match.Value;
-        while (candidate.Length >= 15)
+        StringBuilder? masked = null;
+        var copied = 0;
+        foreach (Match digits in Iban().Matches(text))
         {
-            if (ValueChecks.IsIban(candidate))
+            var start = digits.Index - 2;
+            var candidate = text[start..(digits.Index + digits.Length)];
+            while (candidate.Length >= 15 && !ValueChecks.IsIban(candidate))
             {
-                return "[REDACTED:iban]" + match.Value[candidate.Length..];
+                candidate = candidate.LastIndexOf(' ') is var space and > 0 ? candidate[..space] : "";
             }
 
-            var space = candidate.LastIndexOf(' ');
-            if (space < 0)
+            if (candidate.Length >= 15 && start >= copied)
             {
-                break;
+                masked ??= new StringBuilder(text.Length);
+                masked.Append(text, copied, start - copied).Append("[REDACTED:iban]");
+                copied = start + candidate.Length;
             }
-
-            candidate = candidate[..space];
         }
 
-        return match.Value;
+        return masked is null ? text : masked.Append(text, copied, text.Length - copied).ToString();
     }
 
     // An administrator's pattern never rewrites a mask already made: "[A-Z]{3,}" must not turn [REDACTED:email] into
@@ -486,8 +489,9 @@ public sealed partial class Redactor
     [GeneratedRegex(@"\b(?!000|666|9\d\d)\d{3}(?<sep>[- ])(?!00)\d{2}\k<sep>(?!0000)\d{4}\b", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Ssn();
 
-    // Compact, or in groups of four as printed; any case. The checksum and the country decide.
-    [GeneratedRegex(@"\b[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant, 100)]
+    // An IBAN from its check digits on (the country code is looked behind), compact or in groups of four as printed; any
+    // case. The country, its length and the checksum decide.
+    [GeneratedRegex(@"(?<=\b[A-Za-z]{2})\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant, 100)]
     private static partial Regex Iban();
 
     [GeneratedRegex(@"\b\d(?:[ -]?\d){12,18}\b", RegexOptions.CultureInvariant, 100)]

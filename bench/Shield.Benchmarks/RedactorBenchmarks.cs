@@ -6,7 +6,8 @@ namespace Shield.Benchmarks;
 
 /// <summary>
 /// Redacting one call's arguments for the audit trail: about 1 KB of JSON with nested objects, an email address, a
-/// secret key, a card number and plain text; and the 1 KB of plain text the relay benchmark sends.
+/// secret key, a card number and plain text; the 1 KB of plain text the relay benchmark sends; and 1 KB where secrets
+/// hide in JSON inside a string, key-values in text and a URL.
 /// Run: dotnet run -c Release --project bench/Shield.Benchmarks -- --filter '*RedactorBenchmarks*' --job short
 /// </summary>
 [MemoryDiagnoser]
@@ -20,9 +21,19 @@ public class RedactorBenchmarks
 
     private static readonly JsonElement Plain = JsonDocument.Parse($$"""{"text":"{{new string('x', 1024)}}"}""").RootElement.Clone();
 
+    // Secrets where the detectors must look hard: JSON inside a string, key-values in text, a URL with credentials.
+    private static readonly JsonElement Hidden = JsonDocument.Parse($$"""
+        {"payload":"{\"user\":\"ada\",\"password\":\"hunter2\",\"note\":\"{{new string('y', 300)}}\"}",
+         "log":"connect postgres://app:s3cret@db.internal:5432/shop then api_key: 'abc123' and token=YWJj; {{new string('z', 300)}}",
+         "bank":"iban gb82 west 1234 5698 7654 32, ssn 123-45-6789","pin":1234,"max_tokens":512}
+        """).RootElement.Clone();
+
     [Benchmark]
     public string? MixedArguments() => Redactor.Default.Redact(Mixed);
 
     [Benchmark]
     public string? PlainText1KB() => Redactor.Default.Redact(Plain);
+
+    [Benchmark]
+    public string? HiddenSecrets() => Redactor.Default.Redact(Hidden);
 }
