@@ -20,34 +20,34 @@ namespace Shield.Core.Redaction;
 /// </summary>
 public static class SecretKeyName
 {
-    /// <summary>Parts that make a key secret wherever they stand in its letters and digits run together.</summary>
-    public static readonly IReadOnlyList<string> StrongParts =
+    // Parts that make a key secret wherever they stand in its letters and digits run together.
+    private static readonly string[] StrongParts =
     [
         "password", "passwd", "passphrase", "passcode", "secret", "apikey", "accesskey", "privatekey", "authorization",
         "credential", "cookie", "signature", "bearer",
     ];
 
-    /// <summary>Words that make a key secret when one of its words is exactly one of them.</summary>
-    public static readonly IReadOnlyList<string> Words =
+    // Words that make a key secret when one of its words is exactly one of them.
+    private static readonly string[] Words =
     [
         "pass", "pw", "pwd", "pin", "cvv", "cvc", "csc", "otp", "ssn", "auth", "sig", "jwt", "csrf", "xsrf", "sessionid",
     ];
 
-    /// <summary>Endings that make a word secret: <c>dbpwd</c>, <c>totp</c>, <c>oauth</c>, <c>jsessionid</c>, <c>cardcvv</c>.</summary>
-    public static readonly IReadOnlyList<string> Endings = ["pwd", "otp", "auth", "sessionid", "cvv"];
+    // Endings that make a word secret: dbpwd, totp, oauth, jsessionid, cardcvv.
+    private static readonly string[] Endings = ["pwd", "otp", "auth", "sessionid", "cvv"];
 
-    /// <summary>Two neighbouring words that together make a key secret.</summary>
-    public static readonly IReadOnlyList<(string First, string Second)> Pairs =
+    // Two neighbouring words that together make a key secret.
+    private static readonly (string First, string Second)[] Pairs =
     [
         ("api", "key"), ("access", "key"), ("private", "key"), ("master", "key"), ("encryption", "key"), ("signing", "key"),
         ("ssh", "key"), ("session", "id"), ("card", "number"), ("security", "code"), ("access", "code"), ("recovery", "code"),
         ("backup", "code"),
     ];
 
-    /// <summary>Words that, in a key with a token word, make it a count: <c>max_tokens</c>, <c>token_limit</c>.</summary>
-    public static readonly IReadOnlyList<string> CountWords = ["max", "min", "num", "count", "total", "limit", "budget", "used", "remaining"];
+    // Words that, in a key with a token word, make it a count: max_tokens, token_limit.
+    private static readonly string[] CountWords = ["max", "min", "num", "count", "total", "limit", "budget", "used", "remaining"];
 
-    private static readonly SearchValues<string> Strong = SearchValues.Create([.. StrongParts], StringComparison.Ordinal);
+    private static readonly SearchValues<string> Strong = SearchValues.Create(StrongParts, StringComparison.Ordinal);
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> WordSet = Words.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CountSet = CountWords.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
