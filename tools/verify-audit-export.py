@@ -79,10 +79,11 @@ def read_anchors(paths):
                 anchor["line"], anchor["file"] = number, path
                 lines.append(anchor)
             except (ValueError, TypeError, AttributeError):
-                problems.append(f"line {number} of the anchor file {path} cannot be read: the anchor file was altered or damaged")
+                problems.append(f"line {number} of the anchor file {path} cannot be read (a write cut short, or the file was altered)")
     resets = [a for a in lines if a["kind"] == "reset"]
     in_force = [a for a in lines if a["kind"] == "checkpoint"
-                and not any(r["file"] == a["file"] and r["line"] > a["line"] and a["sequence"] > r["sequence"] for r in resets)]
+                and not any(r["file"] == a["file"] and r["line"] > a["line"]
+                            and (a["sequence"] > r["sequence"] or (a["sequence"] == r["sequence"] and a["hash"] != r["hash"])) for r in resets)]
     return in_force + resets, problems
 
 
@@ -140,22 +141,46 @@ def main():
             if not hmac.compare_digest(mac(key, canonical(unsigned)), manifest.get("signature") or ""):
                 problems.append("the manifest's signature is not Shield's: the manifest was altered or forged")
 
-    # Breaks Shield found and an administrator acknowledged: those records are reported, not checked.
-    acknowledged = {}
-    for record in records:
-        if record.get("eventType") == "audit.tamper-detected":
-            finding = after_of(record)
-            if finding.get("from") is not None:
-                for sequence in range(finding["from"], min(finding.get("through") or 0, record["sequence"] - 1) + 1):
-                    acknowledged[sequence] = record["sequence"]
-                notes.append(f"records {finding['from']} to {finding.get('through')} were found altered and acknowledged in record "
-                             f"{record['sequence']}: {finding.get('problem')}")
-    by_sequence = {r["sequence"]: r for r in records}
+    def sealed_by_key(record):
+        return key is not None and hmac.compare_digest(mac(key, "shield-audit-seal:" + record["hash"]), record.get("seal") or "")
 
+    # Breaks Shield found and an administrator acknowledged. Only an acknowledgement sealed with the key given counts:
+    # without the key nobody can tell a genuine one from one written into the database, so the records stay checked.
+    acknowledged = []  # (from, through, record)
+    for record in records:
+        if record.get("eventType") != "audit.tamper-detected":
+            continue
+        finding = after_of(record)
+        span = (f"records {finding['from']} to {finding.get('through')} were found altered"
+                if finding.get("from") is not None else
+                f"records {finding.get('missingFrom')} to {finding.get('missingThrough')} were found cut off")
+        if key is None or not sealed_by_key(record):
+            notes.append(f"{span} and acknowledged in record {record['sequence']}, which cannot be authenticated "
+                         f"{'without the key' if key is None else 'with the key given'}: those records are checked like any other")
+            continue
+        notes.append(f"{span} and acknowledged in record {record['sequence']} by {record.get('actorName')}: {finding.get('problem')}")
+        if isinstance(finding.get("from"), int) and isinstance(finding.get("through"), int):
+            acknowledged.append((finding["from"], min(finding["through"], record["sequence"] - 1), record["sequence"]))
+
+    def is_acknowledged(sequence):
+        return any(low <= sequence <= high for low, high, _ in acknowledged)
+
+    by_sequence = {r["sequence"]: r for r in records}
+    seals_checked = 0
+
+    # A trail that starts after 1 was pruned: a pruning record in it says where, and which key seals what it kept.
     seal_key_id, previous = None, None
+    if records and records[0]["sequence"] > 1:
+        vouch = next((r for r in records if r.get("eventType") == "audit.pruned"
+                      and after_of(r).get("through") == records[0]["sequence"] - 1 and after_of(r).get("hash") == records[0]["prevHash"]), None)
+        if vouch is not None:
+            seal_key_id = after_of(vouch).get("sealKeyId")
+            if key is not None and not sealed_by_key(vouch):
+                problems.append(f"record {vouch['sequence']}, the pruning record that vouches for the export's start, is not sealed with the key given: it was forged")
+
     for record in records:
         sequence = record["sequence"]
-        skip = sequence in acknowledged
+        skip = is_acknowledged(sequence)
         if full and not skip:
             claimed, seal = record.pop("hash"), record.pop("seal", None)
             actual = hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
@@ -165,12 +190,12 @@ def main():
         if previous is not None and sequence <= previous["sequence"]:
             problems.append(f"record {sequence} is out of order, after record {previous['sequence']}")
         elif previous is not None and sequence == previous["sequence"] + 1 and record["prevHash"] != previous["hash"] \
-                and not skip and previous["sequence"] not in acknowledged:
+                and not skip and not is_acknowledged(previous["sequence"]):
             problems.append(f"record {sequence} does not link to record {previous['sequence']}: records were inserted, reordered or altered")
         # Seals: from the record after a sealing record on, every record carries the HMAC of its hash.
         if key is not None and seal_key_id == key_id(key) and not skip:
-            expected = mac(key, "shield-audit-seal:" + record["hash"])
-            if not hmac.compare_digest(expected, record.get("seal") or ""):
+            seals_checked += 1
+            if not sealed_by_key(record):
                 problems.append(f"record {sequence} carries no seal made by the key given: it was forged or rewritten")
         if record.get("eventType") == "audit.sealing":
             seal_key_id = after_of(record).get("keyId")
@@ -185,6 +210,10 @@ def main():
         if last["sequence"] != manifest["lastSequence"] or last["hash"] != manifest["lastHash"]:
             problems.append("the last record is not the one the manifest names")
 
+    head = manifest.get("trailHead")
+    if isinstance(head, int) and head > manifest["through"]:
+        notes.append(f"the export holds records up to {manifest['through']}; the trail held records up to {head} when the manifest was made")
+
     complete = manifest.get("complete", not manifest.get("filter"))
     if complete:
         expected = 1
@@ -194,6 +223,9 @@ def main():
                        and after_of(r).get("hash") == start["prevHash"] for r in records):
                 problems.append(f"the export starts at record {start['sequence']}, but no audit.pruned record in it says records 1 to "
                                 f"{start['sequence'] - 1} were pruned: they were deleted")
+            elif key is None:
+                notes.append(f"the export starts at record {start['sequence']}, after a pruning its audit.pruned record vouches for, "
+                             "which cannot be authenticated without the key")
             expected = start["sequence"]
         elif records and records[0]["prevHash"] != GENESIS:
             problems.append("record 1 does not start the chain (its prevHash is not 64 zeros)")
@@ -206,8 +238,8 @@ def main():
             problems.append(f"the export claims to hold every record to {manifest['through']}, but ends at record {expected - 1}: the tail is missing")
 
     if args.anchors:
-        anchors, anchor_problems = read_anchors(args.anchors)
-        problems.extend(anchor_problems)
+        anchors, unreadable = read_anchors(args.anchors)
+        notes.extend(f"{line}; it was skipped" for line in unreadable)
         for anchor in anchors:
             where = f"line {anchor['line']} of the anchor file {anchor['file']}"
             if key is not None:
@@ -220,13 +252,13 @@ def main():
                         continue
             sequence = anchor["sequence"]
             if sequence > manifest["through"]:
-                # Anchored before the export read the trail's head: the export should reach it.
-                through_at = utc(manifest.get("throughAtUtc"))
-                if complete and anchor["kind"] == "checkpoint" and through_at is not None and utc(anchor["atUtc"]) < through_at:
-                    problems.append(f"{where} shows record {sequence} was written before the export began, but the trail ended at record "
-                                    f"{manifest['through']}: the trail was cut off or the record deleted")
+                # Anchored before Shield read the trail's head for the manifest, yet past that head: the tail was cut.
+                head_at = utc(manifest.get("trailHeadAtUtc"))
+                if isinstance(head, int) and sequence > head and head_at is not None and utc(anchor["atUtc"]) < head_at:
+                    problems.append(f"{where} shows record {sequence} was written, but the trail ended at record {head} when the manifest "
+                                    "was made: the trail was cut off or the record deleted")
                 continue
-            if sequence in acknowledged or (records and sequence < records[0]["sequence"] and complete):
+            if is_acknowledged(sequence) or (records and sequence < records[0]["sequence"] and complete):
                 continue  # acknowledged, or pruned before the export's start (the pruning record vouches for it)
             record = by_sequence.get(sequence)
             if record is None:
@@ -249,7 +281,7 @@ def main():
     if args.anchors:
         checked.append("the anchors agree")
     if key is not None:
-        checked.append("the seals and signatures are Shield's")
+        checked.append(f"{seals_checked} seals and the signatures are Shield's" if seals_checked else "the signatures are Shield's (no record here is sealed with the key given)")
     print(f"OK: {len(records)} records ({span}) match the manifest" + (", " + ", ".join(checked) if checked else ""))
     return 0
 

@@ -16,12 +16,26 @@ public sealed class AuditAnchorFile(string path)
 
     public bool Exists => File.Exists(Path);
 
-    /// <summary>Appends one line and waits until it is on disk.</summary>
+    /// <summary>
+    /// Appends one line and waits until it is on disk. A line an earlier write left cut short (a crash, a full disk) is
+    /// ended first, so the new line stays readable.
+    /// </summary>
     public void Append(AuditAnchor anchor)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
-        file.Write(Utf8.GetBytes(anchor.ToLine() + "\n"));
+        using var file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.WriteThrough);
+        var line = anchor.ToLine() + "\n";
+        if (file.Length > 0)
+        {
+            file.Position = file.Length - 1;
+            if (file.ReadByte() != '\n')
+            {
+                line = "\n" + line;
+            }
+        }
+
+        file.Position = file.Length;
+        file.Write(Utf8.GetBytes(line));
         file.Flush(flushToDisk: true);
     }
 

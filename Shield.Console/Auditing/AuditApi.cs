@@ -36,7 +36,7 @@ internal static class AuditApi
         audit.MapGet("/export/manifest", ManifestAsync)
             .WithSummary("The signed manifest of the export with the same format, filter and through.");
         audit.MapPost("/export/manifest/verify", async (AuditExportManifest manifest, AuditKeyring keyring, CancellationToken cancellationToken) =>
-                TypedResults.Ok(new { valid = manifest.HasValidSignature(await keyring.KnownKeysAsync(cancellationToken)) }))
+                TypedResults.Ok(new { valid = manifest.HasValidSignature([await keyring.ChainKeyAsync(cancellationToken)]) }))
             .WithSummary("Whether a manifest carries Shield's signature, i.e. was issued by this Shield and not altered.");
         audit.MapGet("/verify", async (AuditVerifier verifier, ClaimsPrincipal caller, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await verifier.VerifyAsync(Actors.Of(caller).Name, cancellationToken)))
@@ -98,39 +98,33 @@ internal static class AuditApi
     }
 
     private static async Task<IResult> ExportAsync(
-        HttpContext context, string? format, long? through, DateTime? throughAt, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
+        HttpContext context, string? format, long? through, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
     {
         if (Problems(format, through, filter) is { Count: > 0 } problems)
         {
             return TypedResults.ValidationProblem(problems);
         }
 
-        var (head, headAt) = through is { } given ? (given, throughAt?.ToUniversalTime()) : await HeadAsync(exporter, cancellationToken);
+        var head = through ?? (await exporter.HeadAsync(cancellationToken)).Through;
         var response = context.Response;
         response.ContentType = AuditExporter.ContentType(format!);
         response.Headers.ContentDisposition = $"attachment; filename=\"shield-audit-{head}.{format}\"";
         response.Headers[ThroughHeader] = head.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        response.Headers.Link = $"<{ManifestUrl(context.Request.Path, format!, filter, head, headAt)}>; rel=\"describedby\"";
-        await exporter.WriteAsync(response.Body, format!, filter, head, headAt, cancellationToken);
+        response.Headers.Link = $"<{ManifestUrl(context.Request.Path, format!, filter, head)}>; rel=\"describedby\"";
+        await exporter.WriteAsync(response.Body, format!, filter, head, cancellationToken);
         return TypedResults.Empty;
     }
 
     private static async Task<Results<Ok<AuditExportManifest>, ValidationProblem>> ManifestAsync(
-        string? format, long? through, DateTime? throughAt, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
+        string? format, long? through, [AsParameters] AuditFilter filter, AuditExporter exporter, CancellationToken cancellationToken)
     {
         if (Problems(format, through, filter) is { Count: > 0 } problems)
         {
             return TypedResults.ValidationProblem(problems);
         }
 
-        var (head, headAt) = through is { } given ? (given, throughAt?.ToUniversalTime()) : await HeadAsync(exporter, cancellationToken);
-        return TypedResults.Ok(await exporter.ManifestAsync(format!, filter, head, headAt, cancellationToken));
-    }
-
-    private static async Task<(long, DateTime?)> HeadAsync(AuditExporter exporter, CancellationToken cancellationToken)
-    {
-        var (head, at) = await exporter.HeadAsync(cancellationToken);
-        return (head, at);
+        var head = through ?? (await exporter.HeadAsync(cancellationToken)).Through;
+        return TypedResults.Ok(await exporter.ManifestAsync(format!, filter, head, cancellationToken));
     }
 
     private static Dictionary<string, string[]> Problems(string? format, long? through, AuditFilter filter)
@@ -149,9 +143,7 @@ internal static class AuditApi
         return problems;
     }
 
-    private static string ManifestUrl(PathString exportPath, string format, AuditFilter filter, long through, DateTime? throughAt) =>
+    private static string ManifestUrl(PathString exportPath, string format, AuditFilter filter, long through) =>
         QueryHelpers.AddQueryString($"{exportPath}/manifest",
-            [new("format", format), new("through", through.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-             .. throughAt is { } at ? [new KeyValuePair<string, string?>("throughAt", Shield.Core.Auditing.AuditChain.Time(at))] : Array.Empty<KeyValuePair<string, string?>>(),
-             .. filter.ToQuery()]);
+            [new("format", format), new("through", through.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. filter.ToQuery()]);
 }

@@ -8,7 +8,9 @@ namespace Shield.Console.Auditing;
 /// The chain as stored: commits a batch in one transaction after the tail it reads (sealing it, opening with a sealing
 /// record when the key changed and a gap record when fail-open left one, sweeping governance changes in), and signs
 /// checkpoints. Each command waits at most the commit bound for a lock or an answer. It keeps one database context for
-/// its lifetime (made again after any failure), so a batch costs what its rows cost. Only the writer's loop uses it.
+/// its lifetime (made again after any failure), so a batch costs what its rows cost. Whenever it reads the stored head
+/// again (a failed commit, another instance's records), it checks every record since the last head it knew good before
+/// chaining after it, so nothing is ever signed over records it has not checked. Only the writer's loop uses it.
 /// </summary>
 internal sealed class AuditChainStore(
     IDbContextFactory<ShieldDbContext> contexts,
@@ -19,16 +21,35 @@ internal sealed class AuditChainStore(
     TimeProvider time)
 {
     private (long Sequence, string Hash)? _tail;
+    private (long Sequence, string Hash) _trusted; // the newest record known good: checked at start, or committed here
+    private IReadOnlyList<AuditChainKey> _keys = [];
     private AuditChainKey? _key;
     private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
     private ShieldDbContext? _db;
 
     /// <summary>Starts after the tail the start-up check found, sealing with <paramref name="key"/> from now on.</summary>
-    public void Start(AuditTailState state, AuditChainKey key)
+    public void Start(AuditTailState state, AuditChainKey key, IReadOnlyList<AuditChainKey> keys)
     {
         _tail = (state.Sequence, state.Hash);
+        _trusted = _tail.Value;
         _sealKey = state.SealKey;
         _key = key;
+        _keys = keys;
+    }
+
+    /// <summary>
+    /// After a clash of sequence numbers: whether this batch is already in the store (a commit whose answer was lost,
+    /// retried by the provider), so it is not chained a second time.
+    /// </summary>
+    public async Task<bool> AlreadyCommittedAsync(List<AuditPending> batch)
+    {
+        if (batch.FirstOrDefault()?.Record is not { Sequence: > 0, Hash.Length: > 0 } first)
+        {
+            return false;
+        }
+
+        await using var db = await OpenAsync(CancellationToken.None);
+        return await db.AuditRecords.AnyAsync(r => r.Sequence == first.Sequence && r.Hash == first.Hash);
     }
 
     /// <summary>
@@ -58,11 +79,18 @@ internal sealed class AuditChainStore(
     /// Chains an acknowledgement of tampering after the stored tail as it is, with a checkpoint. A tail cut short also
     /// voids the checkpoints and anchors of the records that are gone, since new records now take their numbers.
     /// </summary>
-    public async Task AcknowledgeAsync(AuditRecord acknowledgement, AuditTamperFinding finding)
+    /// <exception cref="AuditTrailChangedException">The stored tail is no longer the one the finding was made on.</exception>
+    public async Task AcknowledgeAsync(AuditRecord acknowledgement, AuditTamperFinding finding, (long Sequence, string Hash) foundAt)
     {
         await using var db = await OpenAsync(CancellationToken.None);
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var tail = await TailAsync(db, CancellationToken.None);
+        var tail = await HeadAsync(db, CancellationToken.None);
+        if (tail != foundAt)
+        {
+            // Records were cut or added while the finding waited: it no longer describes the trail.
+            throw new AuditTrailChangedException();
+        }
+
         if (finding.MissingFrom is not null)
         {
             await db.AuditCheckpoints.Where(c => c.Sequence > tail.Sequence).ExecuteDeleteAsync();
@@ -77,6 +105,7 @@ internal sealed class AuditChainStore(
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         _tail = (sequence, hash);
+        _trusted = _tail.Value;
         _sealKey = _key;
         if (finding.MissingFrom is not null)
         {
@@ -140,6 +169,7 @@ internal sealed class AuditChainStore(
 
         await transaction.CommitAsync(cancellationToken);
         _tail = (sequence, hash);
+        _trusted = _tail.Value;
         _sealKey = _key;
         if (gap is not null)
         {
@@ -167,10 +197,59 @@ internal sealed class AuditChainStore(
         return (sequence, hash);
     }
 
-    private static async Task<(long Sequence, string Hash)> TailAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    private static async Task<(long Sequence, string Hash)> HeadAsync(ShieldDbContext db, CancellationToken cancellationToken)
     {
         var head = await db.AuditRecords.AsNoTracking().OrderByDescending(r => r.Sequence)
             .Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync(cancellationToken);
         return head is null ? (0L, AuditChain.Genesis) : (head.Sequence, head.Hash);
+    }
+
+    // The head read again: it must be the newest record known good, or follow it through records that verify.
+    /// <exception cref="AuditTamperException">The records since the last head known good do not verify.</exception>
+    private async Task<(long Sequence, string Hash)> TailAsync(ShieldDbContext db, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(db, cancellationToken);
+        if (head == _trusted)
+        {
+            return head;
+        }
+
+        if (head.Sequence <= _trusted.Sequence)
+        {
+            throw new AuditTamperException(new AuditTamperFinding(
+                $"The trail now ends at record {head.Sequence}, but record {_trusted.Sequence} was committed while Shield ran: records were deleted or rewritten.",
+                null, null, head.Sequence + 1, _trusted.Sequence), head);
+        }
+
+        var verifier = new AuditChainVerifier(_keys);
+        verifier.StartAfter(_trusted.Sequence, _trusted.Hash, _sealKey);
+        var after = _trusted.Sequence;
+        while (!verifier.IsBroken && after < head.Sequence)
+        {
+            var page = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > after && r.Sequence <= head.Sequence)
+                .OrderBy(r => r.Sequence).Take(1_000).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var record in page)
+            {
+                if (!verifier.Add(record))
+                {
+                    break;
+                }
+            }
+
+            after = page[^1].Sequence;
+        }
+
+        if (verifier.Finish() is { FirstBrokenLink: { } broken })
+        {
+            throw new AuditTamperException(new AuditTamperFinding($"Records written since Shield last checked do not verify: {broken.Problem}", broken.Sequence, head.Sequence), head);
+        }
+
+        _trusted = head;
+        return head;
     }
 }

@@ -10,7 +10,7 @@ namespace Shield.Console.Auditing;
 /// </summary>
 internal sealed partial class AuditCheckpointer(AuditAnchorFile anchors, TimeSpan interval, TimeProvider time, ILogger logger)
 {
-    private DateTime _lastAt = DateTime.MinValue; // the first commit is checkpointed at once: a trail never lacks one
+    private long? _lastAt; // monotonic: a clock stepped back does not stop checkpoints; none yet: the first commit is checkpointed
     private bool _uncheckpointed;
 
     /// <summary>Null while every checkpoint reached the anchor file; otherwise why the last one did not.</summary>
@@ -22,7 +22,7 @@ internal sealed partial class AuditCheckpointer(AuditAnchorFile anchors, TimeSpa
     public AuditCheckpoint? Due(bool added, bool forced, long sequence, string hash, DateTime now, AuditChainKey key)
     {
         _uncheckpointed |= added;
-        return _uncheckpointed && sequence > 0 && (forced || now - _lastAt >= interval) ? Sign(key, sequence, hash, now) : null;
+        return _uncheckpointed && sequence > 0 && (forced || _lastAt is not { } last || time.GetElapsedTime(last) >= interval) ? Sign(key, sequence, hash, now) : null;
     }
 
     /// <summary>The batch is committed: its checkpoint, if any, goes to the anchor file.</summary>
@@ -33,7 +33,7 @@ internal sealed partial class AuditCheckpointer(AuditAnchorFile anchors, TimeSpa
             return;
         }
 
-        _lastAt = checkpoint.AtUtc;
+        _lastAt = time.GetTimestamp();
         _uncheckpointed = false;
         // Stamped now, after the commit: whoever reads the trail after this time finds the record.
         Anchor(AuditAnchor.Signed(AuditAnchorKind.Checkpoint, checkpoint.Sequence, checkpoint.Hash, time.GetUtcNow().UtcDateTime, key));

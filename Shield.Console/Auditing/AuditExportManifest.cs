@@ -27,11 +27,14 @@ public sealed record AuditExportManifest
     public required long Through { get; init; }
 
     /// <summary>
-    /// When <see cref="Through"/> was read as the trail's head: an anchor written before then names a record the
-    /// export must reach, so a complete export that stops short of it shows a cut tail. Null when the caller named
-    /// <see cref="Through"/> without it.
+    /// The trail's head when the manifest was made, read by Shield whatever the caller asked for: an export that stops
+    /// before it does not hold the whole trail, and an anchor written before <see cref="TrailHeadAtUtc"/> that names a
+    /// record after it shows a cut tail.
     /// </summary>
-    public DateTime? ThroughAtUtc { get; init; }
+    public long TrailHead { get; init; }
+
+    /// <summary>A time no later than when <see cref="TrailHead"/> was read.</summary>
+    public DateTime TrailHeadAtUtc { get; init; }
 
     public required long Count { get; init; }
 

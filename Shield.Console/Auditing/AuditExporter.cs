@@ -31,7 +31,7 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
     }
 
     /// <summary>Writes the export to <paramref name="output"/> and returns its signed manifest.</summary>
-    public async Task<AuditExportManifest> WriteAsync(Stream output, string format, AuditFilter filter, long through, DateTime? throughAt, CancellationToken cancellationToken = default)
+    public async Task<AuditExportManifest> WriteAsync(Stream output, string format, AuditFilter filter, long through, CancellationToken cancellationToken = default)
     {
         // Bytes pass through to the output unchanged while their SHA-256 is computed.
         using var sha = SHA256.Create();
@@ -92,7 +92,6 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             Format = format,
             Filter = filter.ToQuery().ToDictionary(p => p.Key, p => p.Value),
             Through = through,
-            ThroughAtUtc = throughAt,
             Count = count,
             FirstSequence = first?.Sequence,
             FirstPrevHash = first?.PrevHash,
@@ -102,10 +101,12 @@ public sealed class AuditExporter(IDbContextFactory<ShieldDbContext> contexts, A
             GeneratedAtUtc = time.GetUtcNow().UtcDateTime,
             Complete = filter.ToQuery().Any() is false,
         };
+        var (head, headAt) = await HeadAsync(cancellationToken);
+        manifest = manifest with { TrailHead = head, TrailHeadAtUtc = headAt };
         return manifest.Signed(await keyring.ChainKeyAsync(cancellationToken));
     }
 
     /// <summary>The manifest of an export, computed by writing it to nowhere.</summary>
-    public Task<AuditExportManifest> ManifestAsync(string format, AuditFilter filter, long through, DateTime? throughAt, CancellationToken cancellationToken = default) =>
-        WriteAsync(Stream.Null, format, filter, through, throughAt, cancellationToken);
+    public Task<AuditExportManifest> ManifestAsync(string format, AuditFilter filter, long through, CancellationToken cancellationToken = default) =>
+        WriteAsync(Stream.Null, format, filter, through, cancellationToken);
 }

@@ -27,6 +27,10 @@ public sealed class AuditKeyring(
         ? AuditChainKey.Of(AuditKeyFile.Read(path), AuditKeySource.File)
         : null;
 
+    // Keys the trail was sealed with before, kept to check what they sealed and to hand the chain over from.
+    private readonly AuditChainKey[] _previousKeys = [.. options.Value.PreviousKeyPaths(environment.ContentRootPath)
+        .Select(p => AuditChainKey.Of(AuditKeyFile.Read(p), AuditKeySource.File))];
+
     private byte[]? _key;
 
     /// <summary>Whether the chain key lives outside the database, as production needs.</summary>
@@ -55,11 +59,14 @@ public sealed class AuditKeyring(
     public async ValueTask<AuditChainKey> ChainKeyAsync(CancellationToken cancellationToken = default) =>
         _fileKey ?? AuditChainKey.Of(await GetAsync(cancellationToken), AuditKeySource.Database);
 
-    /// <summary>Every chain key this Shield holds, to check what earlier keys sealed and signed.</summary>
+    /// <summary>
+    /// Every chain key this Shield holds, to check what earlier keys sealed and signed. Verification accepts a key only
+    /// where the trail says it was in force, so holding the database key does not let it vouch for records a key file sealed.
+    /// </summary>
     public async ValueTask<IReadOnlyList<AuditChainKey>> KnownKeysAsync(CancellationToken cancellationToken = default)
     {
         var database = AuditChainKey.Of(await GetAsync(cancellationToken), AuditKeySource.Database);
-        return _fileKey is null ? [database] : [_fileKey, database];
+        return [.. _fileKey is null ? [] : new[] { _fileKey }, .. _previousKeys, database];
     }
 
     private async Task<byte[]> LoadOrCreateAsync(CancellationToken cancellationToken)

@@ -48,6 +48,12 @@ public sealed class AuditOptions
     public string? KeyFile { get; set; }
 
     /// <summary>
+    /// Key files the trail was sealed with before <see cref="KeyFile"/> (after a rotation): used only to check what they
+    /// sealed, and to hand the chain over to the new key at start. Keep each as long as the records it sealed.
+    /// </summary>
+    public string[] PreviousKeyFiles { get; set; } = [];
+
+    /// <summary>
     /// The append-only file each signed checkpoint is also written to, in a folder of its own: put it on another volume
     /// or a write-once mount, out of reach of whoever can write the database. Empty: an <c>anchors</c> folder beside
     /// the SQLite database, or <c>data/anchors</c> under the content root.
@@ -78,6 +84,10 @@ public sealed class AuditOptions
             ? Path.Combine(Path.GetDirectoryName(file)!, "anchors", Path.GetFileName(file) + ".anchors")
             : Path.Combine(contentRoot, "data", "anchors", "audit.anchors");
     }
+
+    /// <summary>The previous key files' full paths.</summary>
+    public IEnumerable<string> PreviousKeyPaths(string contentRoot) =>
+        PreviousKeyFiles.Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => Path.GetFullPath(Path.Combine(contentRoot, f)));
 
     /// <summary>The key file's full path, or null when none is configured.</summary>
     public string? KeyPath(string contentRoot) =>
@@ -123,6 +133,14 @@ internal sealed class AuditOptionsValidator(IHostEnvironment environment) : IVal
         {
             errors.Add($"{AuditOptions.SectionName}:KeyFile '{options.KeyFile}' cannot be used: {problem}. " +
                 "Point it to a file of at least 32 random bytes (for example: head -c 32 /dev/urandom | base64 > audit.key), or remove the setting.");
+        }
+
+        foreach (var (path, i) in options.PreviousKeyPaths(environment.ContentRootPath).Select((p, i) => (p, i)))
+        {
+            if (AuditKeyFile.Problem(path) is { } previous)
+            {
+                errors.Add($"{AuditOptions.SectionName}:PreviousKeyFiles:{i} '{path}' cannot be used: {previous}. Point it to the key file used before, or remove it.");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -50,8 +50,12 @@ public sealed partial class AuditRetention(
             return 0;
         }
 
-        var olderThan = time.GetUtcNow().UtcDateTime.AddDays(-days);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // Never by a clock far ahead of the trail (one stepped forward before it was synchronised would prune it all):
+        // count the days back from the newest record when the clock is later.
+        var newestAt = await db.AuditRecords.OrderByDescending(r => r.Sequence).Select(r => (DateTime?)r.AtUtc).FirstOrDefaultAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var olderThan = (newestAt is { } newest && newest < now ? newest : now).AddDays(-days);
         var first = await db.AuditRecords.MinAsync(r => (long?)r.Sequence, cancellationToken);
         var firstKept = await db.AuditRecords.Where(r => r.AtUtc >= olderThan).MinAsync(r => (long?)r.Sequence, cancellationToken);
         var through = (firstKept ?? await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) + 1 ?? 0) - 1;
@@ -62,7 +66,9 @@ public sealed partial class AuditRetention(
 
         var last = await db.AuditRecords.Where(r => r.Sequence == through).Select(r => r.Hash).SingleAsync(cancellationToken);
         var governance = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
-        var pruning = new AuditPruning(through, last, olderThan, through - first.Value + 1, governance);
+        // The key that seals the first record kept: the sealing record that said so may be among those removed.
+        var sealing = await AuditTailCheck.SealingAsync(db, through, cancellationToken);
+        var pruning = new AuditPruning(through, last, olderThan, through - first.Value + 1, governance, sealing?.KeyId);
         var receipt = await writer.AppendAsync(new AuditRecord
         {
             AtUtc = time.GetUtcNow().UtcDateTime,

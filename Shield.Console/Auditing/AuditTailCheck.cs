@@ -7,8 +7,9 @@ namespace Shield.Console.Auditing;
 /// <summary>
 /// What the writer learns before it chains anything: the stored tail, the key it is sealed with, and whether the
 /// records since the last anchor still verify. Shield never signs a checkpoint over a tail it has not checked: a tail
-/// shorter than the anchor file says, one that differs from it, or records after it that do not verify (a forged
-/// record appended with a valid plain hash, say) come back as a finding.
+/// shorter than the anchor file says, one that differs from it, records after it that do not verify (a forged record
+/// appended with a valid plain hash, say), or an anchor file gone missing under a trail that has records come back as
+/// a finding.
 /// </summary>
 internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts, AuditAnchorFile anchors)
 {
@@ -27,19 +28,23 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         if (sealing is not null && sealKey is null)
         {
             return State(new AuditTamperFinding(
-                $"The trail is sealed with a chain key this Shield does not hold ({sealing.KeyId}): {AuditOptions.SectionName}:KeyFile was changed or removed.",
+                $"The trail is sealed with a chain key this Shield does not hold ({sealing.KeyId}): {AuditOptions.SectionName}:KeyFile was changed or " +
+                "removed without keeping the old key in PreviousKeyFiles, or the sealing record was forged.",
                 null, null));
         }
 
-        var anchor = anchors.Last();
-        if (anchor is { Kind: AuditAnchorKind.Unreadable })
+        var anchor = LastReadable();
+        if (anchor is null && sequence > 0)
         {
-            return State(new AuditTamperFinding($"The last line of the anchor file {anchors.Path} cannot be read: it was altered or damaged.", null, null));
+            return State(new AuditTamperFinding(
+                $"The anchor file {anchors.Path} is missing or empty, but the trail holds {sequence} records: its volume is not mounted, " +
+                $"{AuditOptions.SectionName}:AnchorFile changed, or the file was removed. Cut records cannot be found without it.",
+                null, null));
         }
 
-        if (anchor is not null && !keys.Any(anchor.IsSignedBy))
+        if (anchor is not null && !await SignedInForceAsync(db, anchor, keys, cancellationToken))
         {
-            return State(new AuditTamperFinding($"The last line of the anchor file {anchors.Path} is not signed with a key this Shield holds: the anchor file was altered.", null, null));
+            return State(new AuditTamperFinding($"The last line of the anchor file {anchors.Path} is not signed with the key in force: the anchor file was altered.", null, null));
         }
 
         if (anchor is not null && anchor.Sequence > sequence)
@@ -49,31 +54,46 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
                 null, null, sequence + 1, anchor.Sequence));
         }
 
-        // Check from the last anchor on; without one (a new anchor file), from the last signed checkpoint.
-        var start = anchor is not null ? (anchor.Sequence, anchor.Hash) : await LastCheckpointAsync(db, keys, cancellationToken);
-        var verifier = new AuditChainVerifier(keys);
-        if (start is { } known)
+        var trailEvents = await TrailEventsAsync(db, cancellationToken);
+        if (anchor is not null)
         {
-            var stored = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence == known.Sequence).Select(r => r.Hash).FirstOrDefaultAsync(cancellationToken);
-            if (stored != known.Hash)
+            var stored = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence == anchor.Sequence).Select(r => r.Hash).FirstOrDefaultAsync(cancellationToken);
+            if (stored != anchor.Hash)
             {
                 // Rewritten under the anchor: find where, with the whole chain.
-                var whole = new AuditChainVerifier(keys);
-                var from = await FirstBreakAsync(db, whole, 0, cancellationToken) ?? known.Sequence;
+                var from = await FirstBreakAsync(db, new AuditChainVerifier(keys, trailEvents), 0, cancellationToken) ?? anchor.Sequence;
                 return State(new AuditTamperFinding(
-                    $"Record {known.Sequence} differs from the anchor written when it was committed: the trail was rewritten from record {from}.",
+                    $"Record {anchor.Sequence} differs from the anchor written when it was committed: the trail was rewritten from record {from}.",
                     from, sequence));
             }
-
-            var keyAtStart = await SealingAsync(db, known.Sequence, cancellationToken);
-            verifier.StartAfter(known.Sequence, known.Hash, keyAtStart is null ? null : keys.FirstOrDefault(k => k.Id == keyAtStart.KeyId));
         }
 
-        var broken = await FirstBreakAsync(db, verifier, start?.Sequence ?? 0, cancellationToken);
+        var verifier = new AuditChainVerifier(keys, trailEvents);
+        if (anchor is not null)
+        {
+            var keyAtAnchor = await SealingAsync(db, anchor.Sequence, cancellationToken);
+            verifier.StartAfter(anchor.Sequence, anchor.Hash, keyAtAnchor is null ? null : keys.FirstOrDefault(k => k.Id == keyAtAnchor.KeyId));
+        }
+
+        var broken = await FirstBreakAsync(db, verifier, anchor?.Sequence ?? 0, cancellationToken);
         return State(broken is { } at
             ? new AuditTamperFinding($"Records written since the last anchor do not verify: {verifier.Finish().FirstBrokenLink?.Problem}", at, sequence)
             : null);
     }
+
+    // The last line that can be read: one cut short by a crash is skipped (verification reports it as a warning).
+    private AuditAnchor? LastReadable() => anchors.Last() switch
+    {
+        { Kind: AuditAnchorKind.Unreadable } => anchors.InForce().LastOrDefault(a => a.Kind != AuditAnchorKind.Unreadable),
+        var last => last,
+    };
+
+    // An anchor counts when signed with the key in force at its record (after a sealing record there), or, before the
+    // trail was sealed, with any key Shield holds.
+    private static async Task<bool> SignedInForceAsync(ShieldDbContext db, AuditAnchor anchor, IReadOnlyList<AuditChainKey> keys, CancellationToken cancellationToken) =>
+        await SealingAsync(db, anchor.Sequence, cancellationToken) is { } sealing
+            ? keys.FirstOrDefault(k => k.Id == sealing.KeyId) is { } key && anchor.IsSignedBy(key)
+            : keys.Any(anchor.IsSignedBy);
 
     private static async Task<long?> FirstBreakAsync(ShieldDbContext db, AuditChainVerifier verifier, long after, CancellationToken cancellationToken)
     {
@@ -97,18 +117,24 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         }
     }
 
-    private static async Task<(long Sequence, string Hash)?> LastCheckpointAsync(ShieldDbContext db, IReadOnlyList<AuditChainKey> keys, CancellationToken cancellationToken)
-    {
-        var recent = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Sequence).Take(20).ToListAsync(cancellationToken);
-        return recent.FirstOrDefault(c => keys.Any(k => AuditChain.HasValidSignature(k.Bytes, c))) is { } checkpoint ? (checkpoint.Sequence, checkpoint.Hash) : null;
-    }
+    private static Task<List<AuditRecord>> TrailEventsAsync(ShieldDbContext db, CancellationToken cancellationToken) =>
+        db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.TamperDetected || r.EventType == AuditEventTypes.Pruned)
+            .ToListAsync(cancellationToken);
 
     /// <summary>The sealing record in force at a sequence: the last one at or before it.</summary>
     public static async Task<AuditSealing?> SealingAsync(ShieldDbContext db, long sequence, CancellationToken cancellationToken)
     {
         var record = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Sealing && r.Sequence <= sequence)
             .OrderByDescending(r => r.Sequence).FirstOrDefaultAsync(cancellationToken);
-        return record is null ? null : AuditSealing.Read(record);
+        if (record is not null)
+        {
+            return AuditSealing.Read(record);
+        }
+
+        // Pruned with the records before it: the newest pruning record says which key sealed the records it kept.
+        var pruning = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Pruned && r.Sequence <= sequence)
+            .OrderByDescending(r => r.Sequence).FirstOrDefaultAsync(cancellationToken);
+        return pruning is not null && AuditPruning.Read(pruning) is { SealKeyId: { } keyId } ? new AuditSealing(keyId, "pruned", null) : null;
     }
 }
 

@@ -87,8 +87,9 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
         // already committed, so one the writer adds meanwhile cannot make the tail read look truncated.
         var anchorsNow = writer.Anchors.InForce(writer.Anchors.Length).GetEnumerator();
         var newest = await db.AuditCheckpoints.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
-        var acknowledgements = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.TamperDetected).ToListAsync(cancellationToken);
-        var verifier = new AuditChainVerifier(keys, acknowledgements);
+        var trailEvents = await db.AuditRecords.AsNoTracking()
+            .Where(r => r.EventType == AuditEventTypes.TamperDetected || r.EventType == AuditEventTypes.Pruned).ToListAsync(cancellationToken);
+        var verifier = new AuditChainVerifier(keys, trailEvents);
         var checkpoints = new CheckpointFeed(db, verifier, newest);
         var anchors = new AnchorFeed(anchorsNow, verifier);
         var after = 0L;

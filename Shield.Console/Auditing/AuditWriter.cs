@@ -131,12 +131,12 @@ public sealed partial class AuditWriter : BackgroundService
             return null;
         }
 
-        _ = tamper;
-
-        var done = new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Exchange(ref _acknowledgement, new PendingAcknowledgement(AuditTrailRecords.TamperDetected(tamper.Finding, by, reason, _time.GetUtcNow().UtcDateTime), done));
+        // Two administrators at once: the second waits for the first one's record.
+        var mine = new PendingAcknowledgement(AuditTrailRecords.TamperDetected(tamper.Finding, by, reason, _time.GetUtcNow().UtcDateTime),
+            new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = Interlocked.CompareExchange(ref _acknowledgement, mine, null) ?? mine;
         _queue.Wake();
-        return await done.Task.WaitAsync(cancellationToken);
+        return await pending.Done.Task.WaitAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -190,8 +190,9 @@ public sealed partial class AuditWriter : BackgroundService
             try
             {
                 var key = await _keyring.ChainKeyAsync(stoppingToken);
-                var state = await _tailCheck.CheckAsync(await _keyring.KnownKeysAsync(stoppingToken), stoppingToken);
-                _store.Start(state, key);
+                var keys = await _keyring.KnownKeysAsync(stoppingToken);
+                var state = await _tailCheck.CheckAsync(keys, stoppingToken);
+                _store.Start(state, key, keys);
                 if (!_keyring.ChainKeyOutsideDatabase)
                 {
                     LogKeyInDatabase(_logger, AuditOptions.SectionName);
@@ -200,16 +201,7 @@ public sealed partial class AuditWriter : BackgroundService
                 _failure = null;
                 if (state.Finding is { } finding)
                 {
-                    LogTamperDetected(_logger, finding.Problem);
-                    _tamper = new AuditTamperAlarm(finding, _time.GetUtcNow().UtcDateTime, _options.OnTamper == AuditTamperResponse.Halt);
-                    if (_options.OnTamper == AuditTamperResponse.Record)
-                    {
-                        // Recorded before anything else; if that fails, the loop tries again and records nothing meanwhile.
-                        _acknowledgement = new PendingAcknowledgement(
-                            AuditTrailRecords.TamperDetected(finding, Actor.Shield("audit"), $"{AuditOptions.SectionName}:OnTamper is Record.", _time.GetUtcNow().UtcDateTime),
-                            new(TaskCreationOptions.RunContinuationsAsynchronously));
-                        await AcknowledgeAsync();
-                    }
+                    await RaiseTamperAsync(finding, (state.Sequence, state.Hash));
                 }
 
                 return;
@@ -220,6 +212,22 @@ public sealed partial class AuditWriter : BackgroundService
                 LogStartFailed(_logger, error);
                 await Task.Delay(SweepInterval, _time, stoppingToken);
             }
+        }
+    }
+
+    // Tampering found (at start, or where the writer was about to chain): nothing is chained over it until it is
+    // acknowledged, by an administrator or, as configured, by Shield at once.
+    private async Task RaiseTamperAsync(AuditTamperFinding finding, (long Sequence, string Hash) foundAt)
+    {
+        LogTamperDetected(_logger, finding.Problem);
+        _tamper = new AuditTamperAlarm(finding, _time.GetUtcNow().UtcDateTime, _options.OnTamper == AuditTamperResponse.Halt) { FoundAt = foundAt };
+        if (_options.OnTamper == AuditTamperResponse.Record)
+        {
+            // Recorded before anything else; if that fails, the loop tries again and records nothing meanwhile.
+            _acknowledgement = new PendingAcknowledgement(
+                AuditTrailRecords.TamperDetected(finding, Actor.Shield("audit"), $"{AuditOptions.SectionName}:OnTamper is Record.", _time.GetUtcNow().UtcDateTime),
+                new(TaskCreationOptions.RunContinuationsAsynchronously));
+            await AcknowledgeAsync();
         }
     }
 
@@ -261,10 +269,27 @@ public sealed partial class AuditWriter : BackgroundService
 
                 return;
             }
+            catch (AuditTamperException tampering)
+            {
+                _store.Forget();
+                await RaiseTamperAsync(tampering.Finding, tampering.Tail);
+                Refuse(batch, _tamper!.Refusal, null);
+                return;
+            }
             catch (Exception error) when (attempt < 3 && DatabaseErrors.IsUniqueViolation(error))
             {
-                // Another instance extended the chain first: read its head and chain after it.
+                // Another instance extended the chain first: read its head and chain after it. Unless the clash is this
+                // very batch, committed by an attempt whose answer was lost: then it is done.
                 _store.Forget();
+                if (await _store.AlreadyCommittedAsync(batch))
+                {
+                    foreach (var pending in batch)
+                    {
+                        pending.Done.TrySetResult(new AuditReceipt(pending.Record!.Sequence, pending.Record.Hash));
+                    }
+
+                    return;
+                }
             }
             catch (Exception error)
             {
@@ -294,11 +319,27 @@ public sealed partial class AuditWriter : BackgroundService
 
         try
         {
-            await _store.AcknowledgeAsync(acknowledgement.Record, tamper.Finding);
+            await _store.AcknowledgeAsync(acknowledgement.Record, tamper.Finding, tamper.FoundAt);
             _tamper = tamper with { AcknowledgedIn = acknowledgement.Record.Sequence };
             _outbox.RequestSweep();
             LogTamperAcknowledged(_logger, acknowledgement.Record.ActorName, acknowledgement.Record.Sequence);
             acknowledgement.Done.TrySetResult(new AuditReceipt(acknowledgement.Record.Sequence, acknowledgement.Record.Hash));
+        }
+        catch (AuditTrailChangedException)
+        {
+            // The trail changed while the finding waited: check it again, and ask for an acknowledgement of what is found now.
+            var keys = await _keyring.KnownKeysAsync();
+            var state = await _tailCheck.CheckAsync(keys, CancellationToken.None);
+            _store.Start(state, await _keyring.ChainKeyAsync(), keys);
+            _tamper = null;
+            if (state.Finding is { } finding)
+            {
+                await RaiseTamperAsync(finding, (state.Sequence, state.Hash));
+            }
+
+            acknowledgement.Done.TrySetException(new AuditUnavailableException(state.Finding is { } again
+                ? $"The audit trail changed while the finding waited for acknowledgement; Shield checked it again and found: {again.Problem} Read it and acknowledge that."
+                : "The audit trail changed while the finding waited for acknowledgement; Shield checked it again and it now verifies."));
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {

@@ -61,9 +61,12 @@ internal sealed class GovernanceOutbox(TimeProvider time)
     /// <summary>The changes to chain now, oldest first, and what chaining them settles.</summary>
     public async Task<Sweep> CollectAsync(ShieldDbContext db, int batchSize, CancellationToken cancellationToken)
     {
-        // Another Shield instance on the same database may have chained changes since: start after those too.
-        var cursor = Math.Max(_through ?? await CursorAsync(db, cancellationToken),
-            await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0);
+        // Another Shield instance on the same database may have chained changes since: start after those too. Never past
+        // the newest change there is: a record claiming a higher one (planted by whoever can write the database) must
+        // not make real changes look chained.
+        var newest = await db.GovernanceChanges.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
+        var cursor = Math.Min(newest, Math.Max(_through ?? await CursorAsync(db, cancellationToken),
+            await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0));
         // Only recent ones: records of old changes may have been pruned by retention, and must not be chained again.
         // Never one that is already chained, here or by another instance.
         var lookBack = cursor - LookBack;

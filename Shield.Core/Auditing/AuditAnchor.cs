@@ -62,11 +62,13 @@ public sealed record AuditAnchor(AuditAnchorKind Kind, long Sequence, string Has
     }
 
     /// <summary>
-    /// The checkpoint lines that still apply, in file order: a reset voids the earlier checkpoints of records after it.
-    /// <paramref name="resets"/> are the file's reset lines (read first); <paramref name="lines"/> the whole file again.
+    /// The checkpoint lines that still apply, in file order: a reset voids the earlier checkpoints of records after it,
+    /// and of its own record when they name another hash. <paramref name="resets"/> are the file's reset lines (read
+    /// first); <paramref name="lines"/> the whole file again.
     /// </summary>
     public static IEnumerable<AuditAnchor> InForce(IReadOnlyList<AuditAnchor> resets, IEnumerable<AuditAnchor> lines) =>
-        lines.Where(a => a.Kind != AuditAnchorKind.Reset && !resets.Any(r => r.Line > a.Line && a.Sequence > r.Sequence));
+        lines.Where(a => a.Kind != AuditAnchorKind.Reset && !resets.Any(r => r.Line > a.Line &&
+            (a.Sequence > r.Sequence || (a.Sequence == r.Sequence && a.Hash != r.Hash))));
 
     private static string Name(AuditAnchorKind kind) => kind == AuditAnchorKind.Reset ? "reset" : "checkpoint";
 

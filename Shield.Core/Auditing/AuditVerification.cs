@@ -5,7 +5,7 @@ public sealed record AuditBreak(long Sequence, string Problem);
 
 /// <summary>
 /// A break in the trail that an <c>audit.tamper-detected</c> record acknowledges: records <see cref="From"/> to
-/// <see cref="Through"/> are not trusted; the check went on after them.
+/// <see cref="Through"/> are not trusted (or, for a cut tail, are gone); the check went on after them.
 /// </summary>
 public sealed record AcknowledgedBreak(long From, long Through, string Problem, long AcknowledgedIn, string AcknowledgedBy, string? Reason);
 
@@ -38,6 +38,9 @@ public sealed record AuditVerification(
 
     /// <summary>The gaps fail-open left, as the trail records them.</summary>
     public IReadOnlyList<RecordedGap> Gaps { get; init; } = [];
+
+    /// <summary>What was skipped without breaking the chain (an anchor line cut short by a crash).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>Records inside acknowledged breaks, which could not be trusted.</summary>
     public long RecordsUnverified { get; init; }

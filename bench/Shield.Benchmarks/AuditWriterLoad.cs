@@ -83,8 +83,8 @@ public static class AuditWriterLoad
             using var sampler = new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 20);
             var sink = new CountingStream();
             var started = Stopwatch.GetTimestamp();
-            var (head, headAt) = await exporter.HeadAsync();
-            var manifest = await exporter.WriteAsync(sink, format, new AuditFilter(), head, headAt);
+            var (head, _) = await exporter.HeadAsync();
+            var manifest = await exporter.WriteAsync(sink, format, new AuditFilter(), head);
             var elapsed = Stopwatch.GetElapsedTime(started);
             System.Console.WriteLine($"export {format}: {manifest.Count:N0} records, {sink.Length / 1024.0 / 1024.0:N0} MB in {elapsed.TotalSeconds:0.00} s " +
                 $"({manifest.Count / elapsed.TotalSeconds:N0} records/s); managed heap before {before / 1024 / 1024} MB, peak {peak / 1024 / 1024} MB");

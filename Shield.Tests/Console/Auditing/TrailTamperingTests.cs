@@ -33,6 +33,7 @@ public sealed class TrailTamperingTests
         { "cut-tail-with-checkpoints", "the anchor file shows record", "the trail was cut off or the record deleted" },
         { "cut-tail", "the anchor file shows record", "the trail was cut off or the record deleted" },
         { "forge-checkpoint", "is not signed with Shield's audit key: it was forged or altered", null },
+        { "wipe-and-forge-pruning", "no sealed record says earlier ones were pruned", "the pruning record that vouches for the export's start, is not sealed with the key given" },
     };
 
     [Theory]
@@ -83,7 +84,8 @@ public sealed class TrailTamperingTests
         Assert.NotNull(report.SealedFrom);
         var (exit, output) = await CheckOfflineAsync(app, folder);
         Assert.True(exit == 0, output);
-        Assert.Contains("none is missing, the anchors agree, the seals and signatures are Shield's", output, StringComparison.Ordinal);
+        Assert.Contains("none is missing, the anchors agree,", output, StringComparison.Ordinal);
+        Assert.Contains("seals and the signatures are Shield's", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,6 +130,12 @@ public sealed class TrailTamperingTests
         var (exit, output) = await CheckOfflineAsync(app, folder);
         Assert.True(exit == 0, output);
         Assert.Contains("were found altered and acknowledged in record", output, StringComparison.Ordinal);
+
+        // Without the key nobody can tell a genuine acknowledgement from one written into the database: the records it
+        // names are checked like any other (the forged one has a valid plain hash, so only the key could tell).
+        var (withoutKey, said) = await StoppedTrail.CheckOfflineAsync(app, folder.Path, keyFile: null, _cancel);
+        Assert.True(withoutKey == 0, said);
+        Assert.Contains("cannot be authenticated without the key: those records are checked like any other", said, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,7 +236,11 @@ public sealed class TrailTamperingTests
         File.Delete(Path.Combine(folder.Path, "anchors", "shield.db.anchors"));
         var settings = StoppedTrail.KeyedSettings(folder);
         await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
-        await app.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(1), _cancel);
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        // An earlier version kept no anchor file: Shield says so once, and an administrator acknowledges it.
+        Assert.Contains("is missing or empty, but the trail holds", writer.Tamper!.Finding.Problem, StringComparison.Ordinal);
+        await writer.AcknowledgeTamperAsync(Registrations.Admin, "Upgraded from a version without anchors.", _cancel);
+        await writer.AppendAsync(Call(1), _cancel);
 
         var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
         Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
@@ -236,6 +248,149 @@ public sealed class TrailTamperingTests
         var handover = await check.AuditRecords.SingleAsync(r => r.EventType == AuditEventTypes.Sealing, _cancel);
         Assert.Equal(report.SealedFrom, handover.Sequence + 1);
         Assert.Null((await check.AuditRecords.SingleAsync(r => r.Sequence == handover.Sequence - 1, _cancel)).Seal);
+    }
+
+    [Fact]
+    public async Task ARecordForgedAtTheTailWhileShieldRuns_IsFoundBeforeShieldChainsAfterIt_AndHaltsRecording()
+    {
+        using var folder = new TempFolder();
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = StoppedTrail.KeyedSettings(folder) };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        await writer.AppendAsync(Call(1), _cancel);
+
+        await StoppedTrail.AppendForgedAsync(folder, _cancel);
+
+        // The next commit clashes with the forged record's number, reads the head again, and checks it first.
+        var refused = await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(Call(2), _cancel));
+        Assert.Contains("found the audit trail altered", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("carries no seal", writer.Tamper!.Finding.Problem, StringComparison.Ordinal);
+        await using var db = StoppedTrail.Open(folder);
+        var head = await db.AuditRecords.OrderByDescending(r => r.Sequence).FirstAsync(_cancel);
+        Assert.Null(head.Seal); // the forged record is still the head: nothing was chained after it
+    }
+
+    [Fact]
+    public async Task AGovernanceChangeIdPlantedInTheTrail_DoesNotStopRealChangesFromBeingChained()
+    {
+        using var folder = new TempFolder();
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = StoppedTrail.KeyedSettings(folder) };
+        await app.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(1), _cancel);
+        await using (var db = StoppedTrail.Open(folder))
+        {
+            var last = await db.AuditRecords.OrderByDescending(r => r.Sequence).FirstAsync(_cancel);
+            var planted = Call(80);
+            planted.GovernanceChangeId = 1_000_000_000;
+            AuditChain.Link(planted, last.Sequence + 1_000, last.Hash);
+            db.AuditRecords.Add(planted);
+            await db.SaveChangesAsync(_cancel);
+        }
+
+        await app.Services.GetRequiredService<Shield.Console.Agents.AgentDirectory>().CreateAsync(
+            new Shield.Console.Agents.AgentInput("after-the-plant", null, null, [], true), Registrations.Admin, _cancel);
+
+        await using var check = StoppedTrail.Open(folder);
+        Assert.True(await check.AuditRecords.AnyAsync(r => r.Subject == "agent" && r.SubjectKey == "after-the-plant", _cancel));
+    }
+
+    [Fact]
+    public async Task RecordsCutFurtherWhileAFindingWaits_AreNotHiddenByItsAcknowledgement()
+    {
+        using var folder = new TempFolder();
+        var settings = StoppedTrail.KeyedSettings(folder);
+        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
+        {
+            await RecordCallsAsync(first);
+        }
+
+        await TamperAsync(folder, "cut-tail-with-checkpoints");
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        Assert.Contains("the tail was cut off", writer.Tamper!.Finding.Problem, StringComparison.Ordinal);
+
+        // While the administrator looks into it, more is deleted.
+        await using (var db = StoppedTrail.Open(folder))
+        {
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM AuditRecords WHERE Sequence > 5", _cancel);
+        }
+
+        var refused = await Assert.ThrowsAsync<AuditUnavailableException>(() => writer.AcknowledgeTamperAsync(Registrations.Admin, "first look", _cancel));
+        Assert.Contains("changed while the finding waited", refused.Message, StringComparison.Ordinal);
+        Assert.True(writer.Tamper!.Halted);
+        Assert.Equal(6, writer.Tamper.Finding.MissingFrom);
+
+        await writer.AcknowledgeTamperAsync(Registrations.Admin, "second look", _cancel);
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+        Assert.Equal(6, Assert.Single(report.Acknowledged).From);
+    }
+
+    [Fact]
+    public async Task AnAnchorLineCutShortByACrash_IsSkippedWithAWarning_AndTheNextLinesStayReadable()
+    {
+        using var folder = new TempFolder();
+        var settings = StoppedTrail.KeyedSettings(folder);
+        string anchors;
+        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
+        {
+            await RecordCallsAsync(first);
+            anchors = first.Services.GetRequiredService<AuditWriter>().Anchors.Path;
+        }
+
+        await File.AppendAllTextAsync(anchors, "{\"kind\":\"checkpoint\",\"sequence\":99,\"ha", _cancel);
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        Assert.Null(writer.Tamper);
+        await writer.AppendAsync(Call(1), _cancel);
+
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+        Assert.Contains("cannot be read", Assert.Single(report.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingAnchorFile_UnderATrailWithRecords_HaltsRecording_UntilAcknowledged()
+    {
+        using var folder = new TempFolder();
+        var settings = StoppedTrail.KeyedSettings(folder);
+        string anchors;
+        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
+        {
+            await RecordCallsAsync(first);
+            anchors = first.Services.GetRequiredService<AuditWriter>().Anchors.Path;
+        }
+
+        File.Delete(anchors);
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
+
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        Assert.True(writer.Tamper!.Halted);
+        Assert.Contains("is missing or empty", writer.Tamper.Finding.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARotatedKey_WithTheOldOneKept_HandsTheChainOver_AndEverythingStillVerifies()
+    {
+        using var folder = new TempFolder();
+        var settings = StoppedTrail.KeyedSettings(folder);
+        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
+        {
+            await RecordCallsAsync(first);
+        }
+
+        var old = Path.Combine(folder.Path, "audit-2025.key");
+        File.Move(StoppedTrail.KeyFile(folder), old);
+        var rotated = new Dictionary<string, string?>(StoppedTrail.KeyedSettings(folder)) { ["Shield:Audit:PreviousKeyFiles:0"] = old };
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = rotated };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        Assert.Null(writer.Tamper);
+        await writer.AppendAsync(Call(1), _cancel);
+
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+        await using var db = StoppedTrail.Open(folder);
+        var handovers = await db.AuditRecords.Where(r => r.EventType == AuditEventTypes.Sealing).OrderBy(r => r.Sequence).ToListAsync(_cancel);
+        Assert.Equal(2, handovers.Count);
+        Assert.Equal("key-changed", handovers[1].Action);
     }
 
     private async Task RecordCallsAsync(ShieldAppFactory app)
@@ -304,6 +459,17 @@ public sealed class TrailTamperingTests
                 break;
             case "cut-tail":
                 await Sql(db, "DELETE FROM AuditRecords WHERE Sequence > 7");
+                break;
+            case "wipe-and-forge-pruning":
+                // Everything deleted, and a "pruning" record with a valid plain hash says records 1 to N are gone by retention.
+                var pruning = Call(79);
+                pruning.EventType = AuditEventTypes.Pruned;
+                pruning.After = new AuditPruning(records[^1].Sequence, records[^1].Hash, DateTime.UtcNow, records.Count).ToJson();
+                AuditChain.Link(pruning, records[^1].Sequence + 1, records[^1].Hash);
+                await Sql(db, "DELETE FROM AuditRecords; DELETE FROM AuditCheckpoints");
+                db.ChangeTracker.Clear();
+                db.AuditRecords.Add(pruning);
+                await db.SaveChangesAsync(_cancel);
                 break;
             case "forge-checkpoint":
                 db.AuditCheckpoints.Add(new AuditCheckpoint { Sequence = 8, Hash = target.Hash, AtUtc = DateTime.UtcNow, Signature = new string('a', 64) });

@@ -151,7 +151,7 @@ public sealed class AuditChainTests
     [Theory]
     [InlineData(5, 5, true, null)]
     [InlineData(6, 5, false, "last pruning stopped at record 5")]
-    [InlineData(5, null, false, "no signed record says earlier ones were pruned")]
+    [InlineData(5, null, false, "no sealed record says earlier ones were pruned")]
     public void APrunedTrail_VerifiesOnlyFromWhereItsPruningRecordSaysItStops(int deletedThrough, int? prunedThrough, bool intact, string? problem)
     {
         var records = Records(10);
@@ -159,11 +159,11 @@ public sealed class AuditChainTests
         {
             var pruning = Record(11, AuditEventTypes.Pruned);
             pruning.After = new AuditPruning(through, records[through - 1].Hash, Start, through).ToJson();
-            AuditChain.Link(pruning, 11, records[9].Hash);
+            AuditChain.Link(pruning, 11, records[9].Hash, ChainKey);
             records.Add(pruning);
         }
 
-        var result = Verify([.. records.Skip(deletedThrough)], Checkpoint(records[^1]));
+        var result = Verify([.. records.Skip(deletedThrough)], records.Where(r => r.EventType == AuditEventTypes.Pruned).ToList(), Checkpoint(records[^1]));
 
         Assert.Equal(intact, result.Intact);
         if (problem is not null)
@@ -173,19 +173,19 @@ public sealed class AuditChainTests
     }
 
     [Fact]
-    public void APruningRecordNoCheckpointCovers_VouchesForNothing()
+    public void APruningRecordWithoutAValidSeal_VouchesForNothing()
     {
-        // Records 1 to 5 deleted, and a "pruning" record forged onto the end, after the last signed checkpoint.
+        // Records 1 to 5 deleted, and a "pruning" record forged onto the end with a valid plain hash, but no key to seal it.
         var records = Records(10);
         var forged = Record(11, AuditEventTypes.Pruned);
         forged.After = new AuditPruning(5, records[4].Hash, Start, 5).ToJson();
         AuditChain.Link(forged, 11, records[9].Hash);
         records.Add(forged);
 
-        var result = Verify([.. records.Skip(5)], Checkpoint(records[9]));
+        var result = Verify([.. records.Skip(5)], [forged], Checkpoint(records[9]));
 
         Assert.False(result.Intact);
-        Assert.Contains("no signed record says", result.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+        Assert.Contains("no sealed record says", result.FirstBrokenLink!.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -209,9 +209,11 @@ public sealed class AuditChainTests
         Assert.Matches("^[0-9a-f]{64}$", ArgumentsFingerprint.Of(Key, compact));
     }
 
-    private static AuditVerification Verify(List<AuditRecord> records, params AuditCheckpoint[] checkpoints)
+    private static AuditVerification Verify(List<AuditRecord> records, params AuditCheckpoint[] checkpoints) => Verify(records, [], checkpoints);
+
+    private static AuditVerification Verify(List<AuditRecord> records, List<AuditRecord> trailEvents, params AuditCheckpoint[] checkpoints)
     {
-        var verifier = new AuditChainVerifier([ChainKey]);
+        var verifier = new AuditChainVerifier([ChainKey], trailEvents);
         foreach (var checkpoint in checkpoints.OrderBy(c => c.Sequence))
         {
             verifier.AddCheckpoint(checkpoint);

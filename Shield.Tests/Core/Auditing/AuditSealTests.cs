@@ -119,13 +119,16 @@ public sealed class AuditSealTests
     }
 
     [Fact]
-    public void AnAnchorLineAltered_OrUnreadable_IsReported()
+    public void AnAnchorLineAltered_IsABreak_AndOneCutShort_AWarning()
     {
         var records = Trail(unsealed: 0, sealedAfter: 4);
         var forged = Anchor(AuditAnchorKind.Checkpoint, records[2], line: 3) with { Hash = records[1].Hash };
 
         Assert.Contains("line 3 of the anchor file is not signed", Verify(records, anchors: [forged]).FirstBrokenLink!.Problem, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("Line 2 of the anchor file cannot be read", Verify(records, anchors: [AuditAnchor.Parse("{not json", 2)]).FirstBrokenLink!.Problem, StringComparison.Ordinal);
+        // A line cut short (a crash, a full disk) is a warning: it must not hide what the rest of the trail shows.
+        var torn = Verify(records, anchors: [AuditAnchor.Parse("{not json", 2)]);
+        Assert.True(torn.Intact);
+        Assert.Contains("Line 2 of the anchor file cannot be read", Assert.Single(torn.Warnings), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,6 +200,54 @@ public sealed class AuditSealTests
         Assert.Throws<ArgumentException>(() => AuditChainKey.Of(new byte[16], AuditKeySource.File));
     }
 
+    [Fact]
+    public void ACheckpointOrAnchorSignedWithTheDatabaseKey_AfterTheHandoverToAKeyFile_CountsForNothing()
+    {
+        // Whoever reads the database key can sign with it; once a key file seals the trail, that key vouches for nothing new.
+        var records = Trail(unsealed: 0, sealedAfter: 2, key: DatabaseKey);
+        var handover = Sealing(records.Count + 1, FileKey, previous: DatabaseKey);
+        AuditChain.Link(handover, records.Count + 1, records[^1].Hash, DatabaseKey);
+        records.Add(handover);
+        Append(records, 3, FileKey);
+        var late = records[^1];
+        var checkpoint = new AuditCheckpoint
+        {
+            Sequence = late.Sequence, Hash = late.Hash, AtUtc = Start,
+            Signature = AuditChain.Sign(DatabaseKey.Bytes, AuditChain.CheckpointText(late.Sequence, late.Hash, Start)),
+        };
+
+        var verifier = new AuditChainVerifier([FileKey, DatabaseKey]);
+        verifier.AddCheckpoint(checkpoint);
+        verifier.AddAnchor(Anchor(AuditAnchorKind.Checkpoint, late, line: 1, DatabaseKey));
+        records.ForEach(r => verifier.Add(r));
+
+        Assert.Contains("not signed with Shield's audit key", verifier.Finish().FirstBrokenLink!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APrunedTrail_IsCheckedWithTheKeyItsPruningRecordNames_AndAnUnsealedPruningRecordVouchesForNothing()
+    {
+        // Records 1 to 6 pruned (the sealing record with them); the pruning record names the key that seals the rest.
+        var records = Trail(unsealed: 0, sealedAfter: 9);
+        var pruning = Record(11, AuditEventTypes.Pruned);
+        pruning.After = new AuditPruning(6, records[5].Hash, Start, 6, SealKeyId: FileKey.Id).ToJson();
+        AuditChain.Link(pruning, 11, records[^1].Hash, FileKey);
+        records.Add(pruning);
+        var kept = records.Skip(6).ToList();
+
+        Assert.True(Verify(kept, acknowledgements: [pruning]).Intact);
+
+        var forged = Record(12, AuditEventTypes.CallAllowed);
+        AuditChain.Link(forged, 12, pruning.Hash);
+        Assert.Contains("carries no seal", Verify([.. kept, forged], acknowledgements: [pruning]).FirstBrokenLink!.Problem, StringComparison.Ordinal);
+
+        var unsealed = Record(11, AuditEventTypes.Pruned);
+        unsealed.After = pruning.After;
+        AuditChain.Link(unsealed, 11, records[9].Hash);
+        Assert.Contains("no sealed record says earlier ones were pruned", Verify([.. records.Skip(6).Take(4), unsealed], acknowledgements: [unsealed]).FirstBrokenLink!.Problem, StringComparison.Ordinal);
+    }
+
+    // acknowledgements: the trail's own events read ahead (audit.tamper-detected, audit.pruned).
     private static AuditVerification Verify(
         List<AuditRecord> records, List<AuditAnchor>? anchors = null, List<AuditRecord>? acknowledgements = null, List<AuditChainKey>? keys = null)
     {
