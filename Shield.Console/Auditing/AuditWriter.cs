@@ -32,8 +32,7 @@ public sealed partial class AuditWriter : BackgroundService
     private readonly AuditTailCheck _tailCheck;
     private readonly AuditChainStore _store;
     private volatile string? _failure = "The audit writer is starting.";
-    private volatile AuditTamperAlarm? _tamper;
-    private PendingAcknowledgement? _acknowledgement;
+    private readonly AuditTamperDesk _tamper;
     private long _attemptStarted;
     private volatile bool _running;
     private readonly Func<bool> _isRunning;
@@ -58,17 +57,18 @@ public sealed partial class AuditWriter : BackgroundService
         _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
         _tailCheck = new AuditTailCheck(contexts, anchors);
         _store = new AuditChainStore(contexts, _options, _outbox, _checkpointer, _gaps, time);
+        _tamper = new AuditTamperDesk(_store, _tailCheck, keyring, _outbox, _options, time, logger);
     }
 
     /// <summary>Null while the trail is being written; otherwise why it cannot be.</summary>
     public string? Failure =>
         !_running ? "The audit writer is not running."
-        : _tamper is { Halted: true } tamper ? tamper.Refusal
+        : _tamper.Alarm is { Halted: true } tamper ? tamper.Refusal
         : Stuck is { } stuck ? stuck
         : _failure;
 
     /// <summary>Tampering found at start, until Shield stops; whether it still halts the trail.</summary>
-    public AuditTamperAlarm? Tamper => _tamper;
+    public AuditTamperAlarm? Tamper => _tamper.Alarm;
 
     /// <summary>Null while every checkpoint reached the anchor file.</summary>
     public string? AnchorFailure => _checkpointer.AnchorFailure;
@@ -87,7 +87,7 @@ public sealed partial class AuditWriter : BackgroundService
     /// <param name="checkpoint">Sign a checkpoint in the same commit, as the pruning record needs to be trusted at once.</param>
     public async ValueTask<AuditReceipt> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default, bool checkpoint = false)
     {
-        if (_tamper is { Halted: true } tamper)
+        if (_tamper.Alarm is { Halted: true } tamper)
         {
             throw new AuditUnavailableException(tamper.Refusal);
         }
@@ -115,7 +115,7 @@ public sealed partial class AuditWriter : BackgroundService
 
     /// <summary>Waits until the governance change with this id (already committed) is chained.</summary>
     public Task GovernanceRecordedAsync(long changeId, CancellationToken cancellationToken = default) =>
-        _tamper is { Halted: true } tamper
+        _tamper.Alarm is { Halted: true } tamper
             ? Task.FromException(new AuditUnavailableException($"{tamper.Refusal} The change is kept and recorded once it is acknowledged."))
             : _outbox.RecordedAsync(changeId, _queue.Wake, cancellationToken);
 
@@ -126,17 +126,13 @@ public sealed partial class AuditWriter : BackgroundService
     /// <returns>The record's place in the chain, or null when there is nothing to acknowledge.</returns>
     public async Task<AuditReceipt?> AcknowledgeTamperAsync(Actor by, string reason, CancellationToken cancellationToken = default)
     {
-        if (_tamper is not { Halted: true } tamper)
+        if (_tamper.Request(by, reason) is not { } recorded)
         {
             return null;
         }
 
-        // Two administrators at once: the second waits for the first one's record.
-        var mine = new PendingAcknowledgement(AuditTrailRecords.TamperDetected(tamper.Finding, by, reason, _time.GetUtcNow().UtcDateTime),
-            new TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var pending = Interlocked.CompareExchange(ref _acknowledgement, mine, null) ?? mine;
         _queue.Wake();
-        return await pending.Done.Task.WaitAsync(cancellationToken);
+        return await recorded.WaitAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -153,7 +149,7 @@ public sealed partial class AuditWriter : BackgroundService
                     _outbox.RequestSweep(); // a second without work: look for changes nobody told it about, try a failed store
                 }
 
-                await AcknowledgeAsync();
+                await _tamper.RecordAsync();
                 _queue.Drain(batch);
                 await CommitAsync(batch);
                 _queue.Flushed(batch);
@@ -177,7 +173,7 @@ public sealed partial class AuditWriter : BackgroundService
             _store.Forget();
             _running = false;
             _outbox.Stop(new AuditUnavailableException("Shield stopped before the change was recorded; it is recorded at the next start."));
-            _acknowledgement?.Done.TrySetException(new AuditUnavailableException("Shield stopped before the acknowledgement was recorded."));
+            _tamper.Stop();
         }
     }
 
@@ -201,7 +197,7 @@ public sealed partial class AuditWriter : BackgroundService
                 _failure = null;
                 if (state.Finding is { } finding)
                 {
-                    await RaiseTamperAsync(finding, (state.Sequence, state.Hash));
+                    await _tamper.RaiseAsync(finding, (state.Sequence, state.Hash));
                 }
 
                 return;
@@ -215,25 +211,9 @@ public sealed partial class AuditWriter : BackgroundService
         }
     }
 
-    // Tampering found (at start, or where the writer was about to chain): nothing is chained over it until it is
-    // acknowledged, by an administrator or, as configured, by Shield at once.
-    private async Task RaiseTamperAsync(AuditTamperFinding finding, (long Sequence, string Hash) foundAt)
-    {
-        LogTamperDetected(_logger, finding.Problem);
-        _tamper = new AuditTamperAlarm(finding, _time.GetUtcNow().UtcDateTime, _options.OnTamper == AuditTamperResponse.Halt) { FoundAt = foundAt };
-        if (_options.OnTamper == AuditTamperResponse.Record)
-        {
-            // Recorded before anything else; if that fails, the loop tries again and records nothing meanwhile.
-            _acknowledgement = new PendingAcknowledgement(
-                AuditTrailRecords.TamperDetected(finding, Actor.Shield("audit"), $"{AuditOptions.SectionName}:OnTamper is Record.", _time.GetUtcNow().UtcDateTime),
-                new(TaskCreationOptions.RunContinuationsAsynchronously));
-            await AcknowledgeAsync();
-        }
-    }
-
     private async Task CommitAsync(List<AuditPending> batch)
     {
-        if (_tamper is { AcknowledgedIn: null } tamper)
+        if (_tamper.Alarm is { AcknowledgedIn: null } tamper)
         {
             // Never chained, and so never signed, over a tail found altered and not yet acknowledged.
             Refuse(batch, tamper.Refusal, null);
@@ -272,8 +252,8 @@ public sealed partial class AuditWriter : BackgroundService
             catch (AuditTamperException tampering)
             {
                 _store.Forget();
-                await RaiseTamperAsync(tampering.Finding, tampering.Tail);
-                Refuse(batch, _tamper!.Refusal, null);
+                await _tamper.RaiseAsync(tampering.Finding, tampering.Tail);
+                Refuse(batch, _tamper.Alarm!.Refusal, null);
                 return;
             }
             catch (Exception error) when (attempt < 3 && DatabaseErrors.IsUniqueViolation(error))
@@ -309,50 +289,6 @@ public sealed partial class AuditWriter : BackgroundService
         }
     }
 
-    // The acknowledged finding goes into the chain after the stored tail as it is.
-    private async Task AcknowledgeAsync()
-    {
-        if (Interlocked.Exchange(ref _acknowledgement, null) is not { } acknowledgement || _tamper is not { AcknowledgedIn: null } tamper)
-        {
-            return;
-        }
-
-        try
-        {
-            await _store.AcknowledgeAsync(acknowledgement.Record, tamper.Finding, tamper.FoundAt);
-            _tamper = tamper with { AcknowledgedIn = acknowledgement.Record.Sequence };
-            _outbox.RequestSweep();
-            LogTamperAcknowledged(_logger, acknowledgement.Record.ActorName, acknowledgement.Record.Sequence);
-            acknowledgement.Done.TrySetResult(new AuditReceipt(acknowledgement.Record.Sequence, acknowledgement.Record.Hash));
-        }
-        catch (AuditTrailChangedException)
-        {
-            // The trail changed while the finding waited: check it again, and ask for an acknowledgement of what is found now.
-            var keys = await _keyring.KnownKeysAsync();
-            var state = await _tailCheck.CheckAsync(keys, CancellationToken.None);
-            _store.Start(state, await _keyring.ChainKeyAsync(), keys);
-            _tamper = null;
-            if (state.Finding is { } finding)
-            {
-                await RaiseTamperAsync(finding, (state.Sequence, state.Hash));
-            }
-
-            acknowledgement.Done.TrySetException(new AuditUnavailableException(state.Finding is { } again
-                ? $"The audit trail changed while the finding waited for acknowledgement; Shield checked it again and found: {again.Problem} Read it and acknowledge that."
-                : "The audit trail changed while the finding waited for acknowledgement; Shield checked it again and it now verifies."));
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            LogWriteFailed(_logger, 1, error);
-            if (!tamper.HaltsRecording)
-            {
-                Interlocked.CompareExchange(ref _acknowledgement, acknowledgement, null); // recorded by configuration: try again
-            }
-
-            acknowledgement.Done.TrySetException(new AuditUnavailableException("The acknowledgement could not be recorded; try again.", error));
-        }
-    }
-
     private void Refuse(List<AuditPending> batch, string cause, Exception? error)
     {
         if (error is not null && (batch.Count > 0 || _failure is null))
@@ -361,7 +297,7 @@ public sealed partial class AuditWriter : BackgroundService
         }
 
         _failure = cause;
-        if (_options.FailOpen && _tamper is not { Halted: true })
+        if (_options.FailOpen && _tamper.Alarm is not { Halted: true })
         {
             _gaps.Unrecorded(batch.Select(p => p.Record!), cause, _time.GetUtcNow().UtcDateTime);
             foreach (var pending in batch)
@@ -385,7 +321,7 @@ public sealed partial class AuditWriter : BackgroundService
 
     private async Task CheckpointOnStopAsync()
     {
-        if (_tamper is { AcknowledgedIn: null })
+        if (_tamper.Unacknowledged)
         {
             return; // never signed over a tail found altered
         }
@@ -420,12 +356,6 @@ public sealed partial class AuditWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit trail cannot be read to check its tail; trying again.")]
     private static partial void LogStartFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The audit trail was altered: {Problem} Nothing is recorded, and so every call is refused, until an administrator acknowledges it (console: Audit; API: POST /api/audit/tamper/acknowledge).")]
-    private static partial void LogTamperDetected(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tampering with the audit trail was acknowledged by {Actor} in record {Sequence}; recording resumes.")]
-    private static partial void LogTamperAcknowledged(ILogger logger, string actor, long sequence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Section}:KeyFile is not set: records are sealed with the audit key kept in the database, so whoever can read and write the database can forge them. Set a key file kept outside the database's reach (docs/audit.md).")]
     private static partial void LogKeyInDatabase(ILogger logger, string section);
