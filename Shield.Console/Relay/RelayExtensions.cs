@@ -24,6 +24,8 @@ internal static class RelayExtensions
         services.AddSingleton<UpstreamLinks>();
         services.AddSingleton<UpstreamErrors>();
         services.AddSingleton<CallsInFlight>();
+        services.AddSingleton<CallTrail>();
+        services.AddSingleton<CallApproval>();
         services.AddSingleton<RelayCalls>();
         // A call waiting for approval watches the HTTP request that carries it, to be withdrawn when that request ends.
         services.AddHttpContextAccessor();
