@@ -12,10 +12,16 @@ internal sealed class ActiveAccountRequirement : IAuthorizationRequirement;
 /// hour, and a disabled account, a changed role or password, or a sign-in ended for a reused refresh token must take
 /// effect at once.
 /// </summary>
-internal sealed class ActiveAccountHandler(SignInManager<ShieldUser> signIn, RefreshTokens refreshTokens) : AuthorizationHandler<ActiveAccountRequirement>
+/// <remarks>
+/// Every authorization check makes all registered handlers, a relay request's too: the account services behind this one
+/// (a database context among them) are taken from the request's scope only when a policy asks for its requirement.
+/// </remarks>
+internal sealed class ActiveAccountHandler(IServiceProvider services) : AuthorizationHandler<ActiveAccountRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ActiveAccountRequirement requirement)
     {
+        var signIn = services.GetRequiredService<SignInManager<ShieldUser>>();
+        var refreshTokens = services.GetRequiredService<RefreshTokens>();
         if (context.User.Identity?.IsAuthenticated == true && await signIn.ValidateSecurityStampAsync(context.User) is { Enabled: true }
             && await refreshTokens.IsLiveAsync(context.User, CancellationToken.None))
         {

@@ -24,6 +24,8 @@ internal static class RelayExtensions
         services.AddSingleton<UpstreamLinks>();
         services.AddSingleton<UpstreamErrors>();
         services.AddSingleton<CallsInFlight>();
+        services.AddSingleton<CallTrail>();
+        services.AddSingleton<CallApproval>();
         services.AddSingleton<RelayCalls>();
         // A call waiting for approval watches the HTTP request that carries it, to be withdrawn when that request ends.
         services.AddHttpContextAccessor();
@@ -36,12 +38,11 @@ internal static class RelayExtensions
         services.DefaultLogLevel("ModelContextProtocol", LogLevel.Warning);
         services.DefaultLogLevel("ModelContextProtocol.Server.McpServer", LogLevel.Critical);
         services.DefaultLogLevel("ModelContextProtocol.Client.McpClient", LogLevel.Error);
-        // Events of each response stream are kept in memory for a while, so a client that lost its connection
-        // resumes with Last-Event-ID instead of losing a result.
-        services.AddDistributedMemoryCache();
+        // Events of each response stream are kept while the client may resume it with Last-Event-ID (ResponseStreams).
+        services.AddSingleton<ResponseStreams>();
 #pragma warning disable MCP9006 // sessions and resumable streams are what 2025-11-25 clients rely on
+        services.AddSingleton<ModelContextProtocol.Server.ISseEventStreamStore>(s => s.GetRequiredService<ResponseStreams>());
         services.AddMcpServer()
-            .WithDistributedCacheEventStreamStore()
             .WithHttpTransport(options =>
             {
                 options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ModelContextProtocol;
 using Shield.Console.Auditing;
@@ -43,7 +42,7 @@ public sealed partial class RelayReads(AuditWriter audit, RedactorStore redactio
     /// <summary>Runs the request and records how it ended; returns its result only once the record is committed.</summary>
     public async Task<T> RecordAsync<T>(Read read, Func<Task<T>> request, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var entry = read.Entry;
         T result;
         try
@@ -90,7 +89,7 @@ public sealed partial class RelayReads(AuditWriter audit, RedactorStore redactio
     {
         entry.Outcome = outcome;
         entry.Reason = reason is null ? null : redaction.Current.RedactText(reason).Clip(4000);
-        entry.DurationMicroseconds = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        entry.DurationMicroseconds = (long)time.GetElapsedTime(started).TotalMicroseconds;
         entry.AtUtc = time.GetUtcNow().UtcDateTime;
         try
         {

@@ -27,7 +27,8 @@ internal static class UpstreamCall
     /// The cap to measure the result against once read: a stdio server's answer, which the SDK reads whole (an HTTP
     /// server's answer is cut off while it is read, by <see cref="UpstreamAnswerLimit"/>).
     /// </param>
-    public static async Task<CallToolResult> SendAsync(McpClient client, RelayTool tool, CallToolRequestParams parameters, AnswerCap? measure,
+    /// <param name="parameters">The call's <c>params</c>: the tool's name, the arguments as the agent sent them, the <c>_meta</c> as it goes on.</param>
+    public static async Task<CallToolResult> SendAsync(McpClient client, RelayTool tool, JsonObject parameters, AnswerCap? measure,
         CancellationToken cancellationToken)
     {
         var pinned = s_pinned.GetOrAdd(client, _ => new ConcurrentDictionary<string, RelayTool>(StringComparer.Ordinal));
@@ -48,7 +49,7 @@ internal static class UpstreamCall
         {
             Id = id,
             Method = RequestMethods.ToolsCall,
-            Params = JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolRequestParams))),
+            Params = parameters,
         };
         using var cancelled = cancellationToken.Register(() => _ = CancelAsync(client, id));
         var response = await client.SendRequestAsync(request, cancellationToken);

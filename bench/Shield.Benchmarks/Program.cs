@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Shield.Benchmarks;
+using Shield.Benchmarks.OutsideProcess;
 
 if (args is ["audit-load", ..])
 {
@@ -10,6 +11,25 @@ if (args is ["audit-load", ..])
 if (args is ["relay-load", ..])
 {
     await RelayLoad.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 2_000, args.Length > 2 ? [.. args[2..].Select(int.Parse)] : [1, 16, 64]);
+    return;
+}
+
+if (args is ["relay-process", ..])
+{
+    await OutsideRelayLoad.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3_000, args.Length > 2 ? int.Parse(args[2]) : 3,
+        args.Length > 3 ? [.. args[3..].Select(int.Parse)] : [1, 16]);
+    return;
+}
+
+if (args is ["relay-soak", ..])
+{
+    await OutsideRelayLoad.SoakAsync(args.Length > 1 ? int.Parse(args[1]) : 100_000, args.Length > 2 ? int.Parse(args[2]) : 16);
+    return;
+}
+
+if (args is ["canned-upstream"])
+{
+    await CannedUpstream.RunAsync();
     return;
 }
 

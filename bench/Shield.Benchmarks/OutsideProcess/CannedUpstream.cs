@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Shield.Benchmarks.OutsideProcess;
+
+/// <summary>
+/// An upstream MCP server that costs next to nothing, run in a process of its own so that its CPU is counted apart:
+/// streamable HTTP answered with plain JSON (no event stream), one tool, <c>echo</c>, which returns its <c>text</c>.
+/// It answers just what a client needs (initialize, the initialized notification, tools/list, tools/call, ping): a
+/// benchmark fixture, not a server to copy. Prints its address once it listens.
+/// Run: dotnet Shield.Benchmarks.dll canned-upstream
+/// </summary>
+internal static class CannedUpstream
+{
+    private const string Session = "canned-upstream-session";
+
+    public static async Task RunAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapPost("/mcp", AnswerAsync);
+        app.MapGet("/mcp", context => Status(context, StatusCodes.Status405MethodNotAllowed));
+        app.MapDelete("/mcp", context => Status(context, StatusCodes.Status200OK));
+        await app.StartAsync();
+        System.Console.WriteLine("listening on " + app.Urls.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/mcp");
+        await app.WaitForShutdownAsync();
+    }
+
+    private static Task Status(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    private static async Task AnswerAsync(HttpContext context)
+    {
+        using var request = await JsonDocument.ParseAsync(context.Request.Body);
+        var root = request.RootElement;
+        if (!root.TryGetProperty("id", out var id))
+        {
+            context.Response.StatusCode = StatusCodes.Status202Accepted; // a notification
+            return;
+        }
+
+        var method = root.GetProperty("method").GetString();
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("jsonrpc", "2.0");
+            json.WritePropertyName("id");
+            id.WriteTo(json);
+            json.WritePropertyName("result");
+            json.WriteStartObject();
+            switch (method)
+            {
+                case "initialize":
+                    context.Response.Headers["Mcp-Session-Id"] = Session;
+                    json.WriteString("protocolVersion", "2025-11-25");
+                    json.WriteStartObject("capabilities");
+                    json.WriteStartObject("tools");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    json.WriteStartObject("serverInfo");
+                    json.WriteString("name", "canned-upstream");
+                    json.WriteString("version", "1.0.0");
+                    json.WriteEndObject();
+                    break;
+                case "tools/list":
+                    json.WriteStartArray("tools");
+                    json.WriteStartObject();
+                    json.WriteString("name", "echo");
+                    json.WriteString("description", "Returns its text.");
+                    json.WritePropertyName("inputSchema");
+                    json.WriteRawValue("""{"type":"object","properties":{"text":{"type":"string"}}}""");
+                    json.WritePropertyName("annotations");
+                    json.WriteRawValue("""{"readOnlyHint":true}""");
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                    break;
+                case "tools/call":
+                    var parameters = root.GetProperty("params");
+                    var text = parameters.TryGetProperty("arguments", out var arguments) && arguments.TryGetProperty("text", out var given) ? given.GetString() : "";
+                    json.WriteStartArray("content");
+                    json.WriteStartObject();
+                    json.WriteString("type", "text");
+                    json.WriteString("text", text);
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                    break;
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory);
+    }
+}
