@@ -32,6 +32,13 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpMessageHand
         IClientTransport transport = server.Transport == ServerTransport.Http ? HttpTransport(server, cap) : StdioTransport(server, standardError);
         var options = new McpClientOptions { ClientInfo = ClientInfo, ProtocolVersion = ProtocolVersion, InitializationTimeout = timeout };
         configure?.Invoke(options);
+        if (options.Handlers.NotificationHandlers is { } handlers)
+        {
+            // Shield's handlers pass the server's notifications on to agents: in the order sent, before what follows.
+            transport = new InOrderNotifications(transport, handlers.ToLookup(h => h.Key, h => h.Value, StringComparer.Ordinal));
+            options.Handlers.NotificationHandlers = null;
+        }
+
         return await McpClient.CreateAsync(transport, options, logs, cancellationToken);
     }
 

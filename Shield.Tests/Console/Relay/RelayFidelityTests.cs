@@ -80,6 +80,51 @@ public sealed class RelayFidelityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProgressSentBeforeTheAnswer_ReachesTheResponseStreamBeforeIt_InOrder()
+    {
+        const int Reports = 25;
+        _relay.Upstream.OnCall = async (request, cancellationToken) =>
+        {
+            var token = request.Params!.ProgressToken!.Value;
+            for (var i = 1; i <= Reports; i++)
+            {
+                await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = i, Total = Reports }, cancellationToken: cancellationToken);
+            }
+
+            return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
+        };
+        using var http = new HttpClient { BaseAddress = new Uri(_relay.Root) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await _relay.TokenAsync("crm__lookup"));
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
+        using var initialized = await PostAsync(http, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        (await PostAsync(http, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).Dispose();
+
+        // A reader of the stream as sent: unlike the SDK's client, it sees the events in the order they came.
+        using var call = await PostAsync(http, session, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"a"},"_meta":{"progressToken":"p-1"}}}""");
+        var body = await call.Content.ReadAsStringAsync(_cancel);
+
+        var messages = body.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l["data:".Length..].Trim())
+            .Where(d => d.Length > 0).Select(d => JsonNode.Parse(d)!).ToList();
+        var progress = messages.TakeWhile(m => m["id"] is null).Select(m => (double)m["params"]!["progress"]!).ToList();
+        Assert.Equal(Enumerable.Range(1, Reports).Select(i => (double)i), progress);
+        Assert.Equal("done", (string?)messages[Reports]["result"]!["content"]![0]!["text"]);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(HttpClient http, string? session, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        }
+
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _cancel);
+    }
+
+    [Fact]
     public async Task AClientsCancel_ReachesTheUpstream()
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
