@@ -15,7 +15,8 @@ namespace Shield.Benchmarks.OutsideProcess;
 /// </summary>
 public static class OutsideRelayLoad
 {
-    private static readonly TimeSpan ShieldWarmUp = TimeSpan.FromSeconds(15);
+    // Long enough for the tiered JIT to settle under load on 2 shared cores (a profile still shows it busy after 40 s).
+    private static readonly TimeSpan ShieldWarmUp = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
 
     public static async Task RunAsync(int callsPerRound, int rounds, int[] sessionCounts)
@@ -111,7 +112,7 @@ public static class OutsideRelayLoad
             var shield = await ShieldProcess.StartAsync(published, folder, url);
             var bench = new BenchProcesses(folder, repository, upstream, url, shield);
             System.Console.WriteLine($"Shield (pid {shield.App.Id}) and the upstream (pid {upstream.Id}) started; warming Shield up for {ShieldWarmUp.TotalSeconds:0} s");
-            await using (await bench.DriverAsync("C# SDK", direct: false, 1, 100, 1, ShieldWarmUp))
+            await using (await bench.DriverAsync("C# SDK", direct: false, 16, 100, 1, ShieldWarmUp))
             {
             }
 
