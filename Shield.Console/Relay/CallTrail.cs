@@ -69,6 +69,7 @@ public sealed partial class CallTrail(AuditWriter audit, RedactorStore redaction
         entry.Reason = reason?.Clip(4000);
         entry.DurationMicroseconds = (long)time.GetElapsedTime(started).TotalMicroseconds;
         entry.AtUtc = time.GetUtcNow().UtcDateTime;
+        Traced(entry);
         try
         {
             await audit.EnqueueAsync(entry);
@@ -82,6 +83,7 @@ public sealed partial class CallTrail(AuditWriter audit, RedactorStore redaction
     private async Task<Refused?> AppendAsync(AuditRecord entry)
     {
         entry.AtUtc = time.GetUtcNow().UtcDateTime;
+        Traced(entry);
         try
         {
             // Not the caller's token: a record the call depends on is written even if the agent stops waiting.
@@ -92,6 +94,20 @@ public sealed partial class CallTrail(AuditWriter audit, RedactorStore redaction
         {
             return new Refused($"Shield cannot record the call, so it refuses it: {e.Message}", McpErrorCode.InternalError);
         }
+    }
+
+    // The call's span (the MCP SDK's server span for tools/call) carries what Shield decided, next to the MCP conventions' attributes.
+    private static void Traced(AuditRecord entry)
+    {
+        if (System.Diagnostics.Activity.Current is not { IsAllDataRequested: true } span)
+        {
+            return;
+        }
+
+        span.SetTag(ShieldSpanTags.Decision, entry.Decision);
+        span.SetTag(ShieldSpanTags.Grant, entry.DecidingGrant);
+        span.SetTag(ShieldSpanTags.ApprovalId, entry.ApprovalId?.ToString());
+        span.SetTag(ShieldSpanTags.Event, entry.EventType);
     }
 
     private static AuditRecord Copy(AuditRecord r) => new()

@@ -10,7 +10,8 @@ using Shield.Core.Diagnostics;
 namespace Shield.Console.Telemetry;
 
 /// <summary>
-/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient, database commands and Shield's own source.
+/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient, database commands, the MCP SDK (the semantic
+/// conventions for MCP, on both of the relay's hops) and Shield's own source.
 /// Exported over OTLP when <c>Shield:Telemetry:OtlpEndpoint</c> (or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) is set.
 /// </summary>
 internal static class TelemetryExtensions
@@ -20,11 +21,11 @@ internal static class TelemetryExtensions
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("shield-console"))
             .WithTracing(tracing => tracing
-                .AddSource(ShieldTelemetry.Name, ShieldTelemetry.PersistenceName)
+                .AddSource(ShieldTelemetry.Name, ShieldTelemetry.PersistenceName, ShieldTelemetry.McpName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/_framework"))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
-                .AddMeter(ShieldTelemetry.Name, "Microsoft.EntityFrameworkCore")
+                .AddMeter(ShieldTelemetry.Name, ShieldTelemetry.McpName, "Microsoft.EntityFrameworkCore")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation());

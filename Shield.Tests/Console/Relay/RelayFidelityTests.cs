@@ -171,24 +171,42 @@ public sealed class RelayFidelityTests : IAsyncLifetime
     [Fact]
     public async Task TraceContext_ReachesTheUpstream_AndIsRecordedInTheTrail()
     {
-        const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        var token = await _relay.TokenAsync("crm__lookup");
-        // A client outside Shield's process: nothing rewrites the traceparent it sends.
-        using var http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null });
-        var transport = new ModelContextProtocol.Client.HttpClientTransport(new ModelContextProtocol.Client.HttpClientTransportOptions
+        // An agent outside Shield's process that traces its HTTP requests only: the traceparent header.
+        await TracedCallAsync("4bf92f3577b34da6a3ce929d0e0e4736", inHeader: true);
+    }
+
+    [Fact]
+    public async Task TraceContextInMeta_AsTheMcpConventionsCarryIt_ReachesTheUpstream_AndIsRecordedInTheTrail()
+    {
+        await TracedCallAsync("5c0fa3e3a7b34da6a3ce929d0e0e4737", inHeader: false);
+    }
+
+    private async Task TracedCallAsync(string traceId, bool inHeader)
+    {
+        var parent = $"00-{traceId}-00f067aa0ba902b7-01";
+        // Raw requests: an SDK client in this process would add trace context of its own.
+        using var http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = new Uri(_relay.Root) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await _relay.TokenAsync("crm__lookup"));
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
+        if (inHeader)
         {
-            Endpoint = new Uri(_relay.McpUrl),
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token, ["traceparent"] = $"00-{TraceId}-00f067aa0ba902b7-01" },
-        }, http);
-        await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(transport, new() { ProtocolVersion = "2025-11-25" }, cancellationToken: _cancel);
+            http.DefaultRequestHeaders.Add("traceparent", parent);
+        }
+
+        using var initialized = await PostAsync(http, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        (await PostAsync(http, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).Dispose();
         var before = _relay.Upstream.Requests.Count;
+        var meta = inHeader ? "" : $$""","_meta":{"traceparent":"{{parent}}"}""";
 
-        await client.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = "traced" }, cancellationToken: _cancel);
+        using var call = await PostAsync(http, session, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"traced"}""" + meta + "}}");
+        Assert.Contains("called lookup", await call.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
 
-        Assert.Contains(_relay.Upstream.Requests.Skip(before), headers => headers.TryGetValue("traceparent", out var parent) && parent.Contains(TraceId, StringComparison.Ordinal));
+        Assert.Contains(_relay.Upstream.Requests.Skip(before), headers => headers.TryGetValue("traceparent", out var onward) && onward.Contains(traceId, StringComparison.Ordinal));
         await _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().FlushAsync(_cancel);
         var search = _relay.App.Services.GetRequiredService<Shield.Console.Auditing.AuditSearch>();
-        var recorded = await search.PageAsync(new Shield.Console.Auditing.AuditFilter { TraceId = TraceId }, null, 10, _cancel);
+        var recorded = await search.PageAsync(new Shield.Console.Auditing.AuditFilter { TraceId = traceId }, null, 10, _cancel);
         Assert.Equal(2, recorded.Records.Count);
     }
 
