@@ -113,6 +113,10 @@ public sealed class TrailTamperingTests
         var status = await admin.GetFromJsonAsync<JsonElement>("/api/audit/status", _cancel);
         Assert.False(status.GetProperty("recording").GetBoolean());
         Assert.Contains("carries no seal", status.GetProperty("tamper").GetProperty("finding").GetProperty("problem").GetString(), StringComparison.Ordinal);
+        // A change made meanwhile is kept, and the answer says so rather than "nothing was changed".
+        var kept = await admin.PostAsJsonAsync("/api/users", new { email = "late@shield.local", password = "Late-Passw0rd!!", roles = new[] { "Shield.Reviewer" }, enabled = true }, _cancel);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, kept.StatusCode);
+        Assert.Contains("kept and recorded once it is acknowledged", await kept.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
         var noReason = await admin.PostAsJsonAsync("/api/audit/tamper/acknowledge", new { reason = " " }, _cancel);
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
 
@@ -122,6 +126,8 @@ public sealed class TrailTamperingTests
         Assert.True((await writer.AppendAsync(Call(100), _cancel)).Recorded);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz", _cancel)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsJsonAsync("/api/audit/tamper/acknowledge", new { reason = "again" }, _cancel)).StatusCode);
+        Assert.Contains("late@shield.local", await admin.GetStringAsync("/api/users", _cancel), StringComparison.Ordinal);
+        await writer.FlushAsync(_cancel);
         var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
         Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
         var known = Assert.Single(report.Acknowledged);
