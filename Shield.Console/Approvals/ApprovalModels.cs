@@ -1,4 +1,5 @@
 using Shield.Core.Approvals;
+using Shield.Core.Registry;
 using Shield.Core.Sessions;
 
 namespace Shield.Console.Approvals;
@@ -31,7 +32,7 @@ public sealed record ApprovalView(
     public bool IsPending => Status == ApprovalStatus.Pending;
 
     public static ApprovalView Of(ApprovalRequest r) => new(
-        r.Id, r.Status, r.AgentName, r.Task, r.SessionId, r.Server, r.Tool, Sessions.QualifiedToolName.Of(r.Server, r.Tool),
+        r.Id, r.Status, r.AgentName, r.Task, r.SessionId, r.Server, r.Tool, QualifiedToolName.Of(r.Server, r.Tool),
         r.ToolDescription, r.Risk, r.Reason, r.RedactedArguments, r.ArgumentsFingerprint, r.RequestedAtUtc, r.ExpiresAtUtc,
         r.RequiredApprovals, [.. r.Votes.Select(v => v.ReviewerName)], r.DecidedAtUtc, r.DecidedBy, r.DecisionReason);
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Shield.Core.Auditing;
+using Shield.Core.Registry;
 
 namespace Shield.Console.Auditing;
 
@@ -88,7 +89,9 @@ public sealed partial record AuditFilter
 
         if (Blank(Tool) is { } tool)
         {
-            records = records.Where(r => r.Tool == tool);
+            records = QualifiedToolName.TryParse(tool, out var toolServer, out var toolName)
+                ? records.Where(r => (r.Server == toolServer && r.Tool == toolName) || r.Tool == tool)
+                : records.Where(r => r.Tool == tool);
         }
 
         if (Blank(EventType) is { } eventType)

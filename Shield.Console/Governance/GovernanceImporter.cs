@@ -129,7 +129,7 @@ public sealed class GovernanceImporter(
         List<string> decided = [];
         foreach (var entry in entries)
         {
-            var key = $"{entry.Server}/{entry.Name}";
+            var key = QualifiedToolName.Of(entry.Server!, entry.Name!);
             var decision = declared.GetValueOrDefault((entry.Server!, entry.Name!));
             var before = decision is null ? null : DecisionSnapshot(decision);
             if (decision is null)

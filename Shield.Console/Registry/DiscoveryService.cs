@@ -248,11 +248,11 @@ public sealed partial class DiscoveryService(
                 (ChangeActions.Removed, changes.Removed), (ChangeActions.Returned, changes.Returned),
             }
             .SelectMany(kind => kind.Item2.Select(name => GovernanceChange.By(
-                actor, atUtc, "tool", $"{server.Name}/{name}", kind.Item1, after: ToolSnapshot.Of(tools[name]))));
+                actor, atUtc, "tool", QualifiedToolName.Of(server.Name, name), kind.Item1, after: ToolSnapshot.Of(tools[name]))));
 
         // A decision declared in advance is attributed to whoever declared it, not to the discovery that found the tool.
         var decided = changes.Decided.Select(d => GovernanceChange.By(
-            declared[d.Tool].Declarer, atUtc, "tool", $"{server.Name}/{d.Tool}", d.Action, after: ToolSnapshot.Of(tools[d.Tool])));
+            declared[d.Tool].Declarer, atUtc, "tool", QualifiedToolName.Of(server.Name, d.Tool), d.Action, after: ToolSnapshot.Of(tools[d.Tool])));
         return discovered.Concat(decided);
     }
 

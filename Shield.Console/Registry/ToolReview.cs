@@ -128,7 +128,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             var result = await ApproveAsync(id, fingerprint, actor, cancellationToken);
             if (result.Value is { } tool)
             {
-                approved.Add($"{tool.Server}/{tool.Name}");
+                approved.Add(QualifiedToolName.Of(tool.Server, tool.Name));
             }
             else
             {
@@ -149,9 +149,9 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var ids = skipped.Select(s => s.Id).ToList();
         var names = await db.Tools.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, Server = t.Server!.Name, t.Name })
-            .ToDictionaryAsync(t => t.Id, t => $"{t.Server}/{t.Name}", cancellationToken);
+            .ToDictionaryAsync(t => t.Id, t => QualifiedToolName.Of(t.Server, t.Name), cancellationToken);
         var skippedNamed = skipped.Select(s => new { tool = names.GetValueOrDefault(s.Id, s.Id.ToString()), reason = s.Reason }).ToList();
-        var servers = approved.Concat(names.Values).Select(t => t.Split('/')[0]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var servers = approved.Concat(names.Values).Select(t => QualifiedToolName.TryParse(t, out var server, out _) ? server : t).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "tools", string.Join(", ", servers).Clip(256), ChangeActions.Approved,
             after: JsonSerializer.Serialize(new { approved, skipped = skippedNamed })));
         await db.SaveChangesAsync(cancellationToken);
@@ -174,7 +174,7 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
         var now = time.GetUtcNow().UtcDateTime;
         tool.ReviewedAtUtc = now;
         tool.ReviewedBy = actor.Name;
-        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool", $"{tool.Server!.Name}/{tool.Name}", action, before, ToolSnapshot.Of(tool)));
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "tool", QualifiedToolName.Of(tool.Server!.Name, tool.Name), action, before, ToolSnapshot.Of(tool)));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using Shield.Console.Registry;
-using Shield.Console.Sessions;
 using Shield.Core.Persistence;
 using Shield.Core.Policy;
 using Shield.Core.Registry;

@@ -11,6 +11,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Console.Sessions;
 using Shield.Core.Policy;
+using Shield.Core.Registry;
 
 namespace Shield.Console.Relay;
 

@@ -8,9 +8,9 @@ using System.Diagnostics;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Shield.Console.Sessions;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
+using Shield.Core.Registry;
 using Shield.Core.Sessions;
 using Shield.Core.Text;
 

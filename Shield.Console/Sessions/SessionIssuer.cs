@@ -7,6 +7,7 @@ using Shield.Core.Governance;
 using Shield.Core.Persistence;
 using Shield.Core.Policy;
 using Shield.Core.Redaction;
+using Shield.Core.Registry;
 using Shield.Core.Sessions;
 using Shield.Core.Text;
 
@@ -62,20 +63,28 @@ public sealed class SessionIssuer(
         List<string> scope = [];
         List<RefusedTool> refused = [];
         var requested = request.Tools ?? [.. snapshot.Tools.Select(t => QualifiedToolName.Of(t.Server, t.Name))];
-        foreach (var qualified in requested.Select(t => t ?? "").Distinct(StringComparer.Ordinal))
+        ILookup<string, string>? serversByTool = null;
+        foreach (var written in requested.Select(t => t ?? "").Distinct(StringComparer.Ordinal))
         {
-            if (!QualifiedToolName.TryParse(qualified, out var server, out var tool))
+            if (!QualifiedToolName.TryParse(written, out var server, out var tool))
             {
-                refused.Add(new RefusedTool(qualified, "Name tools as <server>__<tool>."));
-                continue;
+                var (sole, problem) = Unqualified(written, snapshot, ref serversByTool);
+                if (sole is null)
+                {
+                    refused.Add(new RefusedTool(written, problem!));
+                    continue;
+                }
+
+                (server, tool) = (sole, written);
             }
 
             var decision = snapshot.Decide(agent.Name, server, tool);
+            var qualified = QualifiedToolName.Of(server, tool);
             if (decision.Kind == DecisionKind.Deny)
             {
-                refused.Add(new RefusedTool(qualified, decision.Reason));
+                refused.Add(new RefusedTool(written, decision.Reason));
             }
-            else
+            else if (!scope.Contains(qualified))
             {
                 scope.Add(qualified);
             }
@@ -206,6 +215,22 @@ public sealed class SessionIssuer(
         var sessions = await db.Sessions.AsNoTracking().Where(s => s.EndedAtUtc == null && s.ExpiresAtUtc > now)
             .OrderBy(s => s.ExpiresAtUtc).ToListAsync(cancellationToken);
         return [.. sessions.Select(s => new SessionView(s.Id, s.AgentName, s.Task, s.Tools, s.CreatedAtUtc, s.ExpiresAtUtc, s.EndedAtUtc, s.EndedBy))];
+    }
+
+    /// <summary>
+    /// The server of a tool named without one, when exactly one server has a tool of that name; otherwise why the name
+    /// cannot stand alone. A one-server session lists its tools under their own names, so an agent may write them so.
+    /// </summary>
+    private static (string? Server, string? Problem) Unqualified(string written, PolicySnapshot snapshot, ref ILookup<string, string>? serversByTool)
+    {
+        serversByTool ??= snapshot.Tools.ToLookup(t => t.Name, t => t.Server, StringComparer.Ordinal);
+        var servers = serversByTool[written].ToList();
+        return servers switch
+        {
+            [var sole] => (sole, null),
+            [] => (null, "Name tools as <server>__<tool> (or <server>/<tool>)."),
+            _ => (null, $"More than one server has a tool named '{written}': name it as <server>__{written}."),
+        };
     }
 
     // Sessions nobody uses again would otherwise stay cached until the process ends.

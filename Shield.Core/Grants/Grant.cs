@@ -1,3 +1,5 @@
+using Shield.Core.Registry;
+
 namespace Shield.Core.Grants;
 
 /// <summary>
@@ -26,6 +28,6 @@ public sealed class Grant
 
     public string CreatedBy { get; set; } = "";
 
-    /// <summary>The grant as written in the governance document's terms: <c>role:finance-bots → crm/* approve</c>.</summary>
-    public string Describe() => $"{(SubjectKind == SubjectKind.Agent ? "agent" : "role")}:{Subject} → {Server}/{Tool} {Effect.ToString().ToLowerInvariant()}";
+    /// <summary>The grant in a line, its tool named as everywhere else: <c>role:finance-bots → crm__* approve</c>.</summary>
+    public string Describe() => $"{(SubjectKind == SubjectKind.Agent ? "agent" : "role")}:{Subject} → {QualifiedToolName.Of(Server, Tool)} {Effect.ToString().ToLowerInvariant()}";
 }

@@ -32,20 +32,20 @@ public sealed class AccessTests(BrowserFixture browser)
         await Select(page, "#grant-tool").ClickAsync();
         await page.GetByRole(Microsoft.Playwright.AriaRole.Option, new() { Name = "lookup", Exact = true }).ClickAsync();
         await page.ClickAsync("#grant-add");
-        await Expect(page.Locator("#grants-table")).ToContainTextAsync("agent:invoice-bot → crm/lookup");
+        await Expect(page.Locator("#grants-table")).ToContainTextAsync("agent:invoice-bot → crm__lookup");
 
         await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Access matrix" }).ClickAsync();
-        var cell = page.Locator("td[data-agent='invoice-bot'][data-tool='crm/lookup']");
+        var cell = page.Locator("td[data-agent='invoice-bot'][data-tool='crm__lookup']");
         // Discovered without annotations, the tool's risk is high: granted, every call still waits for a person.
         await Expect(cell).ToHaveClassAsync("decision-approve");
-        await Expect(cell).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("^Allowed by the grant agent:invoice-bot → crm/lookup allow, but the tool's risk is high"));
-        await Expect(page.Locator("td[data-agent='invoice-bot'][data-tool='crm/delete_record']")).ToHaveClassAsync("decision-deny");
+        await Expect(cell).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("^Allowed by the grant agent:invoice-bot → crm__lookup allow, but the tool's risk is high"));
+        await Expect(page.Locator("td[data-agent='invoice-bot'][data-tool='crm__delete_record']")).ToHaveClassAsync("decision-deny");
 
         // From the agent's row to its grants, and a removal that is confirmed first and takes the tool away.
         await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Agents" }).ClickAsync();
         await page.GetByLabel("Show the grants of invoice-bot").ClickAsync();
         await Expect(page.Locator("#grant-filter")).ToHaveValueAsync("agent:invoice-bot");
-        await page.GetByLabel("Remove agent:invoice-bot → crm/lookup allow").ClickAsync();
+        await page.GetByLabel("Remove agent:invoice-bot → crm__lookup allow").ClickAsync();
         await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
         await Expect(page.GetByText("No grants yet")).ToBeVisibleAsync();
         await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Access matrix" }).ClickAsync();

@@ -48,6 +48,22 @@ public sealed class AuditSearchTests(ShieldAppFactory app) : IClassFixture<Shiel
         Assert.Empty((await Search.PageAsync(new AuditFilter { Session = session, To = DateTime.UtcNow.AddDays(-1) }, null, 50, _cancel)).Records);
     }
 
+    [Theory]
+    [InlineData("files__delete")]
+    [InlineData("files/delete")]
+    [InlineData("delete")]
+    public async Task TheToolFilter_TakesAToolByItsNameOrEitherQualifiedSpelling(string written)
+    {
+        var session = Guid.NewGuid();
+        await RecordAsync(1, session: session, tool: "read");
+        var deleted = await RecordAsync(1, session: session, tool: "delete");
+
+        var page = await Search.PageAsync(new AuditFilter { Session = session, Tool = written }, null, 50, _cancel);
+
+        Assert.Equal(deleted, page.Records.Select(r => r.Sequence));
+        Assert.Empty((await Search.PageAsync(new AuditFilter { Session = session, Tool = "mail__delete" }, null, 50, _cancel)).Records);
+    }
+
     [Fact]
     public async Task ASessionTimeline_IsInOrder_AndADetailShowsItsChainLink()
     {

@@ -121,7 +121,7 @@ public sealed class AccessImportTests
         await importer.ImportAsync("""{ "version": 1, "grants": [ { "subject": "agent:bot", "server": "crm", "tool": "lookup", "effect": "allow" } ] }""", Registrations.Admin, _cancel);
 
         var left = Assert.Single(await grants.ListAsync(_cancel));
-        Assert.Equal("agent:bot → crm/lookup allow", left.Description);
+        Assert.Equal("agent:bot → crm__lookup allow", left.Description);
         Assert.Equal(DecisionKind.Deny, app.Services.GetRequiredService<PolicyStore>().Current.Decide("bot", "crm", "export").Kind);
     }
 

@@ -57,7 +57,7 @@ public sealed class GovernanceImporterTests(ShieldAppFactory app) : IClassFixtur
             "{ \"server\": \"existing\", \"name\": \"risky\", \"state\": \"blocked\", \"risk\": \"critical\" }", owner: "platform"), Registrations.Admin, _cancel));
 
         Assert.Equal(["existing"], result!.ServersUpdated);
-        Assert.Equal(["existing/risky"], result.ToolsDecided);
+        Assert.Equal(["existing__risky"], result.ToolsDecided);
         var risky = Assert.Single(await app.ToolsAsync("existing"));
         Assert.Equal(ToolState.Blocked, risky.State);
         Assert.Equal(RiskLevel.Critical, risky.Risk);

@@ -46,7 +46,7 @@ public sealed class GrantBookTests(ShieldAppFactory app) : IClassFixture<ShieldA
         var first = await Grants.AddAsync(new GrantInput(SubjectKind.Role, "ops", "grants-crm", Grant.AllTools, GrantEffect.Approve), Registrations.Admin, _cancel);
         var again = await Grants.AddAsync(new GrantInput(SubjectKind.Role, "ops", "grants-crm", Grant.AllTools, GrantEffect.Deny), Registrations.Admin, _cancel);
 
-        Assert.Equal("role:ops → grants-crm/* approve", first.Value!.Description);
+        Assert.Equal("role:ops → grants-crm__* approve", first.Value!.Description);
         Assert.Equal(RefusalKind.Conflict, again.Refusal?.Kind);
     }
 

@@ -127,7 +127,7 @@ public sealed class ServerCatalogTests(ShieldAppFactory app) : IClassFixture<Shi
         Assert.Empty(await app.ToolsAsync("doomed"));
         Assert.DoesNotContain(await grants.ListAsync(_cancel), g => g.Server == "doomed");
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
-        var changes = await db.GovernanceChanges.Where(c => c.SubjectKey == "doomed" || c.SubjectKey.StartsWith("doomed/")).OrderBy(c => c.Id).ToListAsync(_cancel);
+        var changes = await db.GovernanceChanges.Where(c => c.SubjectKey == "doomed" || c.SubjectKey.StartsWith("doomed__")).OrderBy(c => c.Id).ToListAsync(_cancel);
         Assert.Equal(["created", "discovered", "deleted"], changes.Select(c => c.Action));
         Assert.Contains(await db.GovernanceChanges.Where(c => c.Subject == "grant" && c.Action == "deleted").Select(c => c.SubjectKey).ToListAsync(_cancel), k => k.Contains("doomed", StringComparison.Ordinal));
         Assert.All(changes, c => Assert.Equal(Registrations.Admin.Name, c.ActorName));

@@ -52,7 +52,7 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
         await Review.BlockAsync(tool.Id, Registrations.Admin, _cancel);
 
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
-        var changes = await db.GovernanceChanges.Where(c => c.SubjectKey == "decisions/decided").OrderBy(c => c.Id).ToListAsync(_cancel);
+        var changes = await db.GovernanceChanges.Where(c => c.SubjectKey == "decisions__decided").OrderBy(c => c.Id).ToListAsync(_cancel);
         Assert.Equal(["discovered", "approved", "risk-changed", "blocked"], changes.Select(c => c.Action));
         Assert.Contains("\"state\":\"Approved\"", changes[2].Before, StringComparison.Ordinal);
         Assert.Contains("\"risk\":\"Critical\"", changes[2].After, StringComparison.Ordinal);
@@ -73,18 +73,18 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
 
         var result = await Review.ApproveManyAsync([.. reviewed.Select(t => (t.Id, t.Fingerprint))], Registrations.Admin, _cancel);
 
-        Assert.Equal(["bulk/a"], result.Approved);
+        Assert.Equal(["bulk__a"], result.Approved);
         Assert.Single(result.Skipped);
         var records = await app.RecordsAsync(AuditEventTypes.Governance);
         // Each tool approved is on its own record, as a single approval is; the act as a whole says what was skipped and why.
-        Assert.Single(records, r => (r.Subject, r.SubjectKey, r.Action) == ("tool", "bulk/a", "approved"));
-        Assert.DoesNotContain(records, r => (r.Subject, r.SubjectKey, r.Action) == ("tool", "bulk/b", "approved"));
+        Assert.Single(records, r => (r.Subject, r.SubjectKey, r.Action) == ("tool", "bulk__a", "approved"));
+        Assert.DoesNotContain(records, r => (r.Subject, r.SubjectKey, r.Action) == ("tool", "bulk__b", "approved"));
         var act = Assert.Single(records, r => (r.Subject, r.SubjectKey) == ("tools", "bulk"));
         Assert.Equal((Registrations.Admin.Name, "approved"), (act.ActorName, act.Action));
         var after = JsonDocument.Parse(act.After!).RootElement;
-        Assert.Equal(["bulk/a"], after.GetProperty("approved").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["bulk__a"], after.GetProperty("approved").EnumerateArray().Select(t => t.GetString()));
         var skipped = Assert.Single(after.GetProperty("skipped").EnumerateArray());
-        Assert.Equal("bulk/b", skipped.GetProperty("tool").GetString());
+        Assert.Equal("bulk__b", skipped.GetProperty("tool").GetString());
         Assert.Contains("changed on its server since you reviewed it", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 

@@ -58,6 +58,24 @@ public sealed class SessionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ToolsWrittenEitherWay_OrByTheirOwnNameWhenOnlyOneServerHasIt_AreAnsweredByTheirOneName()
+    {
+        await using var other = await UpstreamServer.StartAsync();
+        await _app.ApprovedToolsAsync("erp", other, "lookup");
+
+        var response = await Agent().PostAsJsonAsync("/api/sessions",
+            new { task = "Pay the November invoices", tools = new[] { "crm/lookup", "crm__lookup", "delete_record", "lookup", "crm/" } }, _cancel);
+        var session = await response.Content.ReadFromJsonAsync<JsonElement>(_cancel);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(["crm__lookup", "crm__delete_record"], session.GetProperty("tools").EnumerateArray().Select(t => t.GetString()));
+        var refused = session.GetProperty("refused").EnumerateArray().ToDictionary(r => r.GetProperty("tool").GetString()!, r => r.GetProperty("reason").GetString());
+        Assert.Equal("More than one server has a tool named 'lookup': name it as <server>__lookup.", refused["lookup"]);
+        Assert.Equal("Name tools as <server>__<tool> (or <server>/<tool>).", refused["crm/"]);
+        Assert.Equal(2, refused.Count);
+    }
+
+    [Fact]
     public async Task WithoutAToolList_TheSessionHoldsEveryToolTheAgentMayUse()
     {
         var session = await MintAsync();

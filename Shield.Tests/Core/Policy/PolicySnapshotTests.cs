@@ -97,9 +97,9 @@ public sealed class PolicySnapshotTests
         var denied = snapshot.Decide(Agent, "crm", "delete_record");
         var gated = snapshot.Decide(Agent, "crm", "lookup");
 
-        Assert.Equal("Denied by the grant role:finance-bots → crm/delete_record deny.", denied.Reason);
+        Assert.Equal("Denied by the grant role:finance-bots → crm__delete_record deny.", denied.Reason);
         Assert.Equal(DecisionKind.RequireApproval, gated.Kind);
-        Assert.Equal("role:finance-bots → crm/* approve", gated.Grant!.Description);
+        Assert.Equal("role:finance-bots → crm__* approve", gated.Grant!.Description);
     }
 
     [Theory]

@@ -33,21 +33,21 @@ public sealed class AccessMatrixTests : ComponentTestContext
     {
         var matrix = Render<AccessMatrix>();
 
-        Assert.Equal(["crm/delete_record", "crm/lookup"], matrix.FindAll("#access-matrix thead th span").Select(s => s.TextContent));
+        Assert.Equal(["crm__delete_record", "crm__lookup"], matrix.FindAll("#access-matrix thead th span").Select(s => s.TextContent));
         var cell = (string agent, string tool) => matrix.Find($"td[data-agent='{agent}'][data-tool='{tool}']");
-        Assert.Equal("decision-allow", cell("invoice-bot", "crm/lookup").ClassName);
-        Assert.Equal("Allowed by the grant role:finance-bots → crm/* allow.", cell("invoice-bot", "crm/lookup").GetAttribute("title"));
-        Assert.Equal("decision-approve", cell("invoice-bot", "crm/delete_record").ClassName);
-        Assert.Equal("decision-deny", cell("report-bot", "crm/lookup").ClassName);
-        Assert.Equal("✕", cell("report-bot", "crm/delete_record").TextContent);
+        Assert.Equal("decision-allow", cell("invoice-bot", "crm__lookup").ClassName);
+        Assert.Equal("Allowed by the grant role:finance-bots → crm__* allow.", cell("invoice-bot", "crm__lookup").GetAttribute("title"));
+        Assert.Equal("decision-approve", cell("invoice-bot", "crm__delete_record").ClassName);
+        Assert.Equal("decision-deny", cell("report-bot", "crm__lookup").ClassName);
+        Assert.Equal("✕", cell("report-bot", "crm__delete_record").TextContent);
     }
 
     [Fact]
     public void TheCsv_HasOneLinePerAgentAndTool_Quoted()
     {
-        var csv = AccessMatrixCsv.Write([new AccessMatrixCsv.Line("invoice-bot", "crm/lookup", DecisionKind.Allow, "Allowed, by \"role\".", "role:x → crm/* allow")]);
+        var csv = AccessMatrixCsv.Write([new AccessMatrixCsv.Line("invoice-bot", "crm__lookup", DecisionKind.Allow, "Allowed, by \"role\".", "role:x → crm__* allow")]);
 
-        Assert.Equal(["agent,tool,decision,reason,grant", "invoice-bot,crm/lookup,allow,\"Allowed, by \"\"role\"\".\",role:x → crm/* allow"],
+        Assert.Equal(["agent,tool,decision,reason,grant", "invoice-bot,crm__lookup,allow,\"Allowed, by \"\"role\"\".\",role:x → crm__* allow"],
             csv.Split(["\r\n", "\n"], StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -37,7 +37,7 @@ public sealed class GrantsPanelTests : ComponentTestContext, IAsyncLifetime
 
         panel.Find("#grant-filter").Input("role:auditors");
 
-        panel.WaitForAssertion(() => Assert.Equal(["role:auditors → crm/*"], panel.FindAll("#grants-table tbody tr td:first-child").Select(td => td.TextContent.Trim())));
+        panel.WaitForAssertion(() => Assert.Equal(["role:auditors → crm__*"], panel.FindAll("#grants-table tbody tr td:first-child").Select(td => td.TextContent.Trim())));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class GrantsPanelTests : ComponentTestContext, IAsyncLifetime
     {
         var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Filter, "agent:invoice-bot"));
 
-        panel.WaitForAssertion(() => Assert.Equal(["agent:invoice-bot → crm/lookup"], panel.FindAll("#grants-table tbody tr td:first-child").Select(td => td.TextContent.Trim())));
+        panel.WaitForAssertion(() => Assert.Equal(["agent:invoice-bot → crm__lookup"], panel.FindAll("#grants-table tbody tr td:first-child").Select(td => td.TextContent.Trim())));
         panel.Find("#grant-filter").Input("agent:nobody");
         panel.WaitForAssertion(() => Assert.Contains("No grant matches", panel.Find("#grants-none-match").TextContent, StringComparison.Ordinal));
     }
