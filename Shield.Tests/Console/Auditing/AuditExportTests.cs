@@ -72,6 +72,27 @@ public sealed class AuditExportTests(ShieldAppFactory app) : IClassFixture<Shiel
     }
 
     [Fact]
+    public async Task ACsvExport_IsCheckedAgainstItsOwnManifest_TheWayTheDocsSay()
+    {
+        var session = Guid.NewGuid();
+        await RecordAsync(2, session);
+        var client = await AuditorAsync();
+
+        var response = await client.GetAsync($"/api/audit/export?format=csv&session={session}", _cancel);
+        var body = await response.Content.ReadAsByteArrayAsync(_cancel);
+        var manifest = await client.GetStringAsync(response.Headers.GetValues("Link").Single().Split(';')[0].Trim('<', '>'), _cancel);
+
+        using var folder = new TempFolder();
+        var export = Path.Combine(folder.Path, "audit.csv");
+        var manifestFile = Path.Combine(folder.Path, "manifest.json");
+        await File.WriteAllBytesAsync(export, body, _cancel);
+        await File.WriteAllTextAsync(manifestFile, manifest, _cancel);
+        var (exit, output) = await CheckAsync(export, manifestFile);
+        Assert.True(exit == 0, output);
+        Assert.Equal("csv", JsonDocument.Parse(manifest).RootElement.GetProperty("format").GetString());
+    }
+
+    [Fact]
     public async Task ACsvExport_HasAHeader_OneRowPerRecord_AndHonoursTheFilter()
     {
         var session = Guid.NewGuid();
@@ -144,6 +165,24 @@ public sealed class AuditExportTests(ShieldAppFactory app) : IClassFixture<Shiel
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Contains("attachment", download.Content.Headers.ContentDisposition!.DispositionType, StringComparison.Ordinal);
         Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheConsoleLinks_ForOneFormat_GiveAnExportAndTheManifestThatDescribesIt_EvenAfterNewRecords()
+    {
+        var session = Guid.NewGuid();
+        await RecordAsync(2, session);
+        var (through, _) = await app.Services.GetRequiredService<AuditExporter>().HeadAsync(_cancel);
+        var auditor = await app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
+        var browser = await ConsoleSignIn.SignedInClientAsync(app, auditor.Email, ShieldAppFactory.Password);
+
+        var body = await browser.GetByteArrayAsync($"/audit/export?format=csv&through={through}", _cancel);
+        await RecordAsync(1, session);
+        var manifest = await browser.GetFromJsonAsync<JsonElement>($"/audit/export/manifest?format=csv&through={through}", _cancel);
+
+        Assert.Equal("csv", manifest.GetProperty("format").GetString());
+        Assert.Equal(through, manifest.GetProperty("through").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), manifest.GetProperty("contentSha256").GetString());
     }
 
     private async Task RecordAsync(int count, Guid? session = null)

@@ -34,6 +34,7 @@ public sealed class AuditComponentTests : ComponentTestContext, IAsyncLifetime
         });
         Services.AddSingleton(_app.Services.GetRequiredService<AuditSearch>());
         Services.AddSingleton(_app.Services.GetRequiredService<AuditVerifier>());
+        Services.AddSingleton(_app.Services.GetRequiredService<AuditExporter>());
     }
 
     [Fact]
@@ -83,6 +84,30 @@ public sealed class AuditComponentTests : ComponentTestContext, IAsyncLifetime
         page.Find("#filter-tool").Change("no-such-tool");
         page.Find("#filter-search").Click();
         page.WaitForAssertion(() => Assert.Contains("No record matches", page.Find("#audit-empty").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EachExportFormat_HasItsOwnManifest_NextToItsDownload_BothEndingAtTheSameRecord()
+    {
+        var (head, _) = await _app.Services.GetRequiredService<AuditExporter>().HeadAsync(Xunit.TestContext.Current.CancellationToken);
+        var page = RenderAs<Shield.Console.Components.Pages.Audit.AuditPage>([ShieldRoles.Auditor]);
+        page.WaitForAssertion(() => Assert.True(page.FindAll("#audit-table tbody tr").Count >= 3));
+
+        page.Find("#filter-tool").Change("delete_record");
+        page.Find("#filter-search").Click();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("#audit-table tbody tr")));
+        foreach (var format in new[] { "csv", "jsonl" })
+        {
+            var download = page.Find($"#export-{format}");
+            var manifest = page.Find($"#manifest-{format}");
+            Assert.Equal($"/audit/export?format={format}&through={head}&tool=delete_record", download.GetAttribute("href"));
+            Assert.Equal($"/audit/export/manifest?format={format}&through={head}&tool=delete_record", manifest.GetAttribute("href"));
+            Assert.Same(download.ParentElement, manifest.ParentElement);
+        }
+
+        Assert.Contains("CSV manifest", page.Find("#manifest-csv").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"up to record {head}", page.Find("#export-caption").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
