@@ -23,7 +23,7 @@ public static class PostureHtml
 
         var a = report.Access;
         Section(html, "2. Which tools does each server expose?", $"{a.CallableTools} tools are approved and callable; the table above counts every tool by state.");
-        Section(html, "3. Which agents can call which tools?", $"{a.Agents} agents ({a.EnabledAgents} enabled), {a.Grants} grants.");
+        Section(html, "3. Which agents can call which tools?", $"{a.Agents} agents ({a.EnabledAgents} enabled), {a.Grants} grants. {a.Definition}");
         Table(html, ["Agent", "Enabled", "Allowed", "Only with approval", "Denied"],
             a.List.Select(x => (IEnumerable<string>)[x.Name, YesNo(x.Enabled), Number(x.Allowed), Number(x.NeedApproval), Number(x.Denied)]));
 

@@ -22,7 +22,12 @@ public sealed record PostureServers(int Registered, int Enabled, IReadOnlyList<P
 public sealed record PostureServer(string Name, ServerTransport Transport, bool Enabled, DateTime? LastDiscoveryAtUtc, bool? LastDiscoverySucceeded, IReadOnlyDictionary<ToolState, int> ToolsByState);
 
 /// <summary>Which agents can call which tools: per agent, how many tools it may call, only with approval, or not at all.</summary>
-public sealed record PostureAccess(int Agents, int EnabledAgents, int Grants, int CallableTools, IReadOnlyList<PostureAgent> List);
+public sealed record PostureAccess(int Agents, int EnabledAgents, int Grants, int CallableTools, IReadOnlyList<PostureAgent> List)
+{
+    /// <summary>What the per-agent counts count, shown beside them wherever they appear.</summary>
+    public string Definition =>
+        $"Each agent's counts cover the {CallableTools} tools approved and callable on enabled servers, the columns of the access matrix, and add up to {CallableTools}. Tools awaiting review, blocked or on a disabled server are denied to every agent and counted by state above instead.";
+}
 
 public sealed record PostureAgent(string Name, bool Enabled, int Allowed, int NeedApproval, int Denied);
 

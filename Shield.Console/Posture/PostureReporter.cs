@@ -89,7 +89,7 @@ public sealed class PostureReporter(
     // their risk forces approval, or some agent may call them only with approval.
     private static (PostureAccess Access, int GatedTools) Access(PolicySnapshot snapshot)
     {
-        var callable = snapshot.Tools.Where(t => t.Callable && t.ServerEnabled).ToList();
+        var callable = snapshot.CallableTools;
         HashSet<PolicyTool> gated = [.. callable.Where(t => t.Risk >= snapshot.Threshold)];
         List<PostureAgent> agents = [];
         foreach (var agent in snapshot.Agents.OrderBy(a => a.Name, StringComparer.Ordinal))
@@ -109,7 +109,7 @@ public sealed class PostureReporter(
                 }
             }
 
-            agents.Add(new PostureAgent(agent.Name, agent.Enabled, allowed, approval, snapshot.Tools.Count - allowed - approval));
+            agents.Add(new PostureAgent(agent.Name, agent.Enabled, allowed, approval, callable.Count - allowed - approval));
         }
 
         return (new PostureAccess(agents.Count, agents.Count(a => a.Enabled), 0, callable.Count, agents), gated.Count);

@@ -47,6 +47,7 @@ public sealed class PolicySnapshot
             .ToFrozenDictionary(g => g.Key, g => new PolicyGrant(g.MaxBy(x => x.Effect)!, approvalThreshold));
         Grants = [.. _grants.Values];
         Tools = [.. _tools.Values];
+        CallableTools = [.. Tools.Where(t => t.Callable && t.ServerEnabled).OrderBy(t => t.Server, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)];
         Agents = [.. _agents.Values];
     }
 
@@ -57,6 +58,13 @@ public sealed class PolicySnapshot
     public IReadOnlyList<PolicyGrant> Grants { get; }
 
     public IReadOnlyList<PolicyTool> Tools { get; }
+
+    /// <summary>
+    /// The tools any agent could be granted now: approved at their current definition, on an enabled server, by server
+    /// and name. Every count of what agents may call (the access matrix, the posture report) counts these; the rest
+    /// are denied to everyone by <see cref="Decide"/> and counted as tools awaiting review or blocked instead.
+    /// </summary>
+    public IReadOnlyList<PolicyTool> CallableTools { get; }
 
     public IReadOnlyList<PolicyAgent> Agents { get; }
 

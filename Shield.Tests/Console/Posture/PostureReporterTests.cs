@@ -51,6 +51,26 @@ public sealed class PostureReporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAgentsCounts_AreTheAccessMatrixs_ToolsNotApprovedAreNotCountedAsDenied()
+    {
+        await using var other = await UpstreamServer.StartAsync();
+        other.Set("export", "The export tool.");
+        await _app.HttpServerAsync("erp", other.Url);
+        await _app.DiscoverAsync("erp");
+        await _app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("report-bot", null, null, [], true), Registrations.Admin, _cancel);
+
+        var report = await _app.Services.GetRequiredService<PostureReporter>().BuildAsync(_cancel);
+
+        var snapshot = _app.Services.GetRequiredService<Shield.Core.Policy.PolicyStore>().Current;
+        Assert.Equal(["crm__delete_record", "crm__lookup"], snapshot.CallableTools.Select(t => QualifiedToolName.Of(t.Server, t.Name)));
+        Assert.Equal(2, report.Access.CallableTools);
+        Assert.Equal(new PostureAgent("invoice-bot", true, 0, 2, 0), report.Access.List.Single(a => a.Name == "invoice-bot"));
+        Assert.Equal(new PostureAgent("report-bot", true, 0, 0, 2), report.Access.List.Single(a => a.Name == "report-bot"));
+        Assert.StartsWith("Each agent's counts cover the 2 tools approved and callable on enabled servers, the columns of the access matrix", report.Access.Definition, StringComparison.Ordinal);
+        Assert.Contains("tools approved and callable on enabled servers, the columns of the access matrix, and add up to 2.", PostureHtml.Render(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Activity_CountsCallsAndRefusals_ByTheHour()
     {
         var writer = _app.Services.GetRequiredService<AuditWriter>();

@@ -40,6 +40,7 @@ public sealed class AccessMatrixTests : ComponentTestContext
         Assert.Equal("decision-approve", cell("invoice-bot", "crm__delete_record").ClassName);
         Assert.Equal("decision-deny", cell("report-bot", "crm__lookup").ClassName);
         Assert.Equal("✕", cell("report-bot", "crm__delete_record").TextContent);
+        Assert.Contains("over the 2 tools approved and callable on enabled servers", matrix.Markup, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class PosturePageTests : ComponentTestContext, IAsyncLifetime
         Assert.Contains("never been verified", page.Find("#posture-verification").TextContent, StringComparison.Ordinal);
         Assert.Contains("No tool calls in the last 24 hours", page.Find("#activity-empty").TextContent, StringComparison.Ordinal);
         Assert.Equal("/posture/report.html", page.Find("#posture-print").GetAttribute("href"));
+        Assert.StartsWith("Each agent's counts cover the 0 tools approved and callable on enabled servers, the columns of the access matrix",
+            page.Find("#posture-access-definition").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
