@@ -39,7 +39,9 @@ public sealed class AccessMatrixTests : ComponentTestContext
         Assert.Equal("Allowed by the grant role:finance-bots → crm__* allow.", cell("invoice-bot", "crm__lookup").GetAttribute("title"));
         Assert.Equal("decision-approve", cell("invoice-bot", "crm__delete_record").ClassName);
         Assert.Equal("decision-deny", cell("report-bot", "crm__lookup").ClassName);
-        Assert.Equal("✕", cell("report-bot", "crm__delete_record").TextContent);
+        Assert.Equal("denied", cell("report-bot", "crm__delete_record").QuerySelector("svg")!.GetAttribute("aria-label"));
+        Assert.Equal("needs a person's approval", cell("invoice-bot", "crm__delete_record").QuerySelector("svg")!.GetAttribute("aria-label"));
+        Assert.Equal(3, matrix.FindAll("#access-matrix-legend svg").Count);
         Assert.Contains("over the 2 tools approved and callable on enabled servers", matrix.Markup, StringComparison.Ordinal);
     }
 
