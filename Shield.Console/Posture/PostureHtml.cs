@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Shield.Console.Components.Pages.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Console.Posture;
 
@@ -18,33 +20,33 @@ public static class PostureHtml
 
         var s = report.Servers;
         Section(html, "1. Which MCP servers are registered?", $"{s.Registered} registered, {s.Enabled} enabled.");
-        Table(html, ["Server", "Transport", "Enabled", "Last discovery", .. s.List.FirstOrDefault()?.ToolsByState.Keys.Select(state => state.ToString()) ?? []],
+        Table(html, ["Server", "Transport", "Enabled", "Last discovery", .. s.List.FirstOrDefault()?.ToolsByState.Keys.Select(ToolText.State) ?? []],
             s.List.Select(x => (IEnumerable<string>)[x.Name, x.Transport.ToString(), YesNo(x.Enabled), Discovery(x), .. x.ToolsByState.Values.Select(Number)]));
 
         var a = report.Access;
-        Section(html, "2. Which tools does each server expose?", $"{a.CallableTools} tools are approved and callable; the table above counts every tool by state.");
-        Section(html, "3. Which agents can call which tools?", $"{a.Agents} agents ({a.EnabledAgents} enabled), {a.Grants} grants. {a.Definition}");
+        Section(html, "2. Which tools does each server expose?", $"{Counted.Of(a.CallableTools, "tool")} approved and callable; the table above counts every tool by state.");
+        Section(html, "3. Which agents can call which tools?", $"{Counted.Of(a.Agents, "agent")} ({a.EnabledAgents} enabled), {Counted.Of(a.Grants, "grant")}. {a.Definition}");
         Table(html, ["Agent", "Enabled", "Allowed", "Only with approval", "Denied"],
             a.List.Select(x => (IEnumerable<string>)[x.Name, YesNo(x.Enabled), Number(x.Allowed), Number(x.NeedApproval), Number(x.Denied)]));
 
         var t = report.Audit;
         var verified = t.LastVerification is { } v
-            ? $"Last verified {Time(v.AtUtc)} UTC by {v.By}: {(v.Intact ? $"intact, {v.RecordsChecked:N0} records" : $"BROKEN at record {v.BrokenAt}: {v.Problem}")}."
+            ? $"Last verified {Time(v.AtUtc)} UTC by {v.By}: {(v.Intact ? $"intact, {Counted.Of(v.RecordsChecked, "record")}" : $"BROKEN at record {v.BrokenAt}: {v.Problem}")}."
             : "Never verified.";
         Section(html, "4. Is every tool call logged?",
-            $"{t.Records:N0} audit records ({t.ToolCallRecords:N0} of tool calls, {t.GovernanceRecords:N0} of governance changes), " +
+            $"{Counted.Of(t.Records, "audit record")} ({t.ToolCallRecords:N0} of tool calls, {t.GovernanceRecords:N0} of governance changes), " +
             $"{(t.FirstAtUtc is { } f ? $"from {Time(f)} to {Time(t.LastAtUtc!.Value)} UTC" : "none yet")}. {verified} " +
             $"Retention: {(t.RetentionDays is { } days ? $"{days} days" : "keep forever")}. {Integrity(t.Integrity)}");
 
         var p = report.Approvals;
         Section(html, "5. Which calls are gated on human approval?",
-            $"{p.GatedTools} tools need a person's approval (risk threshold {p.RiskThreshold}). Approvals: {p.Requested:N0} requested, " +
+            $"Tools that need a person's approval: {p.GatedTools} (risk threshold {p.RiskThreshold}). Approvals: {p.Requested:N0} requested, " +
             $"{p.Approved:N0} approved, {p.Rejected:N0} rejected, {p.Expired:N0} expired.");
 
         var n = report.Sessions;
         Section(html, "6. How are client credentials scoped, and when do they expire?",
             $"Agents get task-scoped session tokens: default lifetime {n.DefaultTtl}, at most {n.MaxTtl}; {n.Live} live now. " +
-            $"{n.AgentsWithKey} agents hold a Shield key, {n.AgentsBoundToEntra} are bound to an Entra ID application.");
+            $"Agents holding a Shield key: {n.AgentsWithKey}; bound to an Entra ID application: {n.AgentsBoundToEntra}.");
         Section(html, "Security events in the trail",
             $"Recorded {(t.FirstAtUtc is { } since ? $"since {Time(since)} UTC" : "so far")}: {report.SecurityEvents.Describe()}");
         return html.Append("</body></html>").ToString();
@@ -55,8 +57,8 @@ public static class PostureHtml
         (i.KeyWarning ?? "Records are sealed with a chain key kept outside the database.") + " " +
         (i.AnchorFailure ?? $"Signed checkpoints are also written to the anchor file {i.AnchorFile}.") + " " +
         (i.TamperAlarm is { } alarm ? alarm + " " : "") +
-        (i.TamperFindings > 0 ? $"Tampering was found and acknowledged {i.TamperFindings} time(s). " : "") +
-        (i.Gaps > 0 ? $"Failing open, {i.Gaps} gap(s) left {i.CallsUnrecorded:N0} call(s) unrecorded." : "No gaps: nothing went unrecorded.");
+        (i.TamperFindings > 0 ? $"Tampering was found and acknowledged {Counted.Of(i.TamperFindings, "time")}. " : "") +
+        (i.Gaps > 0 ? $"Failing open, {Counted.Of(i.Gaps, "gap")} left {Counted.Of(i.CallsUnrecorded, "call")} unrecorded." : "No gaps: nothing went unrecorded.");
 
     private static void Section(StringBuilder html, string question, string answer) =>
         html.Append("<h2>").Append(E(question)).Append("</h2><p>").Append(E(answer)).Append("</p>");

@@ -1,5 +1,6 @@
 using Shield.Core.Auditing;
 using Shield.Core.Registry;
+using Shield.Core.Text;
 
 namespace Shield.Console.Posture;
 
@@ -67,9 +68,9 @@ public sealed record PostureSecurityEvents(
 
     /// <summary>The counts in words; shared by the printable report and the Posture page.</summary>
     public string Describe() =>
-        $"{FailedSignIns:N0} failed sign-ins, {AccountsLockedOut:N0} accounts locked, {ClientsThrottled:N0} times a client address used up its sign-in tries, " +
-        $"{SessionsRefused:N0} session requests refused, {SessionsWithToolsRefused:N0} sessions minted without some of the tools asked for, " +
-        $"{FailedDiscoveries:N0} failed discoveries.";
+        $"{Counted.Of(FailedSignIns, "failed sign-in")}, {Counted.Of(AccountsLockedOut, "account")} locked, {Counted.Of(ClientsThrottled, "time")} a client address used up its sign-in tries, " +
+        $"{Counted.Of(SessionsRefused, "session request")} refused, {Counted.Of(SessionsWithToolsRefused, "session")} minted without some of the tools asked for, " +
+        $"{Counted.Of(FailedDiscoveries, "failed discovery", "failed discoveries")}.";
 }
 
 /// <summary>One hour of activity: tool calls decided, and calls refused.</summary>

@@ -133,7 +133,7 @@ public sealed class PostureReporterTests : IAsyncLifetime
         Assert.Equal([2, 1, 1, 1, 1, 1], new[] { "failedSignIns", "accountsLockedOut", "clientsThrottled", "sessionsRefused", "sessionsWithToolsRefused", "failedDiscoveries" }
             .Select(name => json.GetProperty(name).GetInt64()));
         Assert.Contains("Security events in the trail", page, StringComparison.Ordinal);
-        Assert.Contains("2 failed sign-ins, 1 accounts locked", page, StringComparison.Ordinal);
+        Assert.Contains("2 failed sign-ins, 1 account locked", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,6 +153,28 @@ public sealed class PostureReporterTests : IAsyncLifetime
         Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>me", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThePrintableReport_NamesStatesInWords_AndCountsOneAsOne()
+    {
+        var report = new PostureReport(DateTime.UtcNow,
+            new PostureServers(1, 1, [new PostureServer("crm", ServerTransport.Http, true, null, null, new Dictionary<ToolState, int> { [ToolState.Approved] = 1, [ToolState.PendingReview] = 1 })]),
+            new PostureAccess(1, 1, 1, 1, [new PostureAgent("invoice-bot", true, 1, 0, 0)]),
+            new PostureAudit(1, 0, 1, null, null, null, null, new PostureIntegrity("database", null, "/anchors", null, 0, null, 0, 0)),
+            new PostureApprovals(RiskLevel.High, 1, 0, 0, 0, 0),
+            new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 1, 0),
+            new PostureSecurityEvents(1, 0, 0, 0, 0, 1));
+
+        var html = PostureHtml.Render(report);
+
+        Assert.Contains("<th>Pending review</th>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("PendingReview", html, StringComparison.Ordinal);
+        Assert.Contains("1 tool approved and callable", html, StringComparison.Ordinal);
+        Assert.Contains("1 agent (1 enabled), 1 grant.", html, StringComparison.Ordinal);
+        Assert.Contains("1 audit record (", html, StringComparison.Ordinal);
+        Assert.Contains("1 failed sign-in, 0 accounts locked", html, StringComparison.Ordinal);
+        Assert.Contains("1 failed discovery.", html, StringComparison.Ordinal);
     }
 
     public async ValueTask DisposeAsync()
