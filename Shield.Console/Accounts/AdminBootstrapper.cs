@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +48,11 @@ internal sealed partial class AdminBootstrapper(
         };
         Ensure(await users.CreateAsync(admin, password), $"create the first administrator {settings.AdminEmail}");
         Ensure(await users.AddToRoleAsync(admin, ShieldRoles.Admin), $"make {settings.AdminEmail} an administrator");
+        if (generated)
+        {
+            Ensure(await users.AddClaimAsync(admin, new Claim(PasswordPolicy.GeneratedClaim, "true")), $"ask {settings.AdminEmail} for a password of their own");
+        }
+
         var db = scope.ServiceProvider.GetRequiredService<ShieldDbContext>();
         db.GovernanceChanges.Add(GovernanceChange.By(Actor.Shield("bootstrap"), admin.CreatedAtUtc, "user", settings.AdminEmail, ChangeActions.Created,
             after: JsonSerializer.Serialize(new { email = settings.AdminEmail, roles = new[] { ShieldRoles.Admin }, enabled = true, passwordSet = true })));
@@ -74,7 +80,7 @@ internal sealed partial class AdminBootstrapper(
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created the first administrator {Email} with the generated password {Password} . " +
-        "It is shown only this once: sign in and give the account a password of your own, or set Shield:Bootstrap:AdminPassword before the first start.")]
+        "It is shown only this once: sign in, and Shield asks for a password of your own; or set Shield:Bootstrap:AdminPassword before the first start.")]
     private static partial void LogGeneratedAdmin(ILogger logger, string email, string password);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first administrator {Email} with the password from Shield:Bootstrap:AdminPassword.")]

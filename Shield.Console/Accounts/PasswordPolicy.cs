@@ -7,6 +7,15 @@ namespace Shield.Console.Accounts;
 internal static class PasswordPolicy
 {
     public const int MinimumLength = 12;
+
+    /// <summary>
+    /// Carried by an account whose password Shield generated and wrote to its log: its sign-in asks for a password of
+    /// the person's own, and changing it removes the claim.
+    /// </summary>
+    public const string GeneratedClaim = "shield:password-generated";
+
+    /// <summary>The page that asks for a new password, coming back to <paramref name="returnUrl"/> afterwards.</summary>
+    public static string ChangePath(string returnUrl) => $"/account/password?returnUrl={Uri.EscapeDataString(returnUrl)}";
     public const int MaxFailedSignIns = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 

@@ -73,6 +73,11 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
             }
 
             var changed = await users.ChangePasswordAsync(account, currentPassword, newPassword);
+            if (changed.Succeeded && (await users.GetClaimsAsync(account)).Where(c => c.Type == PasswordPolicy.GeneratedClaim).ToList() is { Count: > 0 } generated)
+            {
+                changed = await users.RemoveClaimsAsync(account, generated);
+            }
+
             return changed.Succeeded ? Result<UserView>.Ok(await ViewAsync(account)) : FromIdentity(changed);
         });
         if (result.Value is not null)

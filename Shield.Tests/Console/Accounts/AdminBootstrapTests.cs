@@ -26,7 +26,7 @@ public sealed class AdminBootstrapTests
     }
 
     [Fact]
-    public async Task WithoutAPassword_AGeneratedOneIsLoggedOnce_AndSignsIn()
+    public async Task WithoutAPassword_AGeneratedOneIsLoggedOnce_AndItsFirstSignInAsksForANewOne()
     {
         using var folder = new TempFolder();
         var unset = new Dictionary<string, string?> { ["Shield:Bootstrap:AdminPassword"] = null, ["Shield:Bootstrap:AdminEmail"] = null };
@@ -37,9 +37,21 @@ public sealed class AdminBootstrapTests
             var message = Assert.Single(first.Logs.Messages("AdminBootstrapper"));
             password = message.Split("generated password ")[1].Split(' ')[0];
 
-            var response = await ConsoleSignIn.PostFormAsync(first.CreateBrowserLikeClient(), "admin@shield.local", password);
+            var browser = first.CreateBrowserLikeClient();
+            var response = await ConsoleSignIn.PostFormAsync(browser, "admin@shield.local", password, "/audit");
             Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
-            Assert.Equal("https://localhost/", response.Headers.Location?.ToString());
+            Assert.Equal("https://localhost/account/password?returnUrl=%2Faudit", response.Headers.Location?.ToString());
+            Assert.Contains("Choose a password of your own before you go on", await browser.GetStringAsync("/account/password?returnUrl=%2Faudit", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+            var changed = await ConsoleSignIn.PostPageFormAsync(browser, "/account/password?returnUrl=%2Faudit", "password",
+                new Dictionary<string, string> { ["Input.Current"] = password, ["Input.New"] = "Own-Passw0rd!x", ["Input.Confirm"] = "Own-Passw0rd!x" });
+            var page = await changed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Contains("Your password was changed", page, StringComparison.Ordinal);
+            Assert.Contains("href=\"/audit\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("password-generated", page, StringComparison.Ordinal);
+
+            var again = await ConsoleSignIn.PostFormAsync(first.CreateBrowserLikeClient(), "admin@shield.local", "Own-Passw0rd!x", "/audit");
+            Assert.Equal("https://localhost/audit", again.Headers.Location?.ToString());
         }
 
         await using var second = new ShieldAppFactory { Settings = unset, DataDirectory = folder.Path };
