@@ -84,6 +84,8 @@ public sealed class ApprovalsPageTests : ComponentTestContext, IAsyncLifetime
         page.Find(".deny-button").Click();
 
         dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("#deny-confirm").HasAttribute("disabled")));
+        dialogs.Find("#deny-reason").Blur();
+        Assert.Empty(dialogs.FindAll(".mud-input-error"));
         dialogs.Find("#deny-reason").Input("Wrong customer");
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("#deny-confirm").HasAttribute("disabled")));
         dialogs.Find("#deny-confirm").Click();
