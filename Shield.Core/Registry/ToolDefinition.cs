@@ -26,7 +26,7 @@ public sealed record ToolDefinition(
 
     public string Fingerprint => _fingerprint ??= "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)));
 
-    public RiskLevel SuggestedRisk => RiskSuggestion.From(Annotations);
+    public RiskLevel SuggestedRisk => RiskSuggestion.From(Annotations, Description);
 
     private string BuildCanonical()
     {
