@@ -22,4 +22,20 @@ public sealed class RelayTypeScriptClientTests
         Assert.Equal("called lookup", report.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
         Assert.Contains("not in this session's tools", report.GetProperty("refused").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ARefusedToken_IsOneLineThatSaysSo_NotAStackTrace()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var relay = await RelayHarness.StartAsync();
+
+        var (exitCode, output, errors) = await NodeTools.RunAsync("relay-client.mjs", [relay.McpUrl, "crm__lookup"],
+            new Dictionary<string, string> { ["SHIELD_TOKEN"] = "shs_not-a-session" }, cancel);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("relay-client: ", line, StringComparison.Ordinal);
+        Assert.Contains("401", line, StringComparison.Ordinal);
+    }
 }
