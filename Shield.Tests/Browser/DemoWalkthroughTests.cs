@@ -71,7 +71,7 @@ public sealed partial class DemoWalkthroughTests(BrowserFixture browser)
         await page.GotoAsync("/agents");
         await console.WaitUntilInteractiveAsync();
         await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Access matrix" }).ClickAsync();
-        await Expect(page.Locator("td[data-agent='support-bot'][data-tool='demo/send_email']")).ToHaveClassAsync("decision-approve");
+        await Expect(page.Locator("td[data-agent='support-bot'][data-tool='demo__send_email']")).ToHaveClassAsync("decision-approve");
         await console.ScreenshotAsync("access-matrix");
         Assert.Empty(console.PageErrors);
     }

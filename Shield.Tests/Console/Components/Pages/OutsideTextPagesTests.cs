@@ -132,7 +132,7 @@ public sealed class OutsideTextPagesTests : ComponentTestContext, IAsyncLifetime
     {
         var timeline = RenderAs<SessionTimeline>([ShieldRoles.Auditor], p => p.Add(t => t.Id, _session));
         timeline.WaitForAssertion(() => Assert.Contains($"task “Pay {Shown}sesiovni”", timeline.Find("#timeline-summary").TextContent, StringComparison.Ordinal));
-        Assert.Contains($"crm/look{Shown}up", timeline.Find("#timeline-table").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"crm__look{Shown}up", timeline.Find("#timeline-table").TextContent, StringComparison.Ordinal);
         Assert.Contains($"Pay {Shown}sesiovni", timeline.Find("#timeline-table a").GetAttribute("title"), StringComparison.Ordinal);
         AssertNothingHidden(timeline.Markup);
 
