@@ -256,10 +256,16 @@ public sealed partial class DiscoveryService(
         return discovered.Concat(decided);
     }
 
-    /// <summary>The last lines a stdio server wrote to its standard error, to explain why it failed.</summary>
-    private sealed class OutputTail
+    /// <summary>
+    /// What a stdio server wrote to its standard error that explains why it failed: the first line that reads like the
+    /// error (for Node, "Error: Cannot find module …", which its stack trace and details push out of any tail), and
+    /// the last lines, stack frames and blank lines left out.
+    /// </summary>
+    private sealed partial class OutputTail
     {
+        private const int Kept = 5;
         private readonly Queue<string> _lines = new();
+        private string? _explaining;
 
         public string Text
         {
@@ -267,22 +273,44 @@ public sealed partial class DiscoveryService(
             {
                 lock (_lines)
                 {
-                    return string.Join(" | ", _lines);
+                    return _explaining is null || _lines.Contains(_explaining)
+                        ? string.Join(" | ", _lines)
+                        : string.Join(" | ", [_explaining, "…", .. _lines]);
                 }
             }
         }
 
         public void Add(string line)
         {
+            if (string.IsNullOrWhiteSpace(line) || StackFrame().IsMatch(line))
+            {
+                return;
+            }
+
+            line = line.Trim();
+            line = line.Length > 300 ? line[..300] + "…" : line;
             lock (_lines)
             {
-                _lines.Enqueue(line.Length > 300 ? line[..300] + "…" : line);
-                while (_lines.Count > 5)
+                if (_explaining is null && Explaining().IsMatch(line))
+                {
+                    _explaining = line;
+                }
+
+                _lines.Enqueue(line);
+                while (_lines.Count > Kept)
                 {
                     _lines.Dequeue();
                 }
             }
         }
+
+        // "    at Module._load (…)" (Node, Java, .NET), "  File "x.py", line 3" (Python).
+        [System.Text.RegularExpressions.GeneratedRegex(@"^\s+(at\s|File\s"")")]
+        private static partial System.Text.RegularExpressions.Regex StackFrame();
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"\b(error|exception|cannot|can't|could not|not found|no such|denied|fatal|traceback|panic)\b",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+        private static partial System.Text.RegularExpressions.Regex Explaining();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery of server {Server} failed: {Reason}")]

@@ -83,6 +83,17 @@ public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<
     }
 
     [Fact]
+    public async Task ANodeServerWhoseModuleIsMissing_SaysWhichModule_NotOnlyTheTailOfItsOutput()
+    {
+        await app.StdioServerAsync("node-missing", "node", ["/no/such/mcp-server.js"]);
+
+        var report = await app.DiscoverAsync("node-missing");
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("Error: Cannot find module '/no/such/mcp-server.js'", report.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MalformedEntries_AreRejectedOneByOne_AndTheRestIsInventoried()
     {
         await using var upstream = await MisbehavingMcpServer.StartAsync(_ => new JsonObject

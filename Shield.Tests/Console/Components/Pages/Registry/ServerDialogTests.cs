@@ -41,6 +41,20 @@ public sealed class ServerDialogTests : ComponentTestContext, IAsyncLifetime
         Assert.Null(await Catalog.FindAsync("crm", Xunit.TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task ALocalProcess_SaysWhichFolderRelativePathsStartFrom()
+    {
+        var server = await _app.StdioServerAsync("files", "node", ["server.js"]);
+        var dialogs = RenderAs<MudDialogProvider>([ShieldRoles.Admin]);
+        await dialogs.InvokeAsync(() => Services.GetRequiredService<IDialogService>().ShowAsync<ServerDialog>("Edit files",
+            new DialogParameters<ServerDialog> { { d => d.Existing, server } }));
+
+        dialogs.WaitForElement("#server-arguments");
+
+        Assert.Contains($"Relative paths in the command and its arguments start from Shield's working folder, {Environment.CurrentDirectory}",
+            dialogs.Markup, StringComparison.Ordinal);
+    }
+
     async ValueTask IAsyncDisposable.DisposeAsync()
     {
         await base.DisposeAsync();
