@@ -21,7 +21,7 @@ public sealed record GrantView(Guid Id, SubjectKind SubjectKind, string Subject,
 }
 
 /// <summary>
-/// Adds and removes grants. A grant must name a registered agent (or a well-formed role), a registered server and a
+/// Adds, changes the effect of, and removes grants. A grant must name a registered agent (or a well-formed role), a registered server and a
 /// tool it offers (or <c>*</c>); a subject has at most one grant per target. Every change is recorded and reaches the
 /// policy at once, live sessions included.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
 
         if (await db.Grants.AnyAsync(g => g.SubjectKind == input.SubjectKind && g.Subject == input.Subject && g.Server == input.Server && g.Tool == input.Tool, cancellationToken))
         {
-            return Refusal.Conflict("That subject already has a grant for that target. Remove it first to change its effect.");
+            return Refusal.Conflict("That subject already has a grant for that target: change its effect in the list of grants instead.");
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -61,6 +61,33 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         };
         db.Grants.Add(grant);
         db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created, after: Snapshot(grant)));
+        await db.SaveChangesAsync(cancellationToken);
+        await policy.RefreshAsync(CancellationToken.None);
+        return Result<GrantView>.Ok(GrantView.Of(grant));
+    }
+
+    /// <summary>Changes what a grant does, in place: recorded with the grant before and after, in force at once.</summary>
+    public async Task<Result<GrantView>> ChangeEffectAsync(Guid id, GrantEffect effect, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(effect))
+        {
+            return Refusal.Invalid("effect", "The effect is allow, approve or deny.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Grants.SingleOrDefaultAsync(g => g.Id == id, cancellationToken) is not { } grant)
+        {
+            return Refusal.NotFound("There is no grant with that id: it may have been removed meanwhile.");
+        }
+
+        if (grant.Effect == effect)
+        {
+            return Result<GrantView>.Ok(GrantView.Of(grant));
+        }
+
+        var before = Snapshot(grant);
+        grant.Effect = effect;
+        db.GovernanceChanges.Add(GovernanceChange.By(actor, time.GetUtcNow().UtcDateTime, "grant", grant.Describe(), ChangeActions.Updated, before, after: Snapshot(grant)));
         await db.SaveChangesAsync(cancellationToken);
         await policy.RefreshAsync(CancellationToken.None);
         return Result<GrantView>.Ok(GrantView.Of(grant));
