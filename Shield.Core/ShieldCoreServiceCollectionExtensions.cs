@@ -5,8 +5,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Shield.Core.Cluster;
 using Shield.Core.Diagnostics;
 using Shield.Core.Persistence;
+using Shield.Core.Persistence.PostgreSql;
 using Shield.Core.Persistence.Sqlite;
 using Shield.Core.Persistence.SqlServer;
 using Shield.Core.Redaction;
@@ -17,8 +19,8 @@ public static class ShieldCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Shield's domain and persistence: the database chosen by <c>Shield:Database:Provider</c>, its
-    /// migrations applied at start, a <see cref="TimeProvider"/>, and the <see cref="RedactorStore"/> with the current
-    /// redaction rules.
+    /// migrations applied at start, a <see cref="TimeProvider"/>, the cluster settings and the leases that keep a job on
+    /// one instance (<see cref="ClusterLeases"/>), and the <see cref="RedactorStore"/> with the current redaction rules.
     /// </summary>
     public static IServiceCollection AddShieldCore(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
     {
@@ -36,6 +38,11 @@ public static class ShieldCoreServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.SectionName))
+            .PostConfigure(options => options.InstanceName = string.IsNullOrWhiteSpace(options.InstanceName) ? Environment.MachineName : options.InstanceName.Trim())
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        services.AddSingleton<ClusterLeases>();
 
         services.AddDbContextFactory<SqliteShieldDbContext>((provider, builder) => builder
             .UseSqlite(ConnectionString(provider))
@@ -43,6 +50,9 @@ public static class ShieldCoreServiceCollectionExtensions
         services.AddDbContextFactory<SqlServerShieldDbContext>((provider, builder) => builder
             .UseSqlServer(ConnectionString(provider), sql => sql.EnableRetryOnFailure())
             .AddInterceptors(Interceptors(provider, "microsoft.sql_server")));
+        services.AddDbContextFactory<PostgreSqlShieldDbContext>((provider, builder) => builder
+            .UseNpgsql(ConnectionString(provider), npgsql => npgsql.EnableRetryOnFailure())
+            .AddInterceptors(Interceptors(provider, "postgresql")));
         services.AddSingleton<IDbContextFactory<ShieldDbContext>, ShieldDbContextFactory>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContext());
         services.AddHostedService<DatabaseInitializer>();

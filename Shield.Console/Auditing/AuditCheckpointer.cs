@@ -46,13 +46,17 @@ internal sealed partial class AuditCheckpointer(AuditAnchorFile anchors, TimeSpa
     public void Reset(long sequence, string hash, AuditChainKey key) =>
         Anchor(AuditAnchor.Signed(AuditAnchorKind.Reset, sequence, hash, time.GetUtcNow().UtcDateTime, key));
 
-    public static AuditCheckpoint Sign(AuditChainKey key, long sequence, string hash, DateTime now) => new()
+    public static AuditCheckpoint Sign(AuditChainKey key, long sequence, string hash, DateTime now)
     {
-        Sequence = sequence,
-        Hash = hash,
-        AtUtc = now,
-        Signature = AuditChain.Sign(key.Bytes, AuditChain.CheckpointText(sequence, hash, now)),
-    };
+        var at = AuditChain.Storable(now); // signed as the database keeps it
+        return new()
+        {
+            Sequence = sequence,
+            Hash = hash,
+            AtUtc = at,
+            Signature = AuditChain.Sign(key.Bytes, AuditChain.CheckpointText(sequence, hash, at)),
+        };
+    }
 
     private void Anchor(AuditAnchor anchor)
     {

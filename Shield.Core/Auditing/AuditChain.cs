@@ -131,6 +131,12 @@ public static class AuditChain
 
     public static string Time(DateTime atUtc) => atUtc.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The time cut to whole microseconds, the finest every supported database keeps (PostgreSQL keeps no more): what
+    /// is hashed or signed must read back from the store exactly as it was.
+    /// </summary>
+    public static DateTime Storable(DateTime atUtc) => new(atUtc.Ticks - atUtc.Ticks % TimeSpan.TicksPerMicrosecond, atUtc.Kind);
+
     public static string? Id(Guid? id) => id?.ToString("D");
 
     /// <summary>The text a checkpoint's signature covers.</summary>

@@ -135,9 +135,13 @@ public static class AuditFields
         return values;
     }
 
-    /// <summary>Clips every text field to its column, so a record always fits its row and hashes as stored.</summary>
+    /// <summary>
+    /// Clips every text field to its column, and its time to what every database keeps, so a record always fits its row
+    /// and hashes as stored.
+    /// </summary>
     public static void Clip(AuditRecord record)
     {
+        record.AtUtc = AuditChain.Storable(record.AtUtc);
         foreach (var field in All)
         {
             field.Clip(record);

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Shield.Core.Persistence;
 
@@ -14,6 +15,7 @@ public static class DatabaseErrors
     {
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 1555 or 2067,
         Microsoft.Data.SqlClient.SqlException sql => sql.Number is 2627 or 2601,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     });
 
@@ -22,6 +24,7 @@ public static class DatabaseErrors
     {
         SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
         Microsoft.Data.SqlClient.SqlException sql => sql.Number == -2,
+        PostgresException postgres => postgres.SqlState is PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable,
         TimeoutException or OperationCanceledException => true,
         _ => false,
     });
@@ -29,6 +32,8 @@ public static class DatabaseErrors
     /// <summary>
     /// Bounds how long each command of this context may wait, for a lock above all: SQLite's connection-level wait
     /// (which covers <c>BEGIN IMMEDIATE</c>) and every provider's command timeout, in whole seconds (at least one).
+    /// Npgsql enforces the command timeout itself: it asks the server to cancel the statement, which then fails with
+    /// <c>query_canceled</c>.
     /// </summary>
     public static void Bound(DbContext db, TimeSpan limit)
     {

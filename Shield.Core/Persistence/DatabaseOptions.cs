@@ -9,7 +9,10 @@ public sealed class DatabaseOptions
     /// <summary>The relative SQLite file used when no connection string is set.</summary>
     public const string DefaultSqliteFile = "data/shield.db";
 
-    /// <summary><see cref="DatabaseProviders.Sqlite"/> (default) or <see cref="DatabaseProviders.SqlServer"/>.</summary>
+    /// <summary>
+    /// <see cref="DatabaseProviders.Sqlite"/> (default), <see cref="DatabaseProviders.SqlServer"/> or
+    /// <see cref="DatabaseProviders.PostgreSql"/>.
+    /// </summary>
     public string Provider { get; set; } = DatabaseProviders.Sqlite;
 
     /// <summary>Apply pending migrations when the console starts.</summary>
@@ -29,4 +32,6 @@ public sealed class DatabaseOptions
         : null;
 
     public bool IsSqlServer => string.Equals(Provider, DatabaseProviders.SqlServer, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsPostgreSql => string.Equals(Provider, DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase);
 }

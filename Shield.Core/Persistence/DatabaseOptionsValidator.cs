@@ -8,17 +8,18 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
         List<string> errors = [];
-        if (!options.IsSqlite && !options.IsSqlServer)
+        if (!options.IsSqlite && !options.IsSqlServer && !options.IsPostgreSql)
         {
             errors.Add($"{DatabaseOptions.SectionName}:Provider is '{options.Provider}', which Shield does not support. " +
-                $"Set it to '{DatabaseProviders.Sqlite}' (the embedded default) or '{DatabaseProviders.SqlServer}'.");
+                $"Set it to '{DatabaseProviders.Sqlite}' (the embedded default), '{DatabaseProviders.SqlServer}' or '{DatabaseProviders.PostgreSql}'.");
         }
 
-        if (options.IsSqlServer && string.IsNullOrWhiteSpace(options.ConnectionString))
+        if ((options.IsSqlServer || options.IsPostgreSql) && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            errors.Add($"{DatabaseOptions.SectionName}:Provider is '{DatabaseProviders.SqlServer}' but " +
+            var engine = options.IsSqlServer ? "SQL Server" : "PostgreSQL";
+            errors.Add($"{DatabaseOptions.SectionName}:Provider is '{options.Provider}' but " +
                 $"ConnectionStrings:{DatabaseOptions.ConnectionStringName} is empty. Set it (environment variable " +
-                $"ConnectionStrings__{DatabaseOptions.ConnectionStringName}) to the SQL Server connection string.");
+                $"ConnectionStrings__{DatabaseOptions.ConnectionStringName}) to the {engine} connection string.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Shield.Core.Accounts;
 using Shield.Core.Approvals;
 using Shield.Core.Auditing;
+using Shield.Core.Cluster;
 using Shield.Core.Agents;
 using Shield.Core.Grants;
 using Shield.Core.Sessions;
@@ -58,6 +61,8 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<AuditVerificationResult> AuditVerifications => Set<AuditVerificationResult>();
 
+    public DbSet<Lease> Leases => Set<Lease>();
+
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
     public static void PinIdentitySchema(StoreOptions stores)
     {
@@ -95,6 +100,7 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Conventions.Add(services => new DelimitedIndexFilters(services.GetRequiredService<ISqlGenerationHelper>()));
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

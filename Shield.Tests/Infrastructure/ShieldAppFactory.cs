@@ -2,17 +2,23 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Shield.Console.Accounts;
 using Shield.Core.Accounts;
+using Shield.Core.Persistence;
+using Shield.Core.Persistence.PostgreSql;
+using Shield.Core.Persistence.Sqlite;
 
 namespace Shield.Tests.Infrastructure;
 
 /// <summary>
-/// The real console on its own SQLite file in a temporary folder, with a known first administrator.
-/// Settings and service overrides are set when it is created; a folder it made itself is deleted on disposal.
+/// The real console on its own SQLite file in a temporary folder, with a known first administrator; or, with
+/// <see cref="Postgres"/>, on a PostgreSQL database of its own named after that folder. Settings and service overrides
+/// are set when it is created; a folder it made itself is deleted on disposal.
 /// </summary>
 public sealed class ShieldAppFactory : WebApplicationFactory<Program>
 {
@@ -34,7 +40,16 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
     /// <summary>A folder shared by several app instances (a restart); by default a fresh temporary one.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>
+    /// Runs the console on this PostgreSQL server instead of SQLite, in a database named after <see cref="Folder"/>, so
+    /// that instances sharing a folder share the database; its anchor file is kept in the folder.
+    /// </summary>
+    public PostgresServer? Postgres { get; init; }
+
     public string DatabasePath => Path.Combine(Folder, "shield.db");
+
+    /// <summary>The PostgreSQL database's name: one per folder.</summary>
+    public string PostgresDatabase => "shield_" + Path.GetFileName(Folder).Replace('-', '_').ToLowerInvariant();
 
     /// <summary>The folder holding the database: a fresh temporary one unless <see cref="DataDirectory"/> is set.</summary>
     public string Folder => DataDirectory ?? (_ownDirectory ??= Directory.CreateTempSubdirectory("shield-tests-").FullName);
@@ -52,6 +67,13 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
             ["Shield:Bootstrap:AdminEmail"] = AdminEmail,
             ["Shield:Bootstrap:AdminPassword"] = AdminPassword,
         };
+        if (Postgres is not null)
+        {
+            values["Shield:Database:Provider"] = "PostgreSql";
+            values["ConnectionStrings:Shield"] = Postgres.ConnectionString(PostgresDatabase);
+            values["Shield:Audit:AnchorFile"] = Path.Combine(Folder, "anchors", "audit.anchors");
+        }
+
         foreach (var (key, value) in Settings)
         {
             values[key] = value;
@@ -76,6 +98,16 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// A context on this app's database made without any of the app's services (the app need not run), as another
+    /// instance or someone with access to the database would reach it.
+    /// </summary>
+    public ShieldDbContext OpenDatabase() => Postgres is null
+        ? new SqliteShieldDbContext(new DbContextOptionsBuilder<SqliteShieldDbContext>()
+            .UseSqlite($"Data Source={DatabasePath};Pooling=false").UseApplicationServiceProvider(DesignTimeServices.Instance).Options)
+        : new PostgreSqlShieldDbContext(new DbContextOptionsBuilder<PostgreSqlShieldDbContext>()
+            .UseNpgsql(Postgres.ConnectionString(PostgresDatabase)).UseApplicationServiceProvider(DesignTimeServices.Instance).Options);
+
     /// <summary>A client that does not follow redirects and keeps cookies, as a browser would over HTTPS.</summary>
     public HttpClient CreateBrowserLikeClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
@@ -98,6 +130,11 @@ public sealed class ShieldAppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearPool(new SqliteConnection($"Data Source={DatabasePath}"));
+        if (Postgres is not null)
+        {
+            await using var connection = new NpgsqlConnection(Postgres.ConnectionString(PostgresDatabase));
+            NpgsqlConnection.ClearPool(connection);
+        }
         if (_ownDirectory is not null)
         {
             try

@@ -19,6 +19,7 @@ public sealed class SampleSettingsTests
     public static TheoryData<string, Type> OptionsSections => new()
     {
         { DatabaseOptions.SectionName, typeof(DatabaseOptions) },
+        { Shield.Core.Cluster.ClusterOptions.SectionName, typeof(Shield.Core.Cluster.ClusterOptions) },
         { BootstrapOptions.SectionName, typeof(BootstrapOptions) },
         { SignInOptions.SectionName, typeof(SignInOptions) },
         { TelemetryOptions.SectionName, typeof(TelemetryOptions) },

@@ -10,7 +10,9 @@ public sealed class StartupValidationTests
 {
     public static TheoryData<string, string?, string> BadSettings => new()
     {
-        { "Shield:Database:Provider", "Postgres", "Set it to 'Sqlite' (the embedded default) or 'SqlServer'" },
+        { "Shield:Database:Provider", "MySql", "Set it to 'Sqlite' (the embedded default), 'SqlServer' or 'PostgreSql'" },
+        { "Shield:Cluster:Enabled", "true", "an SQLite file belongs to the one machine that opens it" },
+        { "Shield:Cluster:InstanceName", new string('n', 129), "Shield:Cluster:InstanceName must be at most 128 printable characters" },
         { "Shield:Bootstrap:AdminPassword", "password", "Shield:Bootstrap:AdminPassword is too weak" },
         { "Shield:Bootstrap:AdminEmail", "not an email", "is not an email address" },
         { "Shield:SignIn:FailuresPerClient", "5", "Shield:SignIn:FailuresPerClient is 5; use 1 to 4" },

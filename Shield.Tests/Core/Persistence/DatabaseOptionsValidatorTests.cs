@@ -10,6 +10,8 @@ public sealed class DatabaseOptionsValidatorTests
     [InlineData("Sqlite", null)]
     [InlineData("sqlite", null)]
     [InlineData("SqlServer", "Server=db;Database=Shield")]
+    [InlineData("PostgreSql", "Host=db;Database=shield")]
+    [InlineData("postgresql", "Host=db;Database=shield")]
     public void SupportedSettings_Pass(string provider, string? connectionString) =>
         Assert.True(_validator.Validate(null, new DatabaseOptions { Provider = provider, ConnectionString = connectionString }).Succeeded);
 
@@ -22,13 +24,18 @@ public sealed class DatabaseOptionsValidatorTests
         Assert.Contains("'Postgres'", message, StringComparison.Ordinal);
         Assert.Contains("'Sqlite'", message, StringComparison.Ordinal);
         Assert.Contains("'SqlServer'", message, StringComparison.Ordinal);
+        Assert.Contains("'PostgreSql'", message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void SqlServerWithoutConnectionString_NamesTheSettingToSet()
+    [Theory]
+    [InlineData("SqlServer", "SQL Server")]
+    [InlineData("PostgreSql", "PostgreSQL")]
+    public void AServerDatabaseWithoutConnectionString_NamesTheSettingToSet(string provider, string engine)
     {
-        var result = _validator.Validate(null, new DatabaseOptions { Provider = "SqlServer", ConnectionString = " " });
+        var result = _validator.Validate(null, new DatabaseOptions { Provider = provider, ConnectionString = " " });
 
-        Assert.Contains("ConnectionStrings__Shield", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        var message = Assert.Single(result.Failures!);
+        Assert.Contains("ConnectionStrings__Shield", message, StringComparison.Ordinal);
+        Assert.Contains($"the {engine} connection string", message, StringComparison.Ordinal);
     }
 }

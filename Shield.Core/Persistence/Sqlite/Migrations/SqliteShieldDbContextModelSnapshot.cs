@@ -609,18 +609,18 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
                     b.HasIndex("GovernanceChangeId")
                         .IsUnique()
-                        .HasFilter("[GovernanceChangeId] IS NOT NULL");
+                        .HasFilter("\"GovernanceChangeId\" IS NOT NULL");
 
                     b.HasIndex("ActorName", "Sequence");
 
                     b.HasIndex("EventType", "Sequence")
-                        .HasFilter("[EventType] IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
+                        .HasFilter("\"EventType\" IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
 
                     b.HasIndex("SessionId", "Sequence")
-                        .HasFilter("[SessionId] IS NOT NULL");
+                        .HasFilter("\"SessionId\" IS NOT NULL");
 
                     b.HasIndex("Server", "Tool", "Sequence")
-                        .HasFilter("[Server] IS NOT NULL");
+                        .HasFilter("\"Server\" IS NOT NULL");
 
                     b.ToTable("AuditRecords", (string)null);
                 });
@@ -660,6 +660,25 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.HasIndex("AtUtc");
 
                     b.ToTable("AuditVerifications", (string)null);
+                });
+
+            modelBuilder.Entity("Shield.Core.Cluster.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases", (string)null);
                 });
 
             modelBuilder.Entity("Shield.Core.Governance.GovernanceChange", b =>

@@ -12,7 +12,7 @@ using Shield.Core.Persistence.SqlServer;
 namespace Shield.Core.Persistence.SqlServer.Migrations
 {
     [DbContext(typeof(SqlServerShieldDbContext))]
-    [Migration("20261206061127_Baseline")]
+    [Migration("20261206074357_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -680,6 +680,25 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.HasIndex("AtUtc");
 
                     b.ToTable("AuditVerifications", (string)null);
+                });
+
+            modelBuilder.Entity("Shield.Core.Cluster.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases", (string)null);
                 });
 
             modelBuilder.Entity("Shield.Core.Governance.GovernanceChange", b =>

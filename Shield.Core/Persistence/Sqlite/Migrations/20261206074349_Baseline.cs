@@ -251,6 +251,19 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Leases",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Holder = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Leases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RedactionKeys",
                 columns: table => new
                 {
@@ -638,26 +651,26 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 name: "IX_AuditRecords_EventType_Sequence",
                 table: "AuditRecords",
                 columns: new[] { "EventType", "Sequence" },
-                filter: "[EventType] IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
+                filter: "\"EventType\" IN ('audit.pruned', 'audit.sealing', 'audit.tamper-detected', 'audit.gap')");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_GovernanceChangeId",
                 table: "AuditRecords",
                 column: "GovernanceChangeId",
                 unique: true,
-                filter: "[GovernanceChangeId] IS NOT NULL");
+                filter: "\"GovernanceChangeId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_Server_Tool_Sequence",
                 table: "AuditRecords",
                 columns: new[] { "Server", "Tool", "Sequence" },
-                filter: "[Server] IS NOT NULL");
+                filter: "\"Server\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditRecords_SessionId_Sequence",
                 table: "AuditRecords",
                 columns: new[] { "SessionId", "Sequence" },
-                filter: "[SessionId] IS NOT NULL");
+                filter: "\"SessionId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditVerifications_AtUtc",
@@ -778,6 +791,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "Grants");
+
+            migrationBuilder.DropTable(
+                name: "Leases");
 
             migrationBuilder.DropTable(
                 name: "RedactionKeys");

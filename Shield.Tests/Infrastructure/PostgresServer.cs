@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Shield.Tests.Infrastructure;
+
+/// <summary>
+/// A PostgreSQL server from Debian's <c>postgresql</c> package, made in a temporary folder and listening on a free port
+/// of 127.0.0.1, once for all the tests of <see cref="PostgresCollection"/>; stopped and removed after them. Each app
+/// on it gets a database of its own, which Shield creates as it migrates (<see cref="ShieldAppFactory.Postgres"/>).
+/// PostgreSQL refuses to run as root, so as root the server runs as the package's <c>postgres</c> account.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string User = "shield";
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2); // a guard against a hang, not a measurement
+
+    private readonly string _password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private readonly string? _runAs = Environment.UserName == "root" ? "postgres" : null;
+    private string _bin = "";
+    private string _folder = "";
+    private int _port;
+
+    private string Data => Path.Combine(_folder, "data");
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        _bin = Binaries();
+        _folder = Directory.CreateTempSubdirectory("shield-postgres-").FullName;
+        if (_runAs is not null)
+        {
+            await RunAsync("chown", [$"{_runAs}:", _folder], asServer: false, cancel);
+        }
+
+        var passwordFile = Path.Combine(_folder, "password");
+        await File.WriteAllTextAsync(passwordFile, _password, cancel);
+        await RunAsync(Path.Combine(_bin, "initdb"),
+            ["-D", Data, "-U", User, $"--pwfile={passwordFile}", "--auth-host=scram-sha-256", "--auth-local=peer",
+             "--no-locale", "--encoding=UTF8", "--no-sync"], asServer: true, cancel);
+        File.Delete(passwordFile);
+
+        _port = ChildProcess.FreePort();
+        // Durability settings off: a test server's data is thrown away.
+        var options = $"-c listen_addresses=127.0.0.1 -p {_port} -k {_folder} -c max_connections=300 " +
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        await RunAsync(Path.Combine(_bin, "pg_ctl"), ["start", "-w", "-D", Data, "-l", Path.Combine(_folder, "server.log"), "-o", options], asServer: true, cancel);
+    }
+
+    /// <summary>A connection string for the named database on this server (which need not exist yet).</summary>
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = _port,
+        Username = User,
+        Password = _password,
+        Database = database,
+    }.ConnectionString;
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await RunAsync(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", Data, "-m", "immediate"], asServer: true, CancellationToken.None);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Never fail a test run over cleanup.
+            }
+        }
+    }
+
+    // The newest PostgreSQL the package installed (/usr/lib/postgresql/<version>/bin).
+    private static string Binaries() =>
+        Directory.Exists("/usr/lib/postgresql")
+        && Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(d => (Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0, Bin: Path.Combine(d, "bin")))
+            .Where(d => File.Exists(Path.Combine(d.Bin, "initdb")))
+            .OrderByDescending(d => d.Version).FirstOrDefault().Bin is { } bin
+            ? bin
+            : throw new InvalidOperationException("PostgreSQL is not installed: the PostgreSQL tests need Debian's postgresql package (apt-get install postgresql; .ci/run installs it).");
+
+    private async Task RunAsync(string program, string[] arguments, bool asServer, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(asServer && _runAs is not null ? "runuser" : program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _folder,
+        };
+        if (asServer && _runAs is not null)
+        {
+            foreach (var prefix in new[] { "-u", _runAs, "--", program })
+            {
+                start.ArgumentList.Add(prefix);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var (exit, output, errors) = await ChildProcess.RunAsync(start, Bound, cancellationToken);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', arguments)} failed ({exit}): {output} {errors}");
+        }
+    }
+}
+
+/// <summary>The tests that run on <see cref="PostgresServer"/>: one server for all of them, started when the first runs.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL";
+}
