@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using Shield.Console.Accounts;
 using Shield.Console.Api;
@@ -17,7 +16,7 @@ public static class ShieldConsoleApplicationExtensions
 {
     private const string ApiReferencePath = "/scalar";
 
-    /// <summary>The request pipeline and every endpoint: console pages, <c>/api</c>, <c>/healthz</c>, OpenAPI.</summary>
+    /// <summary>The request pipeline and every endpoint: console pages, <c>/api</c>, the health endpoints, OpenAPI.</summary>
     public static WebApplication UseShieldConsole(this WebApplication app)
     {
         var authentication = app.Services.GetRequiredService<ApiAuthentication>();
@@ -45,7 +44,7 @@ public static class ShieldConsoleApplicationExtensions
         app.UseAntiforgery();
 
         app.MapStaticAssets();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapShieldHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
         if (development)
         {

@@ -66,6 +66,8 @@ public sealed class PageAuthorizationTests(ShieldAppFactory app) : IClassFixture
     [InlineData("/account/access-denied")]
     [InlineData("/not-found")]
     [InlineData("/healthz")]
+    [InlineData("/healthz/ready")]
+    [InlineData("/healthz/live")]
     public async Task PublicPages_NeedNoSignIn(string path) =>
         Assert.Equal(HttpStatusCode.OK, (await app.CreateBrowserLikeClient().GetAsync(path, TestContext.Current.CancellationToken)).StatusCode);
 

@@ -58,7 +58,7 @@ public sealed class SecurityHeadersTests(ShieldAppFactory app) : IClassFixture<S
         var secured = await https.GetAsync("/account/login", cancel);
         var plainPage = await http.GetAsync("/account/login", cancel);
         var plainLogin = await http.PostAsync("/api/auth/login", JsonContent.Create(new { email = ShieldAppFactory.AdminEmail, password = ShieldAppFactory.AdminPassword }), cancel);
-        var probe = await http.GetAsync("/healthz", cancel);
+        var probes = await Task.WhenAll(new[] { "/healthz", "/healthz/ready", "/healthz/live" }.Select(path => http.GetAsync(path, cancel)));
 
         Assert.Equal(HttpStatusCode.OK, secured.StatusCode);
         Assert.StartsWith("max-age=", secured.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public sealed class SecurityHeadersTests(ShieldAppFactory app) : IClassFixture<S
         Assert.Equal(HttpStatusCode.BadRequest, plainPage.StatusCode);
         Assert.Contains("ASPNETCORE_FORWARDEDHEADERS_ENABLED", await plainPage.Content.ReadAsStringAsync(cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, plainLogin.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        Assert.All(probes, probe => Assert.Equal(HttpStatusCode.OK, probe.StatusCode));
     }
 
     [Fact]
