@@ -231,17 +231,19 @@ public sealed partial class ApprovalDesk(
 
         var before = (request.Status, request.Votes.Count);
         var result = await change(db, request, time.GetUtcNow().UtcDateTime);
-        if ((request.Status, request.Votes.Count) != before)
+        var changed = (request.Status, request.Votes.Count) != before;
+        // Whatever changed, even on the way to a refusal (a departure taken before a late decision): the waiting call
+        // first, then the queue (which never waits on a listener), still in order under the lock. A request found closed
+        // already (by another instance) also releases a call waiting here, with its verdict.
+        var view = ApprovalView.Of(request);
+        if (!view.IsPending && _waiters.TryRemove(id, out var waiter))
         {
-            // Whatever changed, even on the way to a refusal (a departure taken before a late decision): the waiting call
-            // first, then the queue (which never waits on a listener), still in order under the lock.
-            var view = ApprovalView.Of(request);
-            if (!view.IsPending && _waiters.TryRemove(id, out var waiter))
-            {
-                waiter.Close();
-                waiter.Verdict.TrySetResult(Verdict(view));
-            }
+            waiter.Close();
+            waiter.Verdict.TrySetResult(Verdict(view));
+        }
 
+        if (changed)
+        {
             feed.Publish(new(view.IsPending ? ApprovalEventKind.Updated : ApprovalEventKind.Decided, view));
         }
 

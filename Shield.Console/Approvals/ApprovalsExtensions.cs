@@ -5,7 +5,7 @@ namespace Shield.Console.Approvals;
 
 internal static class ApprovalsExtensions
 {
-    /// <summary>The approval gate, the reviewers' desk and live feed, and the restart clean-up.</summary>
+    /// <summary>The approval gate, the reviewers' desk and live feed, the restart clean-up and the expiry of orphaned requests.</summary>
     public static void AddApprovals(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -14,6 +14,8 @@ internal static class ApprovalsExtensions
         services.AddSingleton<ApprovalDesk>();
         services.AddSingleton<ApprovalGate>();
         services.AddHostedService<ApprovalRecovery>();
+        services.AddSingleton<ApprovalExpiry>();
+        services.AddHostedService(provider => provider.GetRequiredService<ApprovalExpiry>());
         services.AddSingleton<ReviewerConnections>();
         services.AddHostedService(provider => provider.GetRequiredService<ReviewerConnections>());
     }

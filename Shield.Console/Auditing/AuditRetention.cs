@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Shield.Console.Cluster;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
@@ -7,17 +8,20 @@ using Shield.Core.Persistence;
 namespace Shield.Console.Auditing;
 
 /// <summary>
-/// Removes audit records older than <see cref="AuditOptions.RetentionDays"/>, at start and then every hour, when set.
-/// It first records the pruning in the chain (an <c>audit.pruned</c> record naming the last record removed and its
-/// hash), then deletes, so the rest still verifies and nobody can remove more and pass it off as retention.
+/// Removes audit records older than <see cref="AuditOptions.RetentionDays"/>, at start and then every hour, when set,
+/// on one instance of a cluster at a time (<see cref="ClusterJob"/>). It first records the pruning in the chain (an
+/// <c>audit.pruned</c> record naming the last record removed and its hash), then deletes, so the rest still verifies
+/// and nobody can remove more and pass it off as retention.
 /// </summary>
 public sealed partial class AuditRetention(
     IDbContextFactory<ShieldDbContext> contexts,
     AuditWriter writer,
+    ClusterJobs jobs,
     IOptions<AuditOptions> options,
     TimeProvider time,
     ILogger<AuditRetention> logger) : BackgroundService
 {
+    public const string LeaseName = "audit-retention";
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,19 +31,30 @@ public sealed partial class AuditRetention(
             return;
         }
 
+        var job = jobs.Create(LeaseName, Interval);
         using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            try
+            do
             {
-                await PruneAsync(stoppingToken);
+                try
+                {
+                    if (await job.HoldAsync(stoppingToken))
+                    {
+                        await PruneAsync(stoppingToken);
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogPruneFailed(logger, exception);
+                }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogPruneFailed(logger, exception);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        finally
+        {
+            await job.ReleaseAsync();
+        }
     }
 
     /// <summary>Prunes now; returns how many records were removed.</summary>

@@ -3,6 +3,7 @@ using Shield.Console.Api;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
+using Shield.Console.Cluster;
 using Shield.Console.Demo;
 using Shield.Console.Policy;
 using Shield.Console.Registry;
@@ -22,6 +23,7 @@ public static class ShieldConsoleBuilderExtensions
         var services = builder.Services;
         builder.UseDemoDatabase();
         services.AddShieldCore(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.AddCluster();
         // Right after the database: everything that changes governance while starting waits for the audit writer.
         builder.AddAuditing();
         builder.AddShieldTelemetry();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Shield.Console.Cluster;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 
@@ -8,16 +9,21 @@ namespace Shield.Console.Registry;
 /// <summary>
 /// Discovers every enabled server again each <see cref="RegistryOptions.RefreshInterval"/>, so a tool that changes
 /// upstream is quarantined without anyone asking; at start it first catches up with servers never discovered or not
-/// discovered for a whole interval (as after an import of the policy file). One server's failure never stops the others.
+/// discovered for a whole interval. One server's failure never stops the others. The rounds run on one instance of a
+/// cluster at a time (<see cref="ClusterJob"/>); servers an import changed are discovered at once by the instance that
+/// imported them (<see cref="DiscoveryQueue"/>).
 /// </summary>
 internal sealed partial class DiscoveryRefresher(
     IDbContextFactory<ShieldDbContext> contexts,
     DiscoveryService discovery,
     DiscoveryQueue queue,
+    ClusterJobs jobs,
     IOptionsMonitor<RegistryOptions> options,
     TimeProvider time,
     ILogger<DiscoveryRefresher> logger) : BackgroundService
 {
+    public const string LeaseName = "scheduled-discovery";
+
     private static readonly Actor Refresher = Actor.Shield("scheduled discovery");
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -34,17 +40,33 @@ internal sealed partial class DiscoveryRefresher(
     private async Task RefreshPeriodicallyAsync(CancellationToken stoppingToken)
     {
         var interval = options.CurrentValue.RefreshInterval;
+        var job = jobs.Create(LeaseName, interval);
         using var timer = new PeriodicTimer(interval, time);
-        await RefreshAsync(time.GetUtcNow().UtcDateTime - interval, stoppingToken);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            await RefreshAsync(DateTime.MaxValue, stoppingToken);
+            await RefreshAsync(job, time.GetUtcNow().UtcDateTime - interval, stoppingToken);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await RefreshAsync(job, DateTime.MaxValue, stoppingToken);
+            }
+        }
+        finally
+        {
+            await job.ReleaseAsync();
         }
     }
 
-    /// <summary>Discovers the enabled servers last discovered before <paramref name="staleBeforeUtc"/> (or never).</summary>
-    private async Task RefreshAsync(DateTime staleBeforeUtc, CancellationToken cancellationToken)
+    /// <summary>
+    /// Discovers the enabled servers last discovered before <paramref name="staleBeforeUtc"/> (or never), while this
+    /// instance holds the job's lease (renewed before each server, as a round may be long).
+    /// </summary>
+    private async Task RefreshAsync(ClusterJob job, DateTime staleBeforeUtc, CancellationToken cancellationToken)
     {
+        if (!await job.HoldAsync(cancellationToken))
+        {
+            return;
+        }
+
         List<string> names;
         try
         {
@@ -62,6 +84,11 @@ internal sealed partial class DiscoveryRefresher(
 
         foreach (var name in names)
         {
+            if (!await job.HoldAsync(cancellationToken))
+            {
+                return;
+            }
+
             await DiscoverAsync(name, cancellationToken);
         }
     }
