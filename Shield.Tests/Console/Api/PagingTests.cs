@@ -17,7 +17,7 @@ namespace Shield.Tests.Console.Api;
 /// Every list endpoint answers a page: the JSON array it always answered, with a <c>Link: rel="next"</c> header while
 /// more items follow; following the links yields every item once, in order.
 /// </summary>
-public sealed class PagingTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
+public abstract class PagingSuite(ShieldAppFactory app)
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
@@ -131,3 +131,8 @@ public sealed class PagingTests(ShieldAppFactory app) : IClassFixture<ShieldAppF
         return items;
     }
 }
+
+public sealed class PagingTests(ShieldAppFactory app) : PagingSuite(app), IClassFixture<ShieldAppFactory>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PagingOnPostgresTests(ShieldAppOnPostgres postgres) : PagingSuite(postgres.App), IClassFixture<ShieldAppOnPostgres>;

@@ -13,7 +13,7 @@ using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Auditing;
 
-public sealed class AuditExportTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
+public abstract class AuditExportSuite(ShieldAppFactory app)
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
@@ -227,3 +227,8 @@ public sealed class AuditExportTests(ShieldAppFactory app) : IClassFixture<Shiel
         return (process.ExitCode, output);
     }
 }
+
+public sealed class AuditExportTests(ShieldAppFactory app) : AuditExportSuite(app), IClassFixture<ShieldAppFactory>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuditExportOnPostgresTests(ShieldAppOnPostgres postgres) : AuditExportSuite(postgres.App), IClassFixture<ShieldAppOnPostgres>;

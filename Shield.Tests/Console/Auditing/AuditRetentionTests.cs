@@ -8,9 +8,11 @@ using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Auditing;
 
-public sealed class AuditRetentionTests
+public abstract class AuditRetentionSuite
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    protected virtual PostgresServer? Postgres => null;
 
     [Fact]
     public async Task Pruning_RemovesOldRecords_RecordsItself_AndLeavesAVerifiableTrail_ThatCatchesMoreDeletion()
@@ -19,6 +21,7 @@ public sealed class AuditRetentionTests
         var clock = new ShiftedClock { Offset = TimeSpan.FromDays(-40) };
         await using var app = new ShieldAppFactory
         {
+            Postgres = Postgres,
             Settings = new Dictionary<string, string?> { ["Shield:Audit:RetentionDays"] = "30" },
             TestServices = services => services.AddSingleton<TimeProvider>(clock),
         };
@@ -58,7 +61,7 @@ public sealed class AuditRetentionTests
         using var folder = new TempFolder();
         var clock = new ShiftedClock { Offset = TimeSpan.FromDays(-40) };
         var settings = new Dictionary<string, string?> { ["Shield:Audit:RetentionDays"] = "30" };
-        await using (var first = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings, TestServices = services => services.AddSingleton<TimeProvider>(clock) })
+        await using (var first = new ShieldAppFactory { Postgres = Postgres, DataDirectory = folder.Path, Settings = settings, TestServices = services => services.AddSingleton<TimeProvider>(clock) })
         {
             _ = first.Services; // starts: the first administrator's creation is recorded, forty days ago
             clock.Offset = TimeSpan.Zero;
@@ -68,7 +71,7 @@ public sealed class AuditRetentionTests
             Assert.False(await db.AuditRecords.AnyAsync(r => r.EventType == AuditEventTypes.Governance, _cancel));
         }
 
-        await using var second = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings };
+        await using var second = new ShieldAppFactory { Postgres = Postgres, DataDirectory = folder.Path, Settings = settings };
         await second.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(DateTime.UtcNow), _cancel); // after at least one sweep
 
         await using var check = await Db(second);
@@ -79,7 +82,7 @@ public sealed class AuditRetentionTests
     [Fact]
     public async Task WithoutRetention_NothingIsPruned()
     {
-        await using var app = new ShieldAppFactory();
+        await using var app = new ShieldAppFactory { Postgres = Postgres };
         await app.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(DateTime.UtcNow.AddYears(-5)), _cancel);
 
         Assert.Equal(0, await app.Services.GetRequiredService<AuditRetention>().PruneAsync(_cancel));
@@ -100,4 +103,12 @@ public sealed class AuditRetentionTests
     {
         AtUtc = at, EventType = AuditEventTypes.CallCompleted, ActorKind = Actor.Agent, ActorId = "id", ActorName = "bot", Server = "files", Tool = "read",
     };
+}
+
+public sealed class AuditRetentionTests : AuditRetentionSuite;
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuditRetentionOnPostgresTests(PostgresServer postgres) : AuditRetentionSuite
+{
+    protected override PostgresServer? Postgres => postgres;
 }

@@ -6,7 +6,7 @@ using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Auditing;
 
-public sealed class AuditSearchTests(ShieldAppFactory app) : IClassFixture<ShieldAppFactory>
+public abstract class AuditSearchSuite(ShieldAppFactory app)
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
@@ -65,6 +65,25 @@ public sealed class AuditSearchTests(ShieldAppFactory app) : IClassFixture<Shiel
     }
 
     [Fact]
+    public async Task TimeFilters_KeepTheRecordsInTheirWindow_HoweverTheBoundsAreWritten()
+    {
+        var actor = $"clock-{Guid.NewGuid():N}";
+        var now = DateTime.UtcNow;
+        var written = await RecordAsync(3, actor: actor, at: i => now.AddHours(i - 3));
+
+        var utc = await Search.PageAsync(new AuditFilter { Actor = actor, From = now.AddHours(-2.5), To = now.AddHours(-0.5) }, null, 50, _cancel);
+        // Without a kind, as a time written without an offset arrives: taken as UTC.
+        var unspecified = await Search.PageAsync(new AuditFilter
+        {
+            Actor = actor, From = DateTime.SpecifyKind(now.AddHours(-2.5), DateTimeKind.Unspecified), To = DateTime.SpecifyKind(now.AddHours(-1.5), DateTimeKind.Unspecified),
+        }, null, 50, _cancel);
+
+        Assert.Equal(written[1..].OrderDescending(), utc.Records.Select(r => r.Sequence));
+        Assert.Equal([written[1]], unspecified.Records.Select(r => r.Sequence));
+        Assert.All(utc.Records, r => Assert.Equal(DateTimeKind.Utc, r.AtUtc.Kind));
+    }
+
+    [Fact]
     public async Task ASessionTimeline_IsInOrder_AndADetailShowsItsChainLink()
     {
         var session = Guid.NewGuid();
@@ -79,7 +98,8 @@ public sealed class AuditSearchTests(ShieldAppFactory app) : IClassFixture<Shiel
         Assert.Null(await Search.DetailAsync(long.MaxValue, _cancel));
     }
 
-    private async Task<List<long>> RecordAsync(int count, Guid? session = null, string tool = "read", string eventType = AuditEventTypes.CallAllowed, string actor = "search-bot")
+    private async Task<List<long>> RecordAsync(
+        int count, Guid? session = null, string tool = "read", string eventType = AuditEventTypes.CallAllowed, string actor = "search-bot", Func<int, DateTime>? at = null)
     {
         var writer = app.Services.GetRequiredService<AuditWriter>();
         List<long> sequences = [];
@@ -87,7 +107,7 @@ public sealed class AuditSearchTests(ShieldAppFactory app) : IClassFixture<Shiel
         {
             var receipt = await writer.AppendAsync(new AuditRecord
             {
-                AtUtc = DateTime.UtcNow,
+                AtUtc = at?.Invoke(i) ?? DateTime.UtcNow,
                 EventType = eventType,
                 ActorKind = Actor.Agent,
                 ActorId = "id",
@@ -102,3 +122,8 @@ public sealed class AuditSearchTests(ShieldAppFactory app) : IClassFixture<Shiel
         return sequences;
     }
 }
+
+public sealed class AuditSearchTests(ShieldAppFactory app) : AuditSearchSuite(app), IClassFixture<ShieldAppFactory>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuditSearchOnPostgresTests(ShieldAppOnPostgres postgres) : AuditSearchSuite(postgres.App), IClassFixture<ShieldAppOnPostgres>;

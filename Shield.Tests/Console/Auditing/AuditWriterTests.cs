@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Shield.Console.Agents;
 using Shield.Console.Auditing;
 using Shield.Core.Accounts;
@@ -13,14 +14,17 @@ using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Auditing;
 
-public sealed class AuditWriterTests
+/// <summary>The writer's chain on every database provider; the suite runs on SQLite and on PostgreSQL.</summary>
+public abstract class AuditWriterSuite
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    protected virtual PostgresServer? Postgres => null;
 
     [Fact]
     public async Task ConcurrentCallers_AreChainedWithoutGaps_AndTheChainVerifies()
     {
-        await using var app = new ShieldAppFactory();
+        await using var app = new ShieldAppFactory { Postgres = Postgres };
         var writer = app.Services.GetRequiredService<AuditWriter>();
 
         var receipts = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => writer.AppendAsync(Call(i), _cancel).AsTask()));
@@ -39,7 +43,7 @@ public sealed class AuditWriterTests
     [Fact]
     public async Task LongValues_AreStoredWhole()
     {
-        await using var app = new ShieldAppFactory();
+        await using var app = new ShieldAppFactory { Postgres = Postgres };
         var record = Call(1);
         record.After = new string('a', 50_000) + "\ud83d\ude00";
 
@@ -49,6 +53,139 @@ public sealed class AuditWriterTests
         Assert.Equal(record.After, (await db.AuditRecords.SingleAsync(r => r.Sequence == receipt.Sequence, _cancel)).After);
         Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel)).Intact);
     }
+
+    [Fact]
+    public async Task TwoInstancesOnOneDatabase_ChainEveryChangeOnce_InOneChain()
+    {
+        using var folder = new TempFolder();
+        await using var first = new ShieldAppFactory { Postgres = Postgres, DataDirectory = folder.Path };
+        await using var second = new ShieldAppFactory { Postgres = Postgres, DataDirectory = folder.Path };
+        var directories = new[] { first, second }.Select(app => app.Services.GetRequiredService<AgentDirectory>()).ToArray();
+
+        // Each instance makes changes; each also sweeps for the other's (every save waits for its own sweep).
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            directories[i % 2].CreateAsync(new AgentInput($"twin-bot-{i}", null, null, [], true), Registrations.Admin, _cancel)));
+        await first.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(1), _cancel);
+        await second.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(2), _cancel);
+
+        await using var db = await Db(first);
+        var chained = await db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId!.Value).ToListAsync(_cancel);
+        Assert.Equal(chained.Count, chained.Distinct().Count());
+        Assert.Equal(await db.GovernanceChanges.CountAsync(_cancel), chained.Count);
+        var report = await first.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+    }
+
+    [Fact]
+    public async Task AChangeMadeInATransaction_IsRecordedWhenItCommits_AndARolledBackOneNever()
+    {
+        await using var app = new ShieldAppFactory { Postgres = Postgres };
+        var now = DateTime.UtcNow;
+
+        await using (var db = await Db(app))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
+            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "kept", ChangeActions.Created));
+            await db.SaveChangesAsync(_cancel);
+            await transaction.CommitAsync(_cancel);
+        }
+
+        await using (var db = await Db(app))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
+            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "undone", ChangeActions.Created));
+            await db.SaveChangesAsync(_cancel);
+            await transaction.RollbackAsync(_cancel);
+        }
+
+        await using var check = await Db(app);
+        Assert.True(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "kept", _cancel));
+        Assert.False(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "undone", _cancel));
+    }
+
+    [Fact]
+    public async Task Verify_ReportsTheFirstBrokenLink_AndIsForAuditorsAndAdminsOnly()
+    {
+        await using var app = new ShieldAppFactory { Postgres = Postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        AuditReceipt middle = default;
+        for (var i = 0; i < 5; i++)
+        {
+            var receipt = await writer.AppendAsync(Call(i), _cancel);
+            middle = i == 2 ? receipt : middle;
+        }
+
+        var auditor = await app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
+        var reviewer = await app.CreateUserAsync(ShieldAppFactory.NewEmail("reviewer"), ShieldRoles.Reviewer);
+        var auditorClient = await ConsoleSignIn.ApiClientAsync(app, auditor.Email, ShieldAppFactory.Password);
+        var reviewerClient = await ConsoleSignIn.ApiClientAsync(app, reviewer.Email, ShieldAppFactory.Password);
+        var intact = await auditorClient.GetFromJsonAsync<JsonElement>("/api/audit/verify", _cancel);
+        Assert.True(intact.GetProperty("intact").GetBoolean());
+        Assert.Equal(HttpStatusCode.Forbidden, (await reviewerClient.GetAsync("/api/audit/verify", _cancel)).StatusCode);
+
+        await using (var db = await Db(app))
+        {
+            await db.AuditRecords.Where(r => r.Sequence == middle.Sequence).ExecuteUpdateAsync(r => r.SetProperty(x => x.Outcome, "edited"), _cancel);
+        }
+
+        var broken = await auditorClient.GetFromJsonAsync<JsonElement>("/api/audit/verify", _cancel);
+        Assert.False(broken.GetProperty("intact").GetBoolean());
+        Assert.Equal(middle.Sequence, broken.GetProperty("firstBrokenLink").GetProperty("sequence").GetInt64());
+        Assert.Contains("altered", broken.GetProperty("firstBrokenLink").GetProperty("problem").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATruncatedTail_IsCaughtByTheAnchorFile_AndWithoutIt_ByTheSignedCheckpoint()
+    {
+        await using var app = new ShieldAppFactory { Postgres = Postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.AppendAsync(Call(i), _cancel);
+        }
+
+        await using (var db = await Db(app))
+        {
+            var last = await db.AuditRecords.MaxAsync(r => r.Sequence, _cancel);
+            await db.AuditRecords.Where(r => r.Sequence == last).ExecuteDeleteAsync(_cancel);
+        }
+
+        var verifier = app.Services.GetRequiredService<AuditVerifier>();
+        var report = await verifier.VerifyAsync("test", _cancel);
+        Assert.False(report.Intact);
+        Assert.Contains("the anchor file shows record", report.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+        Assert.Contains("cut off", report.FirstBrokenLink.Problem, StringComparison.Ordinal);
+
+        File.Delete(app.Services.GetRequiredService<AuditWriter>().Anchors.Path);
+        var withoutAnchors = await verifier.VerifyAsync("test", _cancel);
+        Assert.Contains("truncated", withoutAnchors.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+    }
+
+    protected static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>
+        await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync();
+
+    protected static AuditRecord Call(int i) => new()
+    {
+        AtUtc = DateTime.UtcNow,
+        EventType = AuditEventTypes.CallAllowed,
+        ActorKind = Actor.Agent,
+        ActorId = "bot",
+        ActorName = "bot",
+        SessionId = Guid.NewGuid(),
+        ApprovalId = Guid.NewGuid(),
+        Task = $"task {i} \"quoted\" \u00e9",
+        Server = "files",
+        DurationMicroseconds = 1_000 + i,
+        TraceId = "0af7651916cd43dd8448eb211c80319c",
+        Tool = "read",
+        Decision = "allow",
+    };
+}
+
+/// <summary>What only SQLite shows: a store taken away or locked by another writer, and the rest of the writer's behaviour.</summary>
+public sealed class AuditWriterTests : AuditWriterSuite
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task AGovernanceChange_IsInTheTrail_BeforeItIsAcknowledged()
@@ -107,55 +244,6 @@ public sealed class AuditWriterTests
         var chained = await db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId!.Value).ToListAsync(_cancel);
         Assert.Equal(changes.Select(c => c.Id).Order(), chained.Order());
         Assert.Superset(new HashSet<string> { "user", "server", "tool", "agent", "grant", "session" }, changes.Select(c => c.Subject).ToHashSet());
-    }
-
-    [Fact]
-    public async Task TwoInstancesOnOneDatabase_ChainEveryChangeOnce_InOneChain()
-    {
-        using var folder = new TempFolder();
-        await using var first = new ShieldAppFactory { DataDirectory = folder.Path };
-        await using var second = new ShieldAppFactory { DataDirectory = folder.Path };
-        var directories = new[] { first, second }.Select(app => app.Services.GetRequiredService<AgentDirectory>()).ToArray();
-
-        // Each instance makes changes; each also sweeps for the other's (every save waits for its own sweep).
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
-            directories[i % 2].CreateAsync(new AgentInput($"twin-bot-{i}", null, null, [], true), Registrations.Admin, _cancel)));
-        await first.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(1), _cancel);
-        await second.Services.GetRequiredService<AuditWriter>().AppendAsync(Call(2), _cancel);
-
-        await using var db = await Db(first);
-        var chained = await db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId!.Value).ToListAsync(_cancel);
-        Assert.Equal(chained.Count, chained.Distinct().Count());
-        Assert.Equal(await db.GovernanceChanges.CountAsync(_cancel), chained.Count);
-        var report = await first.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
-        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
-    }
-
-    [Fact]
-    public async Task AChangeMadeInATransaction_IsRecordedWhenItCommits_AndARolledBackOneNever()
-    {
-        await using var app = new ShieldAppFactory();
-        var now = DateTime.UtcNow;
-
-        await using (var db = await Db(app))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
-            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "kept", ChangeActions.Created));
-            await db.SaveChangesAsync(_cancel);
-            await transaction.CommitAsync(_cancel);
-        }
-
-        await using (var db = await Db(app))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
-            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "undone", ChangeActions.Created));
-            await db.SaveChangesAsync(_cancel);
-            await transaction.RollbackAsync(_cancel);
-        }
-
-        await using var check = await Db(app);
-        Assert.True(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "kept", _cancel));
-        Assert.False(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "undone", _cancel));
     }
 
     [Fact]
@@ -246,37 +334,6 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
-    public async Task Verify_ReportsTheFirstBrokenLink_AndIsForAuditorsAndAdminsOnly()
-    {
-        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
-        var writer = app.Services.GetRequiredService<AuditWriter>();
-        AuditReceipt middle = default;
-        for (var i = 0; i < 5; i++)
-        {
-            var receipt = await writer.AppendAsync(Call(i), _cancel);
-            middle = i == 2 ? receipt : middle;
-        }
-
-        var auditor = await app.CreateUserAsync(ShieldAppFactory.NewEmail("auditor"), ShieldRoles.Auditor);
-        var reviewer = await app.CreateUserAsync(ShieldAppFactory.NewEmail("reviewer"), ShieldRoles.Reviewer);
-        var auditorClient = await ConsoleSignIn.ApiClientAsync(app, auditor.Email, ShieldAppFactory.Password);
-        var reviewerClient = await ConsoleSignIn.ApiClientAsync(app, reviewer.Email, ShieldAppFactory.Password);
-        var intact = await auditorClient.GetFromJsonAsync<JsonElement>("/api/audit/verify", _cancel);
-        Assert.True(intact.GetProperty("intact").GetBoolean());
-        Assert.Equal(HttpStatusCode.Forbidden, (await reviewerClient.GetAsync("/api/audit/verify", _cancel)).StatusCode);
-
-        await using (var db = await Db(app))
-        {
-            await db.AuditRecords.Where(r => r.Sequence == middle.Sequence).ExecuteUpdateAsync(r => r.SetProperty(x => x.Outcome, "edited"), _cancel);
-        }
-
-        var broken = await auditorClient.GetFromJsonAsync<JsonElement>("/api/audit/verify", _cancel);
-        Assert.False(broken.GetProperty("intact").GetBoolean());
-        Assert.Equal(middle.Sequence, broken.GetProperty("firstBrokenLink").GetProperty("sequence").GetInt64());
-        Assert.Contains("altered", broken.GetProperty("firstBrokenLink").GetProperty("problem").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task ATrailLongerThanAPage_VerifiesWithItsCheckpointsReadAlongside()
     {
         await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
@@ -293,51 +350,36 @@ public sealed class AuditWriterTests
         var broken = await verifier.VerifyAsync("test", _cancel);
         Assert.Equal(5_500, broken.FirstBrokenLink!.Sequence);
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuditWriterOnPostgresTests(PostgresServer postgres) : AuditWriterSuite
+{
+    private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
+
+    protected override PostgresServer? Postgres => postgres;
 
     [Fact]
-    public async Task ATruncatedTail_IsCaughtByTheAnchorFile_AndWithoutIt_ByTheSignedCheckpoint()
+    public async Task WhenAnotherSessionLocksTheTrail_CallersAreRefusedWithinTheBound_AndRecordingResumesAfter()
     {
-        await using var app = new ShieldAppFactory { Settings = new Dictionary<string, string?> { ["Shield:Audit:CheckpointInterval"] = "00:00:00" } };
+        await using var app = new ShieldAppFactory { Postgres = postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:StoreTimeout"] = "00:00:01" } };
         var writer = app.Services.GetRequiredService<AuditWriter>();
-        for (var i = 0; i < 3; i++)
+        await writer.AppendAsync(Call(1), _cancel);
+
+        await using (var locker = new NpgsqlConnection(postgres.ConnectionString(app.PostgresDatabase)))
         {
-            await writer.AppendAsync(Call(i), _cancel);
+            await locker.OpenAsync(_cancel);
+            await using var transaction = await locker.BeginTransactionAsync(_cancel);
+            await using var exclusive = new NpgsqlCommand("LOCK TABLE \"AuditRecords\" IN ACCESS EXCLUSIVE MODE", locker, transaction);
+            await exclusive.ExecuteNonQueryAsync(_cancel);
+
+            var refused = await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(Call(2), _cancel));
+            Assert.Contains("did not answer within 1 s", refused.Message, StringComparison.Ordinal);
+            Assert.NotNull(writer.Failure);
         }
 
-        await using (var db = await Db(app))
-        {
-            var last = await db.AuditRecords.MaxAsync(r => r.Sequence, _cancel);
-            await db.AuditRecords.Where(r => r.Sequence == last).ExecuteDeleteAsync(_cancel);
-        }
-
-        var verifier = app.Services.GetRequiredService<AuditVerifier>();
-        var report = await verifier.VerifyAsync("test", _cancel);
-        Assert.False(report.Intact);
-        Assert.Contains("the anchor file shows record", report.FirstBrokenLink!.Problem, StringComparison.Ordinal);
-        Assert.Contains("cut off", report.FirstBrokenLink.Problem, StringComparison.Ordinal);
-
-        File.Delete(app.Services.GetRequiredService<AuditWriter>().Anchors.Path);
-        var withoutAnchors = await verifier.VerifyAsync("test", _cancel);
-        Assert.Contains("truncated", withoutAnchors.FirstBrokenLink!.Problem, StringComparison.Ordinal);
+        Assert.True((await writer.AppendAsync(Call(3), _cancel)).Recorded);
+        var report = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
     }
-
-    private static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>
-        await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync();
-
-    private static AuditRecord Call(int i) => new()
-    {
-        AtUtc = DateTime.UtcNow,
-        EventType = AuditEventTypes.CallAllowed,
-        ActorKind = Actor.Agent,
-        ActorId = "bot",
-        ActorName = "bot",
-        SessionId = Guid.NewGuid(),
-        ApprovalId = Guid.NewGuid(),
-        Task = $"task {i} \"quoted\" \u00e9",
-        Server = "files",
-        DurationMicroseconds = 1_000 + i,
-        TraceId = "0af7651916cd43dd8448eb211c80319c",
-        Tool = "read",
-        Decision = "allow",
-    };
 }

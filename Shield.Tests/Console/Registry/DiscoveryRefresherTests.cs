@@ -7,13 +7,15 @@ using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Registry;
 
-public sealed class DiscoveryRefresherTests
+public abstract class DiscoveryRefresherSuite
 {
+    protected virtual PostgresServer? Postgres => null;
+
     [Fact]
     public async Task EveryEnabledServer_IsDiscoveredAgain_WhenTheIntervalHasPassed()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = new ShieldAppFactory { TestServices = services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)) };
+        await using var app = new ShieldAppFactory { Postgres = Postgres, TestServices = services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)) };
         await using var upstream = await UpstreamServer.StartAsync();
         upstream.Set("first", "The first tool.");
         await app.HttpServerAsync("scheduled", upstream.Url);
@@ -32,4 +34,12 @@ public sealed class DiscoveryRefresherTests
         Assert.Null((await app.Services.GetRequiredService<ServerCatalog>().FindAsync("switched-off", TestContext.Current.CancellationToken))!.LastDiscoveryAtUtc);
         Assert.Equal(ToolState.PendingReview, (await app.ToolsAsync("scheduled")).Single().State);
     }
+}
+
+public sealed class DiscoveryRefresherTests : DiscoveryRefresherSuite;
+
+[Collection(PostgresCollection.Name)]
+public sealed class DiscoveryRefresherOnPostgresTests(PostgresServer postgres) : DiscoveryRefresherSuite
+{
+    protected override PostgresServer? Postgres => postgres;
 }
