@@ -8,7 +8,9 @@ namespace Shield.Tests.Infrastructure;
 /// A PostgreSQL server from Debian's <c>postgresql</c> package, made in a temporary folder and listening on a free port
 /// of 127.0.0.1, once for all the tests of <see cref="PostgresCollection"/>; stopped and removed after them. Each app
 /// on it gets a database of its own, which Shield creates as it migrates (<see cref="ShieldAppFactory.Postgres"/>).
-/// PostgreSQL refuses to run as root, so as root the server runs as the package's <c>postgres</c> account.
+/// PostgreSQL refuses to run as root, so as root the server runs as the package's <c>postgres</c> account. A watchdog
+/// process stops the server and removes its folder when the test process ends however it ends (a crash, a kill, an
+/// aborted run): it waits for the end of a pipe that only the test process holds open.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
@@ -20,6 +22,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string _bin = "";
     private string _folder = "";
     private int _port;
+    private Process? _watchdog;
 
     private string Data => Path.Combine(_folder, "data");
 
@@ -33,6 +36,7 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync("chown", [$"{_runAs}:", _folder], asServer: false, cancel);
         }
 
+        _watchdog = StartWatchdog();
         var passwordFile = Path.Combine(_folder, "password");
         await File.WriteAllTextAsync(passwordFile, _password, cancel);
         await RunAsync(Path.Combine(_bin, "initdb"),
@@ -60,21 +64,28 @@ public sealed class PostgresServer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        try
+        if (_watchdog is null)
         {
-            await RunAsync(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", Data, "-m", "immediate"], asServer: true, CancellationToken.None);
+            return;
         }
-        finally
+
+        // Closing the pipe is what ends the watchdog's wait: it stops the server and removes the folder.
+        using var watchdog = _watchdog;
+        watchdog.StandardInput.Close();
+        await watchdog.WaitForExitAsync(CancellationToken.None).WaitAsync(Bound, CancellationToken.None);
+    }
+
+    // Started before initdb, so that a start that fails half-way is cleaned up too.
+    private Process StartWatchdog()
+    {
+        const string Script = "cat >/dev/null; \"$1/pg_ctl\" stop -D \"$2/data\" -m immediate >/dev/null 2>&1; rm -rf \"$2\"";
+        var start = new ProcessStartInfo(_runAs is null ? "sh" : "runuser") { RedirectStandardInput = true, WorkingDirectory = _folder };
+        foreach (var argument in (_runAs is null ? [] : new[] { "-u", _runAs, "--", "sh" }).Concat(["-c", Script, "watchdog", _bin, _folder]))
         {
-            try
-            {
-                Directory.Delete(_folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Never fail a test run over cleanup.
-            }
+            start.ArgumentList.Add(argument);
         }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("The PostgreSQL watchdog (sh) could not be started.");
     }
 
     // The newest PostgreSQL the package installed (/usr/lib/postgresql/<version>/bin).

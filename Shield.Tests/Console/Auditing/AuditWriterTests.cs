@@ -82,25 +82,25 @@ public abstract class AuditWriterSuite
         await using var app = new ShieldAppFactory { Postgres = Postgres };
         var now = DateTime.UtcNow;
 
-        await using (var db = await Db(app))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
-            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "kept", ChangeActions.Created));
-            await db.SaveChangesAsync(_cancel);
-            await transaction.CommitAsync(_cancel);
-        }
-
-        await using (var db = await Db(app))
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
-            db.GovernanceChanges.Add(GovernanceChange.By(Registrations.Admin, now, "server", "undone", ChangeActions.Created));
-            await db.SaveChangesAsync(_cancel);
-            await transaction.RollbackAsync(_cancel);
-        }
+        await ChangeInTransactionAsync(app, GovernanceChange.By(Registrations.Admin, now, "server", "kept", ChangeActions.Created), commit: true);
+        await ChangeInTransactionAsync(app, GovernanceChange.By(Registrations.Admin, now, "server", "undone", ChangeActions.Created), commit: false);
 
         await using var check = await Db(app);
         Assert.True(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "kept", _cancel));
         Assert.False(await check.AuditRecords.AnyAsync(r => r.SubjectKey == "undone", _cancel));
+    }
+
+    // As the console does: a transaction on a server database runs inside the provider's retrying execution strategy.
+    private async Task ChangeInTransactionAsync(ShieldAppFactory app, GovernanceChange change, bool commit)
+    {
+        await using var db = await Db(app);
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(_cancel);
+            db.GovernanceChanges.Add(change);
+            await db.SaveChangesAsync(_cancel);
+            await (commit ? transaction.CommitAsync(_cancel) : transaction.RollbackAsync(_cancel));
+        });
     }
 
     [Fact]
@@ -362,7 +362,7 @@ public sealed class AuditWriterOnPostgresTests(PostgresServer postgres) : AuditW
     [Fact]
     public async Task WhenAnotherSessionLocksTheTrail_CallersAreRefusedWithinTheBound_AndRecordingResumesAfter()
     {
-        await using var app = new ShieldAppFactory { Postgres = postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:StoreTimeout"] = "00:00:01" } };
+        await using var app = new ShieldAppFactory { Postgres = postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:StoreTimeout"] = "00:00:02" } }; // a commit: half
         var writer = app.Services.GetRequiredService<AuditWriter>();
         await writer.AppendAsync(Call(1), _cancel);
 
