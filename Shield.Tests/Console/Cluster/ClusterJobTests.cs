@@ -5,6 +5,7 @@ using Shield.Console.Auditing;
 using Shield.Console.Registry;
 using Shield.Core.Approvals;
 using Shield.Core.Auditing;
+using Shield.Core.Governance;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Cluster;
@@ -80,6 +81,12 @@ public sealed class ClusterJobTests
         cluster.Time.Advance(TimeSpan.FromHours(25)); // the records made at start are more than a day old now
         await app.Logs.WaitForAsync(Jobs, "shield-b no longer runs the job audit-retention");
         Assert.Empty(await app.RecordsAsync(AuditEventTypes.Pruned));
+        // Retention counts back from the newest record, so the trail needs one of today.
+        await app.Services.GetRequiredService<AuditWriter>().AppendAsync(new AuditRecord
+        {
+            AtUtc = cluster.Time.GetUtcNow().UtcDateTime, EventType = AuditEventTypes.CallCompleted, ActorKind = Actor.Agent, ActorId = "id", ActorName = "bot",
+            Server = "files", Tool = "read",
+        }, _cancel);
         cluster.Time.Advance(TimeSpan.FromHours(2));
         await app.Logs.WaitForAsync("AuditRetention", "Pruned");
 
