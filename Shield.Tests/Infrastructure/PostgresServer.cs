@@ -79,12 +79,8 @@ public sealed class PostgresServer : IAsyncLifetime
     private Process StartWatchdog()
     {
         const string Script = "cat >/dev/null; \"$1/pg_ctl\" stop -D \"$2/data\" -m immediate >/dev/null 2>&1; rm -rf \"$2\"";
-        var start = new ProcessStartInfo(_runAs is null ? "sh" : "runuser") { RedirectStandardInput = true, WorkingDirectory = _folder };
-        foreach (var argument in (_runAs is null ? [] : new[] { "-u", _runAs, "--", "sh" }).Concat(["-c", Script, "watchdog", _bin, _folder]))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = Command("sh", ["-c", Script, "watchdog", _bin, _folder], asServer: true);
+        start.RedirectStandardInput = true;
         return Process.Start(start) ?? throw new InvalidOperationException("The PostgreSQL watchdog (sh) could not be started.");
     }
 
@@ -100,30 +96,27 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private async Task RunAsync(string program, string[] arguments, bool asServer, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(asServer && _runAs is not null ? "runuser" : program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _folder,
-        };
-        if (asServer && _runAs is not null)
-        {
-            foreach (var prefix in new[] { "-u", _runAs, "--", program })
-            {
-                start.ArgumentList.Add(prefix);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = Command(program, arguments, asServer);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         var (exit, output, errors) = await ChildProcess.RunAsync(start, Bound, cancellationToken);
         if (exit != 0)
         {
             throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', arguments)} failed ({exit}): {output} {errors}");
         }
+    }
+
+    // The program in the server's folder, as the server's account when that is not this one.
+    private ProcessStartInfo Command(string program, IEnumerable<string> arguments, bool asServer)
+    {
+        var runAs = asServer && _runAs is not null;
+        var start = new ProcessStartInfo(runAs ? "runuser" : program) { WorkingDirectory = _folder };
+        foreach (var argument in (runAs ? ["-u", _runAs!, "--", program] : Enumerable.Empty<string>()).Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
     }
 }
 
