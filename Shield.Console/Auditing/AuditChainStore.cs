@@ -20,6 +20,9 @@ internal sealed class AuditChainStore(
     AuditGaps gaps,
     TimeProvider time)
 {
+    /// <summary>The transaction lock a commit holds (<see cref="TransactionLocks"/>).</summary>
+    public const string ChainLock = "shield-audit-chain";
+
     private (long Sequence, string Hash)? _tail;
     private (long Sequence, string Hash) _trusted; // the newest record known good: checked at start, or committed here
     private IReadOnlyList<AuditChainKey> _keys = [];
@@ -140,6 +143,9 @@ internal sealed class AuditChainStore(
     private async Task<GovernanceOutbox.Sweep?> CommitCoreAsync(ShieldDbContext db, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Instances on one server database take turns, so that two never chain after the same head (which only the
+        // unique key would catch, at the cost of a retry each time, and of a refusal after three in a row).
+        await TransactionLocks.TakeAsync(db.Database, ChainLock, cancellationToken);
         _tail ??= await TailAsync(db, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         List<AuditRecord> records = [];

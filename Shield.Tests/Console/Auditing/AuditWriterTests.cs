@@ -360,6 +360,27 @@ public sealed class AuditWriterOnPostgresTests(PostgresServer postgres) : AuditW
     protected override PostgresServer? Postgres => postgres;
 
     [Fact]
+    public async Task WhileAnotherInstanceHoldsTheChainLock_NoRecordIsChained_AndRecordingResumesWhenItIsReleased()
+    {
+        await using var app = new ShieldAppFactory { Postgres = postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:StoreTimeout"] = "00:00:02" } };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        await writer.AppendAsync(Call(1), _cancel);
+
+        await using (var other = new NpgsqlConnection(postgres.ConnectionString(app.PostgresDatabase)))
+        {
+            await other.OpenAsync(_cancel);
+            await using var transaction = await other.BeginTransactionAsync(_cancel);
+            await using var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({TransactionLocks.PostgreSqlKey(AuditChainStore.ChainLock)})", other, transaction);
+            await take.ExecuteNonQueryAsync(_cancel);
+
+            var refused = await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(Call(2), _cancel));
+            Assert.Contains("did not answer within 1 s", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.True((await writer.AppendAsync(Call(3), _cancel)).Recorded);
+    }
+
+    [Fact]
     public async Task WhenAnotherSessionLocksTheTrail_CallersAreRefusedWithinTheBound_AndRecordingResumesAfter()
     {
         await using var app = new ShieldAppFactory { Postgres = postgres, Settings = new Dictionary<string, string?> { ["Shield:Audit:StoreTimeout"] = "00:00:02" } }; // a commit: half
