@@ -46,6 +46,9 @@ public sealed class ConsoleInBrowser : IAsyncDisposable
     private static async Task<ConsoleInBrowser> OpenAsync(BrowserFixture browser, ShieldAppFactory app, string root, bool ownsApp)
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = root });
+        // A safety net, not a measure: on 2 cores shared with the rest of the suite a first page can take a while.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         var page = await context.NewPageAsync();
         var session = new ConsoleInBrowser(app, ownsApp, context, page, root);
         page.Console += (_, message) =>
