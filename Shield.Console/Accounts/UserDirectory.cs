@@ -63,8 +63,29 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
     /// person as the actor. The new security stamp ends the account's other sign-ins.
     /// </summary>
     /// <exception cref="Auditing.AuditUnavailableException">The password was changed, but the trail cannot record it yet.</exception>
+    private static readonly string LockedByWrongPasswords =
+        $"Your account is locked after {PasswordPolicy.MaxFailedSignIns} wrong passwords. Try again in {PasswordPolicy.LockoutDuration.TotalMinutes:0} minutes, or ask an administrator to unlock it.";
+
     public async Task<Result<UserView>> ChangeOwnPasswordAsync(string id, string currentPassword, string newPassword)
     {
+        // The current password is checked as a sign-in checks it, outside the change's transaction so that a wrong
+        // one counts: whoever holds a signed-in browser cannot guess it without limit, and the account locks as it would.
+        if (await users.FindByIdAsync(id) is { Enabled: true } person)
+        {
+            if (await users.IsLockedOutAsync(person))
+            {
+                return Refusal.Forbidden(LockedByWrongPasswords);
+            }
+
+            if (!await users.CheckPasswordAsync(person, currentPassword))
+            {
+                await users.AccessFailedAsync(person);
+                return await users.IsLockedOutAsync(person)
+                    ? Refusal.Forbidden(LockedByWrongPasswords)
+                    : Refusal.Invalid("current", "Incorrect password.");
+            }
+        }
+
         var result = await InTransactionAsync(id, id, ChangeActions.Updated, passwordSet: true, async () =>
         {
             if (await users.FindByIdAsync(id) is not { Enabled: true } account)

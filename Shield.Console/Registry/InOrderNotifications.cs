@@ -28,6 +28,7 @@ internal sealed class InOrderNotifications(IClientTransport inner, ILookup<strin
         private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleWriter = true });
         private readonly CancellationTokenSource _stopping = new();
         private readonly Task _pump;
+        private int _disposed;
 
         public Session(ITransport inner, ILookup<string, Func<JsonRpcNotification, CancellationToken, ValueTask>> handlers)
         {
@@ -44,6 +45,11 @@ internal sealed class InOrderNotifications(IClientTransport inner, ILookup<strin
 
         public async ValueTask DisposeAsync()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
             await _stopping.CancelAsync();
             await _inner.DisposeAsync();
             await _pump;

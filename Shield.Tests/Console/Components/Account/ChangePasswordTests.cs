@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Shield.Core.Accounts;
 using Shield.Core.Auditing;
@@ -34,6 +35,29 @@ public sealed class ChangePasswordTests : IAsyncLifetime
         Assert.True(JsonDocument.Parse(record.After!).RootElement.GetProperty("passwordSet").GetBoolean());
         Assert.DoesNotContain(NewPassword, JsonSerializer.Serialize(record), StringComparison.Ordinal);
         await ConsoleSignIn.SignedInClientAsync(_app, person.Email, NewPassword);
+    }
+
+    [Fact]
+    public async Task GuessingTheCurrentPassword_CountsAsFailedSignIns_AndLocksTheAccountAsTheyWould()
+    {
+        var person = await _app.CreateUserAsync(ShieldAppFactory.NewEmail("reviewer"), ShieldRoles.Reviewer);
+        var browser = await ConsoleSignIn.SignedInClientAsync(_app, person.Email, ShieldAppFactory.Password);
+
+        for (var guess = 1; guess < Shield.Console.Accounts.PasswordPolicy.MaxFailedSignIns; guess++)
+        {
+            Assert.Contains("Incorrect password.", await ChangeAsync(browser, $"Guess-{guess}-Passw0rd!", NewPassword), StringComparison.Ordinal);
+        }
+
+        var last = await ChangeAsync(browser, "Guess-last-Passw0rd!", NewPassword);
+        var right = await ChangeAsync(browser, ShieldAppFactory.Password, NewPassword);
+
+        Assert.Contains("Your account is locked after", last, StringComparison.Ordinal);
+        Assert.Contains("Your account is locked after", right, StringComparison.Ordinal);
+        using var scope = _app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ShieldUser>>();
+        var account = (await users.FindByIdAsync(person.Id))!;
+        Assert.True(await users.IsLockedOutAsync(account));
+        Assert.True(await users.CheckPasswordAsync(account, ShieldAppFactory.Password)); // unchanged
     }
 
     private async Task<string> ChangeAsync(HttpClient browser, string current, string next)
