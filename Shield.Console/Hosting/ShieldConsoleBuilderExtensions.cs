@@ -43,7 +43,8 @@ public static class ShieldConsoleBuilderExtensions
         });
 
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Notifications rise at the bottom left, away from the pages' action buttons (top right) and the dialogs' (centre).
+        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(options => ApiJson.SpeakInNames(options.SerializerOptions));
         services.AddExceptionHandler<ApiExceptionHandler>();
