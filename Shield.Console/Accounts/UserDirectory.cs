@@ -58,14 +58,14 @@ public sealed class UserDirectory(UserManager<ShieldUser> users, ShieldDbContext
         return result;
     }
 
+    private static readonly string LockedByWrongPasswords =
+        $"Your account is locked after {PasswordPolicy.MaxFailedSignIns} wrong passwords. Try again in {PasswordPolicy.LockoutDuration.TotalMinutes:0} minutes, or ask an administrator to unlock it.";
+
     /// <summary>
     /// A person changes their own password, giving the current one: recorded like an administrator's change, with the
     /// person as the actor. The new security stamp ends the account's other sign-ins.
     /// </summary>
     /// <exception cref="Auditing.AuditUnavailableException">The password was changed, but the trail cannot record it yet.</exception>
-    private static readonly string LockedByWrongPasswords =
-        $"Your account is locked after {PasswordPolicy.MaxFailedSignIns} wrong passwords. Try again in {PasswordPolicy.LockoutDuration.TotalMinutes:0} minutes, or ask an administrator to unlock it.";
-
     public async Task<Result<UserView>> ChangeOwnPasswordAsync(string id, string currentPassword, string newPassword)
     {
         // The current password is checked as a sign-in checks it, outside the change's transaction so that a wrong
