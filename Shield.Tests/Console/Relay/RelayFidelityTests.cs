@@ -93,16 +93,10 @@ public sealed class RelayFidelityTests : IAsyncLifetime
 
             return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
         };
-        using var http = new HttpClient { BaseAddress = new Uri(_relay.Root) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await _relay.TokenAsync("crm__lookup"));
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        using var initialized = await PostAsync(http, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
-        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
-        (await PostAsync(http, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).Dispose();
+        using var session = await RawMcpSession.OpenAsync(_relay.Root, await _relay.TokenAsync("crm__lookup"), _cancel);
 
         // A reader of the stream as sent: unlike the SDK's client, it sees the events in the order they came.
-        using var call = await PostAsync(http, session, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"a"},"_meta":{"progressToken":"p-1"}}}""");
+        using var call = await session.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"a"},"_meta":{"progressToken":"p-1"}}}""", _cancel);
         var body = await call.Content.ReadAsStringAsync(_cancel);
 
         var messages = body.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l["data:".Length..].Trim())
@@ -110,18 +104,6 @@ public sealed class RelayFidelityTests : IAsyncLifetime
         var progress = messages.TakeWhile(m => m["id"] is null).Select(m => (double)m["params"]!["progress"]!).ToList();
         Assert.Equal(Enumerable.Range(1, Reports).Select(i => (double)i), progress);
         Assert.Equal("done", (string?)messages[Reports]["result"]!["content"]![0]!["text"]);
-    }
-
-    private async Task<HttpResponseMessage> PostAsync(HttpClient http, string? session, string body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        }
-
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _cancel);
     }
 
     [Fact]
@@ -185,22 +167,12 @@ public sealed class RelayFidelityTests : IAsyncLifetime
     {
         var parent = $"00-{traceId}-00f067aa0ba902b7-01";
         // Raw requests: an SDK client in this process would add trace context of its own.
-        using var http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = new Uri(_relay.Root) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await _relay.TokenAsync("crm__lookup"));
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        if (inHeader)
-        {
-            http.DefaultRequestHeaders.Add("traceparent", parent);
-        }
-
-        using var initialized = await PostAsync(http, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
-        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
-        (await PostAsync(http, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).Dispose();
+        using var session = await RawMcpSession.OpenAsync(_relay.Root, await _relay.TokenAsync("crm__lookup"), _cancel,
+            inHeader ? new Dictionary<string, string> { ["traceparent"] = parent } : null);
         var before = _relay.Upstream.Requests.Count;
         var meta = inHeader ? "" : $$""","_meta":{"traceparent":"{{parent}}"}""";
 
-        using var call = await PostAsync(http, session, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"traced"}""" + meta + "}}");
+        using var call = await session.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"traced"}""" + meta + "}}", _cancel);
         Assert.Contains("called lookup", await call.Content.ReadAsStringAsync(_cancel), StringComparison.Ordinal);
 
         Assert.Contains(_relay.Upstream.Requests.Skip(before), headers => headers.TryGetValue("traceparent", out var onward) && onward.Contains(traceId, StringComparison.Ordinal));

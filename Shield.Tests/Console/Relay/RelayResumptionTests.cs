@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using ModelContextProtocol.Protocol;
 using Shield.Tests.Infrastructure;
 
@@ -19,27 +17,17 @@ public sealed class RelayResumptionTests
             await release.Task;
             return new CallToolResult { Content = [new TextContentBlock { Text = "worth the wait" }] };
         };
-        using var http = new HttpClient { BaseAddress = new Uri(relay.Root) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await relay.TokenAsync("crm__lookup"));
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        using var initialized = await PostAsync(http, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", cancel);
-        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
-        (await PostAsync(http, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", cancel)).Dispose();
+        using var session = await RawMcpSession.OpenAsync(relay.Root, await relay.TokenAsync("crm__lookup"), cancel);
 
         string lastEventId;
-        using (var call = await PostAsync(http, session, """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"a"}}}""", cancel))
+        using (var call = await session.PostAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"crm__lookup","arguments":{"text":"a"}}}""", cancel))
         {
             using var reader = new StreamReader(await call.Content.ReadAsStreamAsync(cancel));
             lastEventId = await FirstEventIdAsync(reader, cancel); // the stream is primed with an event id before any result
         }
 
         release.SetResult();
-        using var resume = new HttpRequestMessage(HttpMethod.Get, "/mcp");
-        resume.Headers.Add("Mcp-Session-Id", session);
-        resume.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        resume.Headers.Add("Last-Event-ID", lastEventId);
-        using var resumed = await http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, cancel);
+        using var resumed = await session.ResumeAsync(lastEventId, cancel);
         using var events = new StreamReader(await resumed.Content.ReadAsStreamAsync(cancel));
         string? line;
         while ((line = await events.ReadLineAsync(cancel)) is not null && !line.Contains("worth the wait", StringComparison.Ordinal))
@@ -62,16 +50,10 @@ public sealed class RelayResumptionTests
             Interlocked.Increment(ref calls);
             return ValueTask.FromResult(new CallToolResult());
         };
-        using var http = new HttpClient { BaseAddress = new Uri(relay.Root) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await relay.TokenAsync("crm__delete_record"));
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        using var initialized = await PostAsync(http, null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", cancel);
-        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
-        (await PostAsync(http, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", cancel)).Dispose();
+        using var session = await RawMcpSession.OpenAsync(relay.Root, await relay.TokenAsync("crm__delete_record"), cancel);
 
         string lastEventId;
-        using (var call = await PostAsync(http, session, """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"crm__delete_record","arguments":{"text":"a"}}}""", cancel))
+        using (var call = await session.PostAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"crm__delete_record","arguments":{"text":"a"}}}""", cancel))
         {
             using var reader = new StreamReader(await call.Content.ReadAsStreamAsync(cancel));
             lastEventId = await FirstEventIdAsync(reader, cancel);
@@ -80,11 +62,7 @@ public sealed class RelayResumptionTests
 
         var withdrawn = await watch.NextAsync(Shield.Console.Approvals.ApprovalEventKind.Decided);
         Assert.Equal(Shield.Core.Approvals.ApprovalStatus.Withdrawn, withdrawn.Status);
-        using var resume = new HttpRequestMessage(HttpMethod.Get, "/mcp");
-        resume.Headers.Add("Mcp-Session-Id", session);
-        resume.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        resume.Headers.Add("Last-Event-ID", lastEventId);
-        using var resumed = await http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, cancel);
+        using var resumed = await session.ResumeAsync(lastEventId, cancel);
         using var events = new StreamReader(await resumed.Content.ReadAsStreamAsync(cancel));
         string? line;
         while ((line = await events.ReadLineAsync(cancel)) is not null && !line.Contains("\"id\":7", StringComparison.Ordinal))
@@ -108,17 +86,5 @@ public sealed class RelayResumptionTests
         }
 
         throw new InvalidOperationException("The response stream carried no event id.");
-    }
-
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, string? session, string body, CancellationToken cancel)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        }
-
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel);
     }
 }
