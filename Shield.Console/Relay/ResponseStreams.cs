@@ -13,9 +13,11 @@ namespace Shield.Console.Relay;
 /// <summary>
 /// The events of each MCP response stream, kept so that a client that lost its connection resumes the stream with
 /// <c>Last-Event-ID</c> instead of losing a result (a call waiting for a reviewer relies on it). Kept in memory as they
-/// were sent, and only while they can be needed: a stream whose answer went out on a response that ended normally is
-/// released at once; one whose connection broke (or that the client polls) is kept for <see cref="ResumeWindow"/>
-/// after its last event, and never more than <see cref="MaxKept"/> such streams at once (the oldest go first). A reader
+/// were sent, and only while they can be needed: one whose connection broke (or that the client polls) is kept for
+/// <see cref="ResumeWindow"/> after its last event, never more than <see cref="MaxKept"/> such streams at once (the
+/// oldest go first). A stream whose answer went out on a response that ended normally is kept only for
+/// <see cref="DeliveredGrace"/>, at most <see cref="MaxDeliveredKept"/> of them: a response that ended whole only says
+/// its bytes left Shield, and a connection the client dropped in that moment loses them unless it can resume. A reader
 /// waits for the stream's next event instead of polling.
 /// </summary>
 public sealed class ResponseStreams(IHttpContextAccessor requests, TimeProvider time) : ISseEventStreamStore
@@ -26,8 +28,15 @@ public sealed class ResponseStreams(IHttpContextAccessor requests, TimeProvider 
     /// <summary>The most streams kept for resumption at once.</summary>
     public const int MaxKept = 10_000;
 
+    /// <summary>How long a stream whose answer went out on a response that ended whole is still kept.</summary>
+    public static readonly TimeSpan DeliveredGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most streams kept at once whose answer went out whole.</summary>
+    public const int MaxDeliveredKept = 256;
+
     private readonly ConcurrentDictionary<long, Stream> _streams = new();
-    private readonly ConcurrentQueue<long> _kept = new();
+    private readonly ConcurrentQueue<long> _broken = new();
+    private readonly ConcurrentQueue<long> _delivered = new();
     private long _next;
 
     /// <summary>How many streams are held now, running or kept.</summary>
@@ -65,15 +74,16 @@ public sealed class ResponseStreams(IHttpContextAccessor requests, TimeProvider 
         return ValueTask.FromResult<ISseEventStreamReader?>(reader);
     }
 
-    private void Keep(Stream stream)
+    private void Keep(Stream stream, bool delivered)
     {
-        _kept.Enqueue(stream.Number);
-        while (_kept.Count > MaxKept && _kept.TryDequeue(out var oldest))
+        var (kept, most, window) = delivered ? (_delivered, MaxDeliveredKept, DeliveredGrace) : (_broken, MaxKept, ResumeWindow);
+        kept.Enqueue(stream.Number);
+        while (kept.Count > most && kept.TryDequeue(out var oldest))
         {
             Release(oldest);
         }
 
-        stream.ReleaseAfter(time, ResumeWindow);
+        stream.ReleaseAfter(time, window);
     }
 
     private void Release(long number) => _streams.TryRemove(number, out _);
@@ -162,7 +172,7 @@ public sealed class ResponseStreams(IHttpContextAccessor requests, TimeProvider 
             changed.TrySetResult();
             if (keep)
             {
-                owner.Keep(this);
+                owner.Keep(this, delivered: false);
             }
 
             return ValueTask.CompletedTask;
@@ -179,13 +189,9 @@ public sealed class ResponseStreams(IHttpContextAccessor requests, TimeProvider 
                 keep = _ended && !_delivered;
             }
 
-            if (_delivered)
+            if (_delivered || keep)
             {
-                owner.Release(Number);
-            }
-            else if (keep)
-            {
-                owner.Keep(this);
+                owner.Keep(this, _delivered);
             }
         }
 

@@ -17,19 +17,47 @@ public sealed class ResponseStreamsTests
     private readonly HttpContextAccessor _requests = new();
 
     [Fact]
-    public async Task AStreamAnsweredOnAResponseThatEndedWhole_IsReleasedAtOnce()
+    public async Task AStreamAnsweredOnAResponseThatEndedWhole_IsKeptOnlyForTheGrace_InCaseItsBytesWereLostAsTheConnectionDropped()
     {
+        var cancel = TestContext.Current.CancellationToken;
         var streams = new ResponseStreams(_requests, _time);
         var request = Request();
-        var stream = await streams.CreateStreamAsync(Options("7"), TestContext.Current.CancellationToken);
-        var primed = await stream.WriteEventAsync(Primer(), TestContext.Current.CancellationToken);
-        await stream.WriteEventAsync(Answer(7), TestContext.Current.CancellationToken);
+        var stream = await streams.CreateStreamAsync(Options("7"), cancel);
+        var primed = await stream.WriteEventAsync(Primer(), cancel);
+        await stream.WriteEventAsync(Answer(7), cancel);
         await stream.DisposeAsync();
-
         await request.EndAsync(aborted: false);
 
+        var reader = await streams.GetStreamReaderAsync(primed.EventId!, cancel);
+        Assert.NotNull(reader);
+        Assert.Equal(new RequestId(7), Assert.IsType<JsonRpcResponse>(Assert.Single(await ReadAllAsync(reader, cancel)).Data).Id);
+        _time.Advance(ResponseStreams.DeliveredGrace);
+
         Assert.Equal(0, streams.Count);
-        Assert.Null(await streams.GetStreamReaderAsync(primed.EventId!, TestContext.Current.CancellationToken));
+        Assert.Null(await streams.GetStreamReaderAsync(primed.EventId!, cancel));
+    }
+
+    [Fact]
+    public async Task NoMoreThanMaxDeliveredKeptAnsweredStreams_AreKept_AndTheyNeverPushOutABrokenOne()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var streams = new ResponseStreams(_requests, _time);
+        var brokenRequest = Request();
+        var broken = await streams.CreateStreamAsync(Options("broken"), cancel);
+        var brokenId = (await broken.WriteEventAsync(Primer(), cancel)).EventId!;
+        await brokenRequest.EndAsync(aborted: true);
+        await broken.DisposeAsync();
+        for (var i = 0; i <= ResponseStreams.MaxDeliveredKept; i++)
+        {
+            var request = Request();
+            var stream = await streams.CreateStreamAsync(Options($"{i}"), cancel);
+            await stream.WriteEventAsync(Answer(i), cancel);
+            await stream.DisposeAsync();
+            await request.EndAsync(aborted: false);
+        }
+
+        Assert.Equal(ResponseStreams.MaxDeliveredKept + 1, streams.Count);
+        Assert.NotNull(await streams.GetStreamReaderAsync(brokenId, cancel));
     }
 
     [Fact]
