@@ -5,7 +5,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Core.Auditing;
@@ -17,23 +16,19 @@ using Shield.Core.Text;
 namespace Shield.Console.Relay;
 
 /// <summary>
-/// One agent's MCP session on the relay: the Shield session it authenticated with, and its own upstream MCP sessions,
-/// one per server, opened on first use. Keeping upstream sessions per downstream session is what lets the client's
-/// capabilities reach the upstream, and the upstream's sampling, elicitation, roots, logging, progress and resource
-/// notifications come back to this session and no other. A session whose client declared no capabilities uses the
-/// server's <see cref="SharedUpstream"/> instead, when the server is registered to share sessions.
-/// Connections themselves are pooled per server by the HTTP client underneath.
+/// One agent's MCP session on the relay: the Shield session it authenticated with, what it may see, and where the
+/// upstream's messages for it go (the response stream of each call in flight, its progress tokens, the server that
+/// listed each resource). Its upstream sessions are <see cref="UpstreamLinks"/>'s: its own, one per server, so that the
+/// client's capabilities reach the upstream and the upstream's requests and notifications come back to this session
+/// and no other; or, while its client declared no capabilities, a server's <see cref="SharedUpstream"/>.
 /// </summary>
-public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : IAsyncDisposable
+public sealed class RelaySession(AgentSession session, bool unqualifiedNames)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<McpClient>>> _upstreams = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, McpServer> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, McpServer> _callers = new();
     private readonly ConcurrentDictionary<string, string> _resourceOwners = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<SharedUpstream, byte> _shared = new();
     private readonly CancellationTokenSource _closed = new();
     private long _nextCall;
-    private volatile bool _disposed;
     private volatile bool _ownUpstreams;
 
     public AgentSession Session { get; } = session;
@@ -50,9 +45,6 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
     /// <summary>The session-wide MCP server (for messages that belong to no request), once the session runs.</summary>
     public McpServer? Server { get; set; }
 
-    /// <summary>The back-off of this session's own stdio servers, gone with the session.</summary>
-    public ConcurrentDictionary<string, UpstreamBackoff> Failures { get; } = new(StringComparer.Ordinal);
-
     /// <summary>The logging level the client asked for, applied to upstream sessions opened later.</summary>
     public LoggingLevel? LoggingLevel { get; set; }
 
@@ -66,8 +58,6 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
 
     /// <summary>From now on every upstream session this session opens is its own (it subscribes to resources).</summary>
     public void KeepOwnUpstreams() => _ownUpstreams = true;
-
-    internal void Joined(SharedUpstream shared) => _shared.TryAdd(shared, 0);
 
     /// <summary>A trail record of something this session's agent did: who, in which session and task, in which trace.</summary>
     public AuditRecord Record()
@@ -147,79 +137,8 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames) : 
         };
     }
 
-    public Task<McpClient> UpstreamAsync(string server, Func<Task<McpClient>> connect)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var lazy = _upstreams.GetOrAdd(server, _ => new Lazy<Task<McpClient>>(connect));
-        if (_disposed)
-        {
-            // The session ended while this call was starting: whatever was just added is closed with it.
-            _ = DisposeAsync().AsTask();
-            throw new ObjectDisposedException(nameof(RelaySession));
-        }
-
-        var task = lazy.Value;
-        // A failed or closed upstream session is opened again by the next call.
-        if (task.IsFaulted || task.IsCanceled || (task.IsCompletedSuccessfully && task.Result.Completion.IsCompleted))
-        {
-            _upstreams.TryRemove(new KeyValuePair<string, Lazy<Task<McpClient>>>(server, lazy));
-            if (task.IsCompletedSuccessfully)
-            {
-                _ = task.Result.DisposeAsync().AsTask();
-            }
-
-            lazy = _upstreams.GetOrAdd(server, _ => new Lazy<Task<McpClient>>(connect));
-            task = lazy.Value;
-        }
-
-        return task;
-    }
-
-    /// <summary>
-    /// Drops a server's upstream session after a call through it failed in transport, so the next use opens a new one.
-    /// Only the session that failed: one opened since by another call stays, and an upstream that merely answered
-    /// badly (its session still up) stays too.
-    /// </summary>
-    public void Forget(string server, McpClient? failed)
-    {
-        if (_upstreams.TryGetValue(server, out var lazy) && lazy.IsValueCreated &&
-            (!lazy.Value.IsCompletedSuccessfully || ReferenceEquals(lazy.Value.Result, failed)) &&
-            _upstreams.TryRemove(new KeyValuePair<string, Lazy<Task<McpClient>>>(server, lazy)) && lazy.Value.IsCompletedSuccessfully)
-        {
-            _ = lazy.Value.Result.DisposeAsync().AsTask();
-        }
-    }
-
-    /// <summary>The upstream sessions already open.</summary>
-    public IEnumerable<McpClient> OpenUpstreams =>
-        _upstreams.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result);
-
     /// <summary>The MCP session is closing: calls still waiting stop now, before the SDK waits for them to finish.</summary>
     public void Close() => _closed.Cancel();
-
-    public async ValueTask DisposeAsync()
-    {
-        _disposed = true;
-        Close();
-        foreach (var shared in _shared.Keys)
-        {
-            shared.Leave(this);
-        }
-
-        foreach (var upstream in _upstreams.Values.Where(l => l.IsValueCreated))
-        {
-            try
-            {
-                await (await upstream.Value).DisposeAsync();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Connecting failed or the upstream is already gone: nothing left to close.
-            }
-        }
-
-        _upstreams.Clear();
-    }
 
     private static string? SoleServerOf(IEnumerable<string> tools)
     {

@@ -24,13 +24,27 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     private static long s_nextToken;
     private readonly ConcurrentDictionary<string, (McpServer Caller, JsonNode Token)> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<RelaySession, byte> _sharers = new();
-    private readonly Lock _state = new();
+    private readonly Lock _lock = new();
     private readonly TaskCompletionSource _closedSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
-    private bool _retired;
-    private bool _closable;
-    private bool _closed;
+    private volatile State _state = State.Open; // changed under _lock
     private ITimer? _grace;
+
+    /// <summary>Where it is in its life: each step only ever follows the one before it.</summary>
+    private enum State
+    {
+        /// <summary>Takes requests.</summary>
+        Open,
+
+        /// <summary>Replaced: takes no new requests, and stays open at least until <see cref="RetireGrace"/> has passed.</summary>
+        Retired,
+
+        /// <summary>Replaced and its grace over: closes when its last request in flight ends.</summary>
+        Draining,
+
+        /// <summary>Closed (or closing) for good.</summary>
+        Closed,
+    }
 
     public string Server { get; } = server;
 
@@ -41,33 +55,18 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     public required Lazy<Task<McpClient>> Client { get; init; }
 
     /// <summary>Whether the session is up (or still opening) and may take requests.</summary>
-    public bool IsUsable => !Volatile.Read(ref _retired) && (!Client.IsValueCreated || Client.Value is { IsFaulted: false, IsCanceled: false } task &&
+    public bool IsUsable => _state == State.Open && (!Client.IsValueCreated || Client.Value is { IsFaulted: false, IsCanceled: false } task &&
         (!task.IsCompleted || !task.Result.Completion.IsCompleted));
 
     /// <summary>Completes once it is closed.</summary>
     public Task Closed => _closedSource.Task;
 
     /// <summary>Closed for good: a client that finishes opening now must be closed at once.</summary>
-    public bool IsClosed
-    {
-        get
-        {
-            lock (_state)
-            {
-                return _closed;
-            }
-        }
-    }
+    public bool IsClosed => _state == State.Closed;
 
     public bool Holds(McpClient client) => Client.IsValueCreated && Client.Value.IsCompletedSuccessfully && ReferenceEquals(Client.Value.Result, client);
 
-    public void Join(RelaySession relay)
-    {
-        if (_sharers.TryAdd(relay, 0))
-        {
-            relay.Joined(this);
-        }
-    }
+    public void Join(RelaySession relay) => _sharers.TryAdd(relay, 0);
 
     public void Leave(RelaySession relay) => _sharers.TryRemove(relay, out _);
 
@@ -77,7 +76,7 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     /// </summary>
     public UpstreamHop Onward(JsonObject? meta, McpServer caller)
     {
-        lock (_state)
+        lock (_lock)
         {
             _inFlight++;
         }
@@ -103,11 +102,14 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
         }
 
         bool close;
-        lock (_state)
+        lock (_lock)
         {
             _inFlight--;
-            close = _retired && _closable && _inFlight == 0 && !_closed;
-            _closed |= close;
+            close = _state == State.Draining && _inFlight == 0;
+            if (close)
+            {
+                _state = State.Closed;
+            }
         }
 
         if (close)
@@ -119,14 +121,14 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     /// <summary>No new requests: it closes once those in flight have ended, and not before <see cref="RetireGrace"/> has passed.</summary>
     public void Retire(TimeProvider time)
     {
-        lock (_state)
+        lock (_lock)
         {
-            if (_retired)
+            if (_state != State.Open)
             {
                 return;
             }
 
-            _retired = true;
+            _state = State.Retired;
             _grace = time.CreateTimer(_ => GraceOver(), null, RetireGrace, Timeout.InfiniteTimeSpan);
         }
     }
@@ -134,11 +136,15 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     private void GraceOver()
     {
         bool close;
-        lock (_state)
+        lock (_lock)
         {
-            _closable = true;
-            close = _inFlight == 0 && !_closed;
-            _closed |= close;
+            if (_state != State.Retired)
+            {
+                return;
+            }
+
+            close = _inFlight == 0;
+            _state = close ? State.Closed : State.Draining;
         }
 
         if (close)
@@ -158,14 +164,14 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     /// <summary>Closes it now, whatever is in flight (Shield is stopping).</summary>
     public Task CloseAsync()
     {
-        lock (_state)
+        lock (_lock)
         {
-            if (_closed)
+            if (_state == State.Closed)
             {
                 return Task.CompletedTask;
             }
 
-            _closed = true;
+            _state = State.Closed;
         }
 
         return DisposeClientAsync();

@@ -15,8 +15,10 @@ using Shield.Core.Registry;
 namespace Shield.Console.Relay;
 
 /// <summary>
-/// Opens a relay session's upstream MCP sessions. Each declares the downstream client's own capabilities (sampling,
-/// elicitation, roots) and hands the upstream's requests and notifications back to that client. A server that failed
+/// The one owner of upstream MCP sessions: it opens, holds, replaces and closes them. An agent session's own
+/// (<see cref="SessionUpstreams"/>) declare its client's capabilities and hand the upstream's requests and notifications
+/// back to that client (<see cref="UpstreamForwarding"/>); they close when <see cref="EndAsync"/> is told the agent's
+/// session ended. A server that failed
 /// to connect, or stopped by itself, is not tried again until its back-off has passed (doubling per failure in a row
 /// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
 /// affects another server. Sessions whose clients declared no capabilities share one upstream session to a server
@@ -25,20 +27,12 @@ namespace Shield.Console.Relay;
 public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamErrors errors, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
     : IAsyncDisposable
 {
-    private static readonly string[] Forwarded =
-    [
-        NotificationMethods.LoggingMessageNotification,
-        NotificationMethods.ResourceUpdatedNotification,
-        NotificationMethods.ResourceListChangedNotification,
-        NotificationMethods.PromptListChangedNotification,
-        NotificationMethods.ToolListChangedNotification,
-    ];
-
     // Failures of HTTP servers, which every session shares; a stdio server is a process per session, so its failures
     // are the session's own (RelaySession.Failures) and one agent crashing its process never holds up another.
     private readonly ConcurrentDictionary<string, UpstreamBackoff> _failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SharedUpstream> _shared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SharedUpstream, byte> _retired = new();
+    private readonly ConcurrentDictionary<RelaySession, SessionUpstreams> _own = new();
     private volatile bool _disposed;
 
     // Which shared session each shared client belongs to, replaced or not: a request keeps its routes to the end.
@@ -49,12 +43,30 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     {
         if (!server.ShareSessions || !relay.MayShare(downstream.ClientCapabilities))
         {
-            return relay.UpstreamAsync(server.Name, () => ConnectAsync(relay, server, downstream.ClientCapabilities, null));
+            return OwnOf(relay).GetAsync(server.Name, () => ConnectAsync(relay, server, downstream.ClientCapabilities, null));
         }
 
         var shared = SharedFor(server);
         shared.Join(relay);
         return shared.Client.Value;
+    }
+
+    /// <summary>The agent session's own upstream sessions already open.</summary>
+    public IEnumerable<McpClient> OpenFor(RelaySession relay) => _own.TryGetValue(relay, out var own) ? own.Open : [];
+
+    /// <summary>The agent's session ended: its own upstream sessions close (stdio processes among them), and it leaves the shared ones.</summary>
+    public async Task EndAsync(RelaySession relay)
+    {
+        relay.Close();
+        foreach (var shared in _shared.Values.Concat(_retired.Keys))
+        {
+            shared.Leave(relay);
+        }
+
+        if (_own.TryRemove(relay, out var own))
+        {
+            await own.DisposeAsync();
+        }
     }
 
     /// <summary>A request's <c>_meta</c> as it goes on through <paramref name="client"/>; dispose the hop when the request ends.</summary>
@@ -89,7 +101,10 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             Retire(shared);
         }
 
-        relay.Forget(server, failed);
+        if (_own.TryGetValue(relay, out var own))
+        {
+            own.Forget(server, failed);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -100,8 +115,32 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             await shared.CloseAsync();
         }
 
+        foreach (var own in _own.Values)
+        {
+            await own.DisposeAsync();
+        }
+
         _shared.Clear();
         _retired.Clear();
+        _own.Clear();
+    }
+
+    // An agent session's own upstream sessions; none for a session that has ended (a call that started as it ended).
+    private SessionUpstreams OwnOf(RelaySession relay)
+    {
+        var own = _own.GetOrAdd(relay, _ => new SessionUpstreams());
+        if (relay.Closed.IsCancellationRequested || _disposed)
+        {
+            // EndAsync closes the session before it takes its upstreams away: one added after that is closed here.
+            if (_own.TryRemove(new KeyValuePair<RelaySession, SessionUpstreams>(relay, own)))
+            {
+                _ = own.DisposeAsync().AsTask();
+            }
+
+            throw new UpstreamUnavailableException("The agent's MCP session has ended.");
+        }
+
+        return own;
     }
 
     private void Retire(SharedUpstream shared)
@@ -159,7 +198,8 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     private async Task<McpClient> ConnectAsync(RelaySession? relay, RegisteredServer server, ClientCapabilities? capabilities, SharedUpstream? shared)
     {
         var settings = options.CurrentValue;
-        if (FailuresOf(relay, server).TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
+        var failures = FailuresOf(relay, server);
+        if (failures.TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
         {
             throw new UpstreamUnavailableException(
                 $"The server {server.Name} is unavailable ({backoff.Reason}); Shield tries it again after {backoff.RetryAt:HH:mm:ss} UTC.");
@@ -180,14 +220,14 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
                     }
                     else
                     {
-                        Configure(o, relay, capabilities);
+                        UpstreamForwarding.Configure(o, relay, capabilities);
                     }
                 });
         }
         catch (Exception e) when (e is not OutOfMemoryException and not UpstreamUnavailableException)
         {
             var reason = e is UpstreamException ? errors.Clean(e.Message, server) : $"it could not be reached: {errors.Describe(e, server)}";
-            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(FailuresOf(relay, server), server.Name, reason, e)}", e);
+            throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(failures, server.Name, reason, e)}", e);
         }
 
         if (relay?.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
@@ -214,17 +254,21 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             }
         }
 
-        _ = WatchAsync(FailuresOf(relay, server), server, client);
+        _ = WatchAsync(failures, server, client);
         return client;
     }
 
     /// <summary>A call through the server succeeded: it is healthy again, and the next failure waits the shortest time.</summary>
-    public void Succeeded(RelaySession relay, RegisteredServer server, McpClient client) =>
-        (_owners.TryGetValue(client, out _) ? _failures : FailuresOf(relay, server)).TryRemove(server.Name, out _);
+    public void Succeeded(RelaySession relay, RegisteredServer server, McpClient client)
+    {
+        var failures = _owners.TryGetValue(client, out _) || server.Transport != ServerTransport.Stdio ? _failures
+            : _own.TryGetValue(relay, out var own) ? own.Failures : null;
+        failures?.TryRemove(server.Name, out _);
+    }
 
     // An HTTP server, or a shared session, is every agent's; an agent's own stdio process is its own.
     private ConcurrentDictionary<string, UpstreamBackoff> FailuresOf(RelaySession? relay, RegisteredServer server) =>
-        relay is not null && server.Transport == ServerTransport.Stdio ? relay.Failures : _failures;
+        relay is not null && server.Transport == ServerTransport.Stdio ? OwnOf(relay).Failures : _failures;
 
     /// <summary>Records a failure in a row and when the server may be tried again; returns the reason.</summary>
     private string Failed(ConcurrentDictionary<string, UpstreamBackoff> failed, string server, string reason, Exception? exception)
@@ -246,69 +290,6 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         if (completion.Exception is { } crash && !UpstreamErrors.SessionGone(completion))
         {
             Failed(failed, server.Name, $"it stopped: {errors.Describe(crash, server)}", crash);
-        }
-    }
-
-    private static void Configure(McpClientOptions options, RelaySession relay, ClientCapabilities? downstream)
-    {
-        options.Capabilities = new ClientCapabilities
-        {
-            Sampling = downstream?.Sampling,
-            Elicitation = downstream?.Elicitation,
-            Roots = downstream?.Roots,
-            Experimental = downstream?.Experimental,
-        };
-#pragma warning disable MCP9001, CS0618 // sampling and roots requests as older revisions define them
-        if (downstream?.Sampling is not null)
-        {
-            options.Handlers.SamplingHandler = (request, _, cancellationToken) => Required(relay).SampleAsync(request!, cancellationToken);
-        }
-
-        if (downstream?.Elicitation is not null)
-        {
-            options.Handlers.ElicitationHandler = (request, cancellationToken) => Required(relay).ElicitAsync(request!, cancellationToken);
-        }
-
-        if (downstream?.Roots is not null)
-        {
-            options.Handlers.RootsHandler = (request, cancellationToken) => Required(relay).RequestRootsAsync(request ?? new ListRootsRequestParams(), cancellationToken);
-        }
-#pragma warning restore MCP9001, CS0618
-
-        options.Handlers.NotificationHandlers =
-        [
-            new(NotificationMethods.ProgressNotification, (notification, cancellationToken) => ForwardProgressAsync(relay, notification, cancellationToken)),
-            .. Forwarded.Select(method => new KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>(method,
-                (notification, cancellationToken) => ForwardAsync(relay.Destination(), notification, cancellationToken))),
-        ];
-    }
-
-    private static McpServer Required(RelaySession relay) =>
-        relay.Destination() ?? throw new InvalidOperationException("The agent's MCP session is no longer connected.");
-
-    private static ValueTask ForwardProgressAsync(RelaySession relay, JsonRpcNotification notification, CancellationToken cancellationToken)
-    {
-        var token = notification.Params?["progressToken"] is { } value ? TokenText(value) : null;
-        return ForwardAsync(token is null ? relay.Destination() : relay.ProgressDestination(token), notification, cancellationToken);
-    }
-
-    private static string? TokenText(System.Text.Json.Nodes.JsonNode value) =>
-        value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
-
-    private static async ValueTask ForwardAsync(McpServer? destination, JsonRpcNotification notification, CancellationToken cancellationToken)
-    {
-        if (destination is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await destination.SendMessageAsync(new JsonRpcNotification { Method = notification.Method, Params = notification.Params?.DeepClone() }, cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // The agent went away; a notification has nowhere else to go.
         }
     }
 
