@@ -53,4 +53,41 @@ public sealed class RegistryTests(BrowserFixture browser)
         await Expect(page.Locator("#diff-current")).ToContainTextAsync("archive@elsewhere.example");
         Assert.Empty(console.PageErrors);
     }
+
+    [Fact]
+    public async Task AServer_IsListedWhileItsFirstDiscoveryRuns_AndApproveSelected_ShowsEachDefinitionAndItsRiskBeforeApproving()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("lookup", "Looks a customer up.");
+        upstream.Set("purge", "Deletes every record it is given.");
+        var discovery = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        upstream.ListGate = discovery.Task;
+        await using var console = await ConsoleInBrowser.StartAsync(browser);
+        var page = console.Page;
+        await console.SignInAsync(ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword, "/servers");
+        await console.WaitUntilInteractiveAsync();
+
+        await page.ClickAsync("#register-server");
+        await page.FillAsync("#server-name", "crm");
+        await page.FillAsync("#server-url", upstream.Url);
+        await page.ClickAsync("#server-save");
+        var row = page.Locator("#servers-table tr", new() { HasText = "crm" });
+        await Expect(row).ToContainTextAsync("Discovering");
+        discovery.SetResult();
+        await Expect(row).ToContainTextAsync("2 pending");
+
+        await page.GotoAsync("/tools?server=crm");
+        await console.WaitUntilInteractiveAsync();
+        await page.Locator("tr", new() { HasText = "lookup" }).Locator("input[type=checkbox]").CheckAsync();
+        await page.Locator("tr", new() { HasText = "purge" }).Locator("input[type=checkbox]").CheckAsync();
+        await page.ClickAsync("#approve-selected");
+
+        var listed = page.Locator("#approve-tools-list");
+        await Expect(listed.Locator("tr[data-tool='crm__lookup']")).ToContainTextAsync("Looks a customer up.");
+        await Expect(listed.Locator("tr[data-tool='crm__purge']")).ToContainTextAsync("Deletes every record it is given.");
+        await Expect(listed.Locator("tr[data-tool='crm__purge']")).Not.ToContainTextAsync("Low");
+        await page.ClickAsync("#approve-tools-confirm");
+        await Expect(page.GetByText("Approved 2 tools.")).ToBeVisibleAsync();
+        Assert.Empty(console.PageErrors);
+    }
 }

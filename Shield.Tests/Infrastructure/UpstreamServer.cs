@@ -38,6 +38,9 @@ public sealed class UpstreamServer : IAsyncDisposable
     /// <summary>While set, every request is answered with this redirect instead.</summary>
     public (int Status, string Location)? Redirect { get; set; }
 
+    /// <summary>While set, a tools/list waits for it to complete before it answers (a discovery held in progress).</summary>
+    public Task? ListGate { get; set; }
+
     /// <summary>Headers of every request received, newest last.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
 
@@ -50,7 +53,15 @@ public sealed class UpstreamServer : IAsyncDisposable
         UpstreamServer? server = null;
         var mcp = builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
             .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful)
-            .WithListToolsHandler((request, _) => ValueTask.FromResult(server!.Page(request.Params?.Cursor)))
+            .WithListToolsHandler(async (request, cancellationToken) =>
+            {
+                if (server!.ListGate is { } gate)
+                {
+                    await gate.WaitAsync(cancellationToken);
+                }
+
+                return server.Page(request.Params?.Cursor);
+            })
             .WithCallToolHandler((request, cancellationToken) => server!.OnCall is { } onCall
                 ? onCall(request, cancellationToken)
                 : ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = $"called {request.Params!.Name}" }] }));
