@@ -73,6 +73,13 @@ public sealed partial class DemoWalkthroughTests(BrowserFixture browser)
         await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Access matrix" }).ClickAsync();
         await Expect(page.Locator("td[data-agent='support-bot'][data-tool='demo__send_email']")).ToHaveClassAsync("decision-approve");
         await console.ScreenshotAsync("access-matrix");
+        await page.GotoAsync("/");
+        await console.WaitUntilInteractiveAsync();
+        var chart = page.Locator("#activity-chart svg").First;
+        await Expect(chart).ToBeVisibleAsync();
+        var (box, drawn) = (await page.Locator("#activity-chart").BoundingBoxAsync(), await chart.BoundingBoxAsync());
+        Assert.True(drawn!.Width > box!.Width * 0.9, $"The chart is {drawn.Width} px wide in a card of {box.Width} px: it should fill it.");
+        await console.ScreenshotAsync("dashboard");
         Assert.Empty(console.PageErrors);
     }
 
