@@ -56,7 +56,8 @@ public sealed record PostureSessions(TimeSpan DefaultTtl, TimeSpan MaxTtl, int L
 /// <see cref="PostureAudit.FirstAtUtc"/>, so retention bounds them), like every other count in the report.
 /// </summary>
 public sealed record PostureSecurityEvents(
-    long FailedSignIns, long AccountsLockedOut, long ClientsThrottled, long SessionsRefused, long SessionsWithToolsRefused, long FailedDiscoveries)
+    long FailedSignIns, long AccountsLockedOut, long ClientsThrottled, long SessionsRefused, long SessionsWithToolsRefused, long FailedDiscoveries,
+    long RequestsRefused)
 {
     public static PostureSecurityEvents From(IReadOnlyDictionary<string, long> byType) => new(
         byType.GetValueOrDefault(AuditEventTypes.SignInFailed),
@@ -64,13 +65,14 @@ public sealed record PostureSecurityEvents(
         byType.GetValueOrDefault(AuditEventTypes.SignInThrottled),
         byType.GetValueOrDefault(AuditEventTypes.SessionRefused),
         byType.GetValueOrDefault(AuditEventTypes.SessionToolsRefused),
-        byType.GetValueOrDefault(AuditEventTypes.DiscoveryFailed));
+        byType.GetValueOrDefault(AuditEventTypes.DiscoveryFailed),
+        byType.GetValueOrDefault(AuditEventTypes.RequestRefused));
 
     /// <summary>The counts in words; shared by the printable report and the Posture page.</summary>
     public string Describe() =>
         $"{Counted.Of(FailedSignIns, "failed sign-in")}, {Counted.Of(AccountsLockedOut, "account")} locked, {Counted.Of(ClientsThrottled, "time")} a client address used up its sign-in tries, " +
         $"{Counted.Of(SessionsRefused, "session request")} refused, {Counted.Of(SessionsWithToolsRefused, "session")} minted without some of the tools asked for, " +
-        $"{Counted.Of(FailedDiscoveries, "failed discovery", "failed discoveries")}.";
+        $"{Counted.Of(RequestsRefused, "MCP request")} refused for routing headers that disagreed with the body, {Counted.Of(FailedDiscoveries, "failed discovery", "failed discoveries")}.";
 }
 
 /// <summary>One hour of activity: tool calls decided, and calls refused.</summary>

@@ -69,7 +69,7 @@ internal static class RelayExtensions
     public static void MapRelay(this WebApplication app)
     {
         app.MapProtectedResourceMetadata();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(Endpoint), relay => relay.Use(LimitBodyAsync));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Endpoint), relay => relay.Use(LimitBodyAsync).Use(HeaderRefusals.RecordAsync));
         app.MapMcp(Endpoint).RequireAuthorization(ShieldPolicies.McpSession);
     }
 

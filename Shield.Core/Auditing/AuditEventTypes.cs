@@ -35,6 +35,9 @@ public static class AuditEventTypes
     /// <summary>A session was minted without some of the tools it asked for; on the session's timeline.</summary>
     public const string SessionToolsRefused = "session.tools-refused";
 
+    /// <summary>An MCP request was refused before any decision: its routing headers said something other than its body.</summary>
+    public const string RequestRefused = "mcp.request-refused";
+
     /// <summary>A discovery of a server failed; the inventory is unchanged.</summary>
     public const string DiscoveryFailed = "discovery.failed";
 
@@ -53,7 +56,7 @@ public static class AuditEventTypes
     public static readonly IReadOnlyList<string> Trail = [Pruned, Sealing, TamperDetected, Gap];
 
     /// <summary>Refusals and failures outside tool calls that the posture report counts.</summary>
-    public static readonly IReadOnlyList<string> Security = [SignInFailed, SignInLockedOut, SignInThrottled, SessionRefused, SessionToolsRefused, DiscoveryFailed];
+    public static readonly IReadOnlyList<string> Security = [SignInFailed, SignInLockedOut, SignInThrottled, SessionRefused, SessionToolsRefused, RequestRefused, DiscoveryFailed];
 
     public static readonly IReadOnlyList<string> All =
     [

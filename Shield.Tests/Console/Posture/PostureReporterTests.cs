@@ -129,8 +129,8 @@ public sealed class PostureReporterTests : IAsyncLifetime
         var json = (await client.GetFromJsonAsync<JsonElement>("/api/posture", _cancel)).GetProperty("securityEvents");
         var page = await client.GetStringAsync("/api/posture/html", _cancel);
 
-        Assert.Equal(new PostureSecurityEvents(2, 1, 1, 1, 1, 1), report.SecurityEvents);
-        Assert.Equal([2, 1, 1, 1, 1, 1], new[] { "failedSignIns", "accountsLockedOut", "clientsThrottled", "sessionsRefused", "sessionsWithToolsRefused", "failedDiscoveries" }
+        Assert.Equal(new PostureSecurityEvents(2, 1, 1, 1, 1, 1, 1), report.SecurityEvents);
+        Assert.Equal([2, 1, 1, 1, 1, 1, 1], new[] { "failedSignIns", "accountsLockedOut", "clientsThrottled", "sessionsRefused", "sessionsWithToolsRefused", "failedDiscoveries", "requestsRefused" }
             .Select(name => json.GetProperty(name).GetInt64()));
         Assert.Contains("Security events in the trail", page, StringComparison.Ordinal);
         Assert.Contains("2 failed sign-ins, 1 account locked", page, StringComparison.Ordinal);
@@ -146,7 +146,7 @@ public sealed class PostureReporterTests : IAsyncLifetime
                 new PostureIntegrity("database", "<script>k</script>", "/a<b>", null, 0, null, 0, 0)),
             new PostureApprovals(RiskLevel.High, 0, 0, 0, 0, 0),
             new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 0, 0),
-            new PostureSecurityEvents(0, 0, 0, 0, 0, 0));
+            new PostureSecurityEvents(0, 0, 0, 0, 0, 0, 0));
 
         var html = PostureHtml.Render(report);
 
@@ -164,7 +164,7 @@ public sealed class PostureReporterTests : IAsyncLifetime
             new PostureAudit(1, 0, 1, null, null, null, null, new PostureIntegrity("database", null, "/anchors", null, 0, null, 0, 0)),
             new PostureApprovals(RiskLevel.High, 1, 0, 0, 0, 0),
             new PostureSessions(TimeSpan.FromMinutes(15), TimeSpan.FromHours(8), 0, 1, 0),
-            new PostureSecurityEvents(1, 0, 0, 0, 0, 1));
+            new PostureSecurityEvents(1, 0, 0, 0, 0, 1, 0));
 
         var html = PostureHtml.Render(report);
 
