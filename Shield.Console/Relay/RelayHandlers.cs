@@ -160,7 +160,7 @@ public sealed class RelayHandlers(
         }
 
         tools.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new ListToolsResult { Tools = tools };
+        return PrivateCache.Marked(new ListToolsResult { Tools = tools });
     }
 
     private static ConcurrentDictionary<RelaySession, CancellationTokenSource> StopOnEnd(SessionIssuer sessions)

@@ -25,7 +25,7 @@ public sealed class RelayOffered(RelayCatalog catalog, PolicyStore policy, Upstr
         var (server, client) = await OwnerAsync(request, relay, uri, cancellationToken);
         read.Forwarding(await RegisteredAsync(server, cancellationToken));
         using var hop = upstreams.Onward(client, request.Params.Meta, request.Server);
-        return await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = hop.Meta }, cancellationToken);
+        return PrivateCache.Marked(await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = hop.Meta }, cancellationToken));
     }
 
     /// <summary>The servers whose resources and prompts the session may use now.</summary>
@@ -59,12 +59,12 @@ public sealed class RelayOffered(RelayCatalog catalog, PolicyStore policy, Upstr
     }
 
     public async ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
-        new()
+        PrivateCache.Marked(new ListPromptsResult
         {
             Prompts = await GatherAsync(await UsableServersAsync(request.Server, relay, cancellationToken), c => c.ServerCapabilities.Prompts is not null,
                 (client, cursor) => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, cancellationToken),
                 (server, page) => page.Prompts.Select(p => relay.SoleServer is null ? Renamed(p, QualifiedToolName.Of(server, p.Name)) : p)),
-        };
+        });
 
     public async Task<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, RelaySession relay, RelayReads.Read read, CancellationToken cancellationToken)
     {
@@ -90,7 +90,7 @@ public sealed class RelayOffered(RelayCatalog catalog, PolicyStore policy, Upstr
     }
 
     public async ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
-        new()
+        PrivateCache.Marked(new ListResourcesResult
         {
             Resources = await GatherAsync(await UsableServersAsync(request.Server, relay, cancellationToken), c => c.ServerCapabilities.Resources is not null,
                 (client, cursor) => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, cancellationToken),
@@ -99,10 +99,10 @@ public sealed class RelayOffered(RelayCatalog catalog, PolicyStore policy, Upstr
                     relay.Owns(server, r.Uri);
                     return r;
                 })),
-        };
+        });
 
     public async ValueTask<ListResourceTemplatesResult> ListTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, RelaySession relay, CancellationToken cancellationToken) =>
-        new()
+        PrivateCache.Marked(new ListResourceTemplatesResult
         {
             ResourceTemplates = await GatherAsync(await UsableServersAsync(request.Server, relay, cancellationToken), c => c.ServerCapabilities.Resources is not null,
                 (client, cursor) => client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = cursor }, cancellationToken),
@@ -111,7 +111,7 @@ public sealed class RelayOffered(RelayCatalog catalog, PolicyStore policy, Upstr
                     relay.Owns(server, TemplatePrefix(t.UriTemplate));
                     return t;
                 })),
-        };
+        });
 
     /// <summary>
     /// Every page (up to <see cref="MaxUpstreamPages"/>) of a list from each server that offers it, as one list. A server
