@@ -22,7 +22,7 @@ internal static class HeaderRefusals
 
     public static async Task RecordAsync(HttpContext context, RequestDelegate next)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || !RequiresHeaders(context.Request.Headers["MCP-Protocol-Version"].ToString()))
+        if (!HttpMethods.IsPost(context.Request.Method) || !Revisions.Stateless(context.Request.Headers["MCP-Protocol-Version"].ToString()))
         {
             await next(context);
             return;
@@ -62,9 +62,6 @@ internal static class HeaderRefusals
             });
         }
     }
-
-    // Protocol revisions are dates: the headers are required from 2026-07-28 on.
-    private static bool RequiresHeaders(string version) => version.Length > 0 && string.CompareOrdinal(version, "2026-07-28") >= 0;
 
     // The transport's message, when what it answered is a header refusal.
     private static string? Refusal(ReadOnlySpan<byte> answer)

@@ -33,7 +33,7 @@ public sealed class RelayHandlers(
     private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     // The MCP sessions running now, each with what stops it, so that ending or revoking its Shield session closes it.
-    private readonly ConcurrentDictionary<RelaySession, CancellationTokenSource> _running = StopOnEnd(sessions);
+    private readonly ConcurrentDictionary<RelaySession, CancellationTokenSource> _running = StopOnEnd(sessions, upstreams);
     private const string SessionItem = "shield:relay-session";
 
     private static readonly Implementation Info = new()
@@ -47,7 +47,7 @@ public sealed class RelayHandlers(
     public Task ConfigureAsync(HttpContext context, McpServerOptions server, CancellationToken cancellationToken)
     {
         var session = SessionTokenAuthentication.SessionOf(context) ?? throw new InvalidOperationException("The MCP endpoint requires a session token.");
-        var relay = new RelaySession(session, options.CurrentValue.UnqualifiedNamesForSingleServer);
+        var relay = new RelaySession(session, options.CurrentValue.UnqualifiedNamesForSingleServer, Revisions.Stateless(context.Request.Headers["MCP-Protocol-Version"].ToString()));
         context.Items[SessionItem] = relay;
         server.ServerInfo = Info;
         server.Capabilities = new ServerCapabilities
@@ -163,11 +163,12 @@ public sealed class RelayHandlers(
         return PrivateCache.Marked(new ListToolsResult { Tools = tools });
     }
 
-    private static ConcurrentDictionary<RelaySession, CancellationTokenSource> StopOnEnd(SessionIssuer sessions)
+    private static ConcurrentDictionary<RelaySession, CancellationTokenSource> StopOnEnd(SessionIssuer sessions, UpstreamLinks upstreams)
     {
         ConcurrentDictionary<RelaySession, CancellationTokenSource> running = new();
         sessions.Stopped += tokenHash =>
         {
+            upstreams.SessionStopped(tokenHash);
             foreach (var (relay, stop) in running)
             {
                 if (relay.Session.TokenSha256 == tokenHash)

@@ -22,7 +22,7 @@ namespace Shield.Console.Relay;
 /// client's capabilities reach the upstream and the upstream's requests and notifications come back to this session
 /// and no other; or, while its client declared no capabilities, a server's <see cref="SharedUpstream"/>.
 /// </summary>
-public sealed class RelaySession(AgentSession session, bool unqualifiedNames)
+public sealed class RelaySession(AgentSession session, bool unqualifiedNames, bool stateless = false)
 {
     private readonly ConcurrentDictionary<string, McpServer> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, McpServer> _callers = new();
@@ -32,6 +32,9 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames)
     private volatile bool _ownUpstreams;
 
     public AgentSession Session { get; } = session;
+
+    /// <summary>Whether it serves one request of a stateless (2026-07-28) client rather than a 2025-11-25 session.</summary>
+    public bool Stateless { get; } = stateless;
 
     /// <summary>The tools the session was minted for, as <c>&lt;server&gt;__&lt;tool&gt;</c>.</summary>
     public FrozenSet<string> Scope { get; } = session.Tools.ToFrozenSet(StringComparer.Ordinal);

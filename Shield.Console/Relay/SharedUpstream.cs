@@ -14,9 +14,11 @@ namespace Shield.Console.Relay;
 /// agents using the same token never see each other's progress, and an agent's token never reaches the upstream.
 /// List changes go to every agent session sharing it; log messages and resource updates (which no sharer asked for)
 /// go nowhere. Once replaced (the server's registration changed, or the session failed) it closes when its last
-/// request ends, and no sooner than <see cref="RetireGrace"/> after.
+/// request ends, and no sooner than <see cref="RetireGrace"/> after. A client of the stateless revision gets one of its
+/// own per server for its Shield session (<see cref="Session"/>): its requests come one by one, each as a relay session
+/// of its own, and the upstream session outlives them, routing each request's progress to that request.
 /// </summary>
-public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUtc) registration)
+public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUtc) registration, Guid? session = null)
 {
     /// <summary>How long a replaced session stays open at least, for requests that took it just before it was replaced.</summary>
     public static readonly TimeSpan RetireGrace = TimeSpan.FromMinutes(1);
@@ -47,6 +49,12 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     }
 
     public string Server { get; } = server;
+
+    /// <summary>The Shield session it belongs to, when it is one stateless client's; null when agents share it.</summary>
+    public Guid? Session { get; } = session;
+
+    /// <summary>Its place among the relay's upstream sessions: the server, and the Shield session when it is one.</summary>
+    public string Key { get; } = session is { } owner ? $"{server}/{owner:N}" : server;
 
     /// <summary>The registration it was opened for: a changed server gets a new session.</summary>
     public (Guid Id, DateTime UpdatedAtUtc) Registration { get; } = registration;

@@ -22,17 +22,22 @@ namespace Shield.Console.Relay;
 /// to connect, or stopped by itself, is not tried again until its back-off has passed (doubling per failure in a row
 /// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
 /// affects another server. Sessions whose clients declared no capabilities share one upstream session to a server
-/// registered with <see cref="RegisteredServer.ShareSessions"/> (<see cref="SharedUpstream"/>).
+/// registered with <see cref="RegisteredServer.ShareSessions"/> (<see cref="SharedUpstream"/>). A client of the stateless
+/// 2026-07-28 revision, whose every request is a relay session of its own, gets upstream sessions that belong to its
+/// Shield session instead, kept until that session expires, ends or is revoked (<see cref="SessionStopped"/>).
 /// </summary>
 public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamErrors errors, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<UpstreamLinks> logger)
     : IAsyncDisposable
 {
     // Failures of HTTP servers, which every session shares; a stdio server is a process per session, so its failures
-    // are the session's own (RelaySession.Failures) and one agent crashing its process never holds up another.
+    // are the session's own (SessionUpstreams.Failures, or SessionEnd.Failures for a stateless client's) and one
+    // agent crashing its process never holds up another.
     private readonly ConcurrentDictionary<string, UpstreamBackoff> _failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SharedUpstream> _shared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SharedUpstream, byte> _retired = new();
     private readonly ConcurrentDictionary<RelaySession, SessionUpstreams> _own = new();
+    private readonly ConcurrentDictionary<Guid, SessionEnd> _sessionEnds = new();
+    private readonly ConcurrentDictionary<RelaySession, ConcurrentDictionary<SharedUpstream, byte>> _joined = new();
     private volatile bool _disposed;
 
     // Which shared session each shared client belongs to, replaced or not: a request keeps its routes to the end.
@@ -41,13 +46,16 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     /// <exception cref="UpstreamUnavailableException">The server is backing off, or could not be reached.</exception>
     public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken)
     {
-        if (!server.ShareSessions || !relay.MayShare(downstream.ClientCapabilities))
+        var shares = server.ShareSessions && relay.MayShare(downstream.ClientCapabilities);
+        if (!shares && !relay.Stateless)
         {
             return OwnOf(relay).GetAsync(server.Name, () => ConnectAsync(relay, server, downstream.ClientCapabilities, null));
         }
 
-        var shared = SharedFor(server);
-        shared.Join(relay);
+        // A stateless client's requests each come as a relay session of their own: unless the server is shared, its
+        // upstream session is its Shield session's, and outlives the request.
+        var shared = SharedFor(server, shares ? null : relay.Session);
+        Join(relay, shared);
         return shared.Client.Value;
     }
 
@@ -58,9 +66,12 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     public async Task EndAsync(RelaySession relay)
     {
         relay.Close();
-        foreach (var shared in _shared.Values.Concat(_retired.Keys))
+        if (_joined.TryRemove(relay, out var joined))
         {
-            shared.Leave(relay);
+            foreach (var shared in joined.Keys)
+            {
+                shared.Leave(relay);
+            }
         }
 
         if (_own.TryRemove(relay, out var own))
@@ -88,7 +99,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         {
             // One request's failure (a proxy's error page, say) does not cost every sharer its session: only a session
             // that closed, or that the upstream ended, is replaced.
-            if ((failed.Completion.IsCompleted || UpstreamErrors.SessionGone(error)) && _shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server, owner)))
+            if ((failed.Completion.IsCompleted || UpstreamErrors.SessionGone(error)) && _shared.TryRemove(new KeyValuePair<string, SharedUpstream>(owner.Key, owner)))
             {
                 Retire(owner);
             }
@@ -120,9 +131,29 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             await own.DisposeAsync();
         }
 
+        foreach (var end in _sessionEnds.Values)
+        {
+            end.Timer.Dispose();
+        }
+
         _shared.Clear();
         _retired.Clear();
         _own.Clear();
+    }
+
+    // List changes on a shared session go to the relay sessions that joined it, until they end.
+    private void Join(RelaySession relay, SharedUpstream shared)
+    {
+        shared.Join(relay);
+        _joined.GetOrAdd(relay, _ => new()).TryAdd(shared, 0);
+        if (relay.Closed.IsCancellationRequested && _joined.TryRemove(relay, out var joined))
+        {
+            // EndAsync ran while this request joined: nobody else will take it out again.
+            foreach (var left in joined.Keys)
+            {
+                left.Leave(relay);
+            }
+        }
     }
 
     // An agent session's own upstream sessions; none for a session that has ended (a call that started as it ended).
@@ -156,9 +187,11 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         _retired.TryRemove(shared, out _);
     }
 
-    // The server's shared session, opened afresh when the registration changed or the session failed or closed.
-    private SharedUpstream SharedFor(RegisteredServer server)
+    // The server's shared session (or a stateless client's Shield session's), opened afresh when the registration
+    // changed or the session failed or closed.
+    private SharedUpstream SharedFor(RegisteredServer server, Shield.Core.Sessions.AgentSession? session)
     {
+        var key = session is null ? server.Name : $"{server.Name}/{session.Id:N}";
         while (true)
         {
             if (_disposed)
@@ -166,7 +199,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
                 throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: Shield is stopping.");
             }
 
-            if (_shared.TryGetValue(server.Name, out var current))
+            if (_shared.TryGetValue(key, out var current))
             {
                 // A request that still holds an older registration uses the newer session rather than undo the change.
                 if (current.IsUsable && (current.Registration == (server.Id, server.UpdatedAtUtc) || current.Registration.UpdatedAtUtc > server.UpdatedAtUtc))
@@ -174,7 +207,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
                     return current;
                 }
 
-                if (_shared.TryRemove(new KeyValuePair<string, SharedUpstream>(server.Name, current)))
+                if (_shared.TryRemove(new KeyValuePair<string, SharedUpstream>(key, current)))
                 {
                     Retire(current);
                 }
@@ -183,12 +216,17 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             }
 
             SharedUpstream? fresh = null;
-            fresh = new SharedUpstream(server.Name, (server.Id, server.UpdatedAtUtc))
+            fresh = new SharedUpstream(server.Name, (server.Id, server.UpdatedAtUtc), session?.Id)
             {
                 Client = new Lazy<Task<McpClient>>(() => ConnectAsync(null, server, null, fresh)),
             };
-            if (_shared.TryAdd(server.Name, fresh))
+            if (_shared.TryAdd(key, fresh))
             {
+                if (session is not null)
+                {
+                    EndWith(session);
+                }
+
                 return fresh;
             }
         }
@@ -198,7 +236,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     private async Task<McpClient> ConnectAsync(RelaySession? relay, RegisteredServer server, ClientCapabilities? capabilities, SharedUpstream? shared)
     {
         var settings = options.CurrentValue;
-        var failures = FailuresOf(relay, server);
+        var failures = FailuresOf(relay, shared, server);
         if (failures.TryGetValue(server.Name, out var backoff) && time.GetUtcNow() < backoff.RetryAt)
         {
             throw new UpstreamUnavailableException(
@@ -257,44 +295,6 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
         _ = WatchAsync(failures, server, client);
         return client;
     }
-
-    /// <summary>A call through the server succeeded: it is healthy again, and the next failure waits the shortest time.</summary>
-    public void Succeeded(RelaySession relay, RegisteredServer server, McpClient client)
-    {
-        var failures = _owners.TryGetValue(client, out _) || server.Transport != ServerTransport.Stdio ? _failures
-            : _own.TryGetValue(relay, out var own) ? own.Failures : null;
-        failures?.TryRemove(server.Name, out _);
-    }
-
-    // An HTTP server, or a shared session, is every agent's; an agent's own stdio process is its own.
-    private ConcurrentDictionary<string, UpstreamBackoff> FailuresOf(RelaySession? relay, RegisteredServer server) =>
-        relay is not null && server.Transport == ServerTransport.Stdio ? OwnOf(relay).Failures : _failures;
-
-    /// <summary>Records a failure in a row and when the server may be tried again; returns the reason.</summary>
-    private string Failed(ConcurrentDictionary<string, UpstreamBackoff> failed, string server, string reason, Exception? exception)
-    {
-        var settings = options.CurrentValue;
-        var failures = (failed.TryGetValue(server, out var previous) ? previous.Failures : 0) + 1;
-        var delay = TimeSpan.FromTicks(Math.Min(settings.UpstreamMaxRetryDelay.Ticks, settings.UpstreamRetryDelay.Ticks << Math.Min(failures - 1, 20)));
-        failed[server] = new UpstreamBackoff(failures, time.GetUtcNow() + delay, reason);
-        LogFailed(server, reason, failures, exception);
-        return reason;
-    }
-
-    // A server that stops by itself (a crashed stdio process, a dropped session) counts as a failure: one that keeps
-    // crashing is restarted less and less often. Closing it when the agent's session ends is not a failure.
-    private async Task WatchAsync(ConcurrentDictionary<string, UpstreamBackoff> failed, RegisteredServer server, McpClient client)
-    {
-        var completion = await client.Completion;
-        // An upstream that ended the session (expired, restarted) is not failing: the next request opens a new one.
-        if (completion.Exception is { } crash && !UpstreamErrors.SessionGone(completion))
-        {
-            Failed(failed, server.Name, $"it stopped: {errors.Describe(crash, server)}", crash);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The upstream server {Server} failed ({Failures} in a row): {Reason}")]
-    private partial void LogFailed(string server, string reason, int failures, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Server} wrote to standard error: {Line}")]
     private partial void LogStandardError(string server, string line);
