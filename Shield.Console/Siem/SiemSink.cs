@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.EntityFrameworkCore;
+using Shield.Console.Auditing;
+using Shield.Console.Cluster;
+using Shield.Core.Auditing;
+using Shield.Core.Persistence;
+using Shield.Core.Siem;
+
+namespace Shield.Console.Siem;
+
+/// <summary>
+/// Streams the trail to one syslog receiver: committed records in chain order, each signed checkpoint after the record
+/// it names, from the sink's cursor in the database. The cursor moves once a batch is written; a connection that breaks
+/// is opened again after a bounded, jittered back-off, and the last <see cref="SiemSinkOptions.ResendOnReconnect"/>
+/// records are sent again (at least once: receivers drop duplicates by sequence). Runs on the instance holding the
+/// sink's lease. Nothing here is on the path of a call: a slow or absent receiver only makes the sink fall behind.
+/// </summary>
+internal sealed partial class SiemSink(
+    SiemSinkState state,
+    SiemOptions options,
+    ClusterJob job,
+    IDbContextFactory<ShieldDbContext> contexts,
+    AuditKeyring keys,
+    X509Certificate2Collection? authorities,
+    string productVersion,
+    TimeProvider time,
+    ILogger logger)
+{
+    public const int BatchSize = 500;
+    public static readonly TimeSpan LeaseInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly SiemSinkOptions _sink = state.Sink;
+    private readonly SiemFormat _format = SiemFormat.Create(state.Sink.Format, productVersion);
+    private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
+    private readonly string _hostName = SyslogFrame.Token(Environment.MachineName, 255);
+    private SyslogConnection? _connection;
+    private bool _resend;
+    private long? _heldAt;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                TimeSpan wait;
+                try
+                {
+                    if (!await HoldAsync(stoppingToken))
+                    {
+                        await CloseAsync();
+                        wait = LeaseInterval;
+                    }
+                    else
+                    {
+                        var more = await RoundAsync(stoppingToken);
+                        if (failures > 0)
+                        {
+                            LogResumed(logger, _sink.Name, state.Sequence);
+                        }
+
+                        failures = 0;
+                        state.Error = null;
+                        wait = more ? TimeSpan.Zero : options.PollInterval;
+                    }
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    await CloseAsync();
+                    failures++;
+                    wait = Backoff(failures, options.MaxBackoff);
+                    state.Error = $"Sending to {SiemStatus.Destination(_sink)} failed ({error.GetType().Name}: {error.Message}); tried again in {wait.TotalSeconds:0.#} s, from the sink's cursor.";
+                    if (failures == 1)
+                    {
+                        LogFailed(logger, error, _sink.Name, SiemStatus.Destination(_sink));
+                    }
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await CloseAsync();
+            state.Streaming = false;
+            await job.ReleaseAsync();
+        }
+    }
+
+    /// <summary>Doubles from a second up to <paramref name="max"/>, then takes a random half to all of it, so that sinks and instances do not retry in step.</summary>
+    public static TimeSpan Backoff(int failures, TimeSpan max)
+    {
+        var ceiling = Math.Min(max.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(failures - 1, 30)));
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
+    }
+
+    private async Task<bool> HoldAsync(CancellationToken cancellationToken)
+    {
+        if (_heldAt is { } at && time.GetElapsedTime(at) < LeaseInterval)
+        {
+            return true;
+        }
+
+        var held = await job.HoldAsync(cancellationToken);
+        _heldAt = held ? time.GetTimestamp() : null;
+        state.Streaming = held;
+        return held;
+    }
+
+    /// <summary>Sends what is waiting, one batch; true when more is waiting.</summary>
+    private async Task<bool> RoundAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { ClosedByPeer: true })
+        {
+            LogClosedByReceiver(logger, _sink.Name);
+            await CloseAsync();
+        }
+
+        if (_connection is null)
+        {
+            _connection = await SyslogConnection.OpenAsync(_sink, authorities, ConnectTimeout, cancellationToken);
+            _resend = true;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var cursor = await db.SiemCursors.SingleOrDefaultAsync(c => c.Name == _sink.Name, cancellationToken);
+        if (cursor is null)
+        {
+            cursor = new SiemCursor { Name = _sink.Name };
+            db.SiemCursors.Add(cursor);
+        }
+
+        var from = _resend ? Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect) : cursor.Sequence;
+        var records = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > from)
+            .OrderBy(r => r.Sequence).Take(BatchSize).ToListAsync(cancellationToken);
+        var through = Math.Max(cursor.Sequence, records.Count > 0 ? records[^1].Sequence : 0);
+        var resend = _resend;
+        var lastCheckpoint = cursor.CheckpointId;
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking()
+            .Where(c => c.Sequence <= through && (c.Id > lastCheckpoint || (resend && c.Sequence > from)))
+            .OrderBy(c => c.Sequence).ThenBy(c => c.Id).ToListAsync(cancellationToken);
+
+        _frames.ResetWrittenCount();
+        var anchors = await AnchorsAsync(checkpoints, cancellationToken);
+        var next = 0;
+        foreach (var record in records)
+        {
+            for (; next < anchors.Count && anchors[next].Sequence < record.Sequence; next++)
+            {
+                Frame(anchors[next]);
+            }
+
+            SyslogFrame.Write(_frames, SiemSeverities.Syslog(SiemSeverities.Of(record)), record.AtUtc, _hostName, record.EventType, _format.Record(record));
+        }
+
+        for (; next < anchors.Count; next++)
+        {
+            Frame(anchors[next]);
+        }
+
+        if (_frames.WrittenCount > 0)
+        {
+            await _connection.WriteAsync(_frames.WrittenMemory, cancellationToken);
+            state.LastSentAtUtc = time.GetUtcNow().UtcDateTime;
+        }
+
+        _resend = false;
+        if (through != cursor.Sequence || checkpoints.Count > 0 && checkpoints.Max(c => c.Id) > cursor.CheckpointId || db.Entry(cursor).State == EntityState.Added)
+        {
+            cursor.Sequence = through;
+            cursor.CheckpointId = checkpoints.Count > 0 ? Math.Max(cursor.CheckpointId, checkpoints.Max(c => c.Id)) : cursor.CheckpointId;
+            cursor.UpdatedAtUtc = time.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        state.Sequence = through;
+        state.Head = Math.Max(through, await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0);
+        return records.Count == BatchSize;
+    }
+
+    private void Frame(AuditAnchor anchor) =>
+        SyslogFrame.Write(_frames, SiemSeverities.Syslog(SiemSeverity.Informational), anchor.AtUtc, _hostName, "audit.checkpoint", _format.Anchor(anchor));
+
+    /// <summary>
+    /// The checkpoints as anchors, signed as the anchor file's lines are by the key that signed the checkpoint. A
+    /// checkpoint no key of this Shield signed is not passed on: signing it now would vouch for what someone with the
+    /// database wrote (verification reports it).
+    /// </summary>
+    private async Task<List<AuditAnchor>> AnchorsAsync(List<AuditCheckpoint> checkpoints, CancellationToken cancellationToken)
+    {
+        List<AuditAnchor> anchors = [];
+        if (checkpoints.Count == 0)
+        {
+            return anchors;
+        }
+
+        var known = await keys.KnownKeysAsync(cancellationToken);
+        foreach (var checkpoint in checkpoints)
+        {
+            if (known.FirstOrDefault(k => AuditChain.HasValidSignature(k.Bytes, checkpoint)) is { } key)
+            {
+                anchors.Add(AuditAnchor.Signed(AuditAnchorKind.Checkpoint, checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc, key));
+            }
+            else
+            {
+                LogUnsignedCheckpoint(logger, _sink.Name, checkpoint.Sequence);
+            }
+        }
+
+        return anchors;
+    }
+
+    private async Task CloseAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            try
+            {
+                await connection.DisposeAsync();
+            }
+            catch (Exception error) when (error is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // closing a broken connection
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending the audit trail to SIEM sink {Sink} ({Destination}) failed; Shield retries with back-off and resumes from the sink's cursor.")]
+    private static partial void LogFailed(ILogger logger, Exception error, string sink, string destination);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIEM sink {Sink} is reachable again; it has been sent the trail through record {Sequence}.")]
+    private static partial void LogResumed(ILogger logger, string sink, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The receiver of SIEM sink {Sink} closed the connection; Shield reconnects and sends the latest records again.")]
+    private static partial void LogClosedByReceiver(ILogger logger, string sink);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIEM sink {Sink}: the checkpoint at record {Sequence} is signed by no key this Shield holds; it is not sent as an anchor.")]
+    private static partial void LogUnsignedCheckpoint(ILogger logger, string sink, long sequence);
+}
