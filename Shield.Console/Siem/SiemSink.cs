@@ -34,7 +34,7 @@ internal sealed partial class SiemSink(
     private readonly SiemSinkOptions _sink = state.Sink;
     private readonly SiemFormat _format = SiemFormat.Create(state.Sink.Format, productVersion);
     private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
-    private readonly string _hostName = SyslogFrame.Token(Environment.MachineName, 255);
+    private readonly string _hostName = Environment.MachineName;
     private SyslogConnection? _connection;
     private bool _resend;
     private long? _heldAt;

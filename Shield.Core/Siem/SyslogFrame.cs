@@ -18,7 +18,7 @@ public static class SyslogFrame
     public static void Write(IBufferWriter<byte> output, int severity, DateTime atUtc, string hostName, string messageId, string body)
     {
         var header = string.Create(CultureInfo.InvariantCulture,
-            $"<{Facility * 8 + severity}>1 {atUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)} {hostName} {AppName} - {Token(messageId, 32)} - ");
+            $"<{Facility * 8 + severity}>1 {atUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)} {Token(hostName, 255)} {AppName} - {Token(messageId, 32)} - ");
         var length = Encoding.ASCII.GetByteCount(header) + Encoding.UTF8.GetByteCount(body);
         var prefix = length.ToString(CultureInfo.InvariantCulture) + " ";
         Encoding.ASCII.GetBytes(prefix, output);
