@@ -36,7 +36,7 @@ internal sealed partial class SiemSink(
     private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
     private readonly string _hostName = Environment.MachineName;
     private SyslogConnection? _connection;
-    private bool _resend;
+    private long? _sentThrough; // on this connection; null: none yet
     private long? _heldAt;
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -128,25 +128,33 @@ internal sealed partial class SiemSink(
         if (_connection is null)
         {
             _connection = await SyslogConnection.OpenAsync(_sink, authorities, ConnectTimeout, cancellationToken);
-            _resend = true;
+            _sentThrough = null;
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var head = await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0;
         var cursor = await db.SiemCursors.SingleOrDefaultAsync(c => c.Name == _sink.Name, cancellationToken);
         if (cursor is null)
         {
             cursor = new SiemCursor { Name = _sink.Name };
             db.SiemCursors.Add(cursor);
         }
+        else if (cursor.Sequence > head)
+        {
+            // The trail ends before the cursor: acknowledged tampering cut its tail, and new records take those numbers.
+            LogTrailCut(logger, _sink.Name, cursor.Sequence, head);
+            cursor.Sequence = head;
+            _sentThrough = null;
+        }
 
-        var from = _resend ? Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect) : cursor.Sequence;
+        // A new connection starts with the last records sent again: TCP delivered nothing it can vouch for.
+        var from = _sentThrough ??= Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect);
         var records = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > from)
             .OrderBy(r => r.Sequence).Take(BatchSize).ToListAsync(cancellationToken);
-        var through = Math.Max(cursor.Sequence, records.Count > 0 ? records[^1].Sequence : 0);
-        var resend = _resend;
+        var through = records.Count > 0 ? records[^1].Sequence : from;
         var lastCheckpoint = cursor.CheckpointId;
         var checkpoints = await db.AuditCheckpoints.AsNoTracking()
-            .Where(c => c.Sequence <= through && (c.Id > lastCheckpoint || (resend && c.Sequence > from)))
+            .Where(c => c.Sequence <= through && (c.Id > lastCheckpoint || c.Sequence > from))
             .OrderBy(c => c.Sequence).ThenBy(c => c.Id).ToListAsync(cancellationToken);
 
         _frames.ResetWrittenCount();
@@ -173,17 +181,18 @@ internal sealed partial class SiemSink(
             state.LastSentAtUtc = time.GetUtcNow().UtcDateTime;
         }
 
-        _resend = false;
-        if (through != cursor.Sequence || checkpoints.Count > 0 && checkpoints.Max(c => c.Id) > cursor.CheckpointId || db.Entry(cursor).State == EntityState.Added)
+        _sentThrough = through;
+        var sentCheckpoint = checkpoints.Count > 0 ? Math.Max(cursor.CheckpointId, checkpoints.Max(c => c.Id)) : cursor.CheckpointId;
+        if (through > cursor.Sequence || sentCheckpoint > cursor.CheckpointId || db.ChangeTracker.HasChanges())
         {
-            cursor.Sequence = through;
-            cursor.CheckpointId = checkpoints.Count > 0 ? Math.Max(cursor.CheckpointId, checkpoints.Max(c => c.Id)) : cursor.CheckpointId;
+            cursor.Sequence = Math.Max(cursor.Sequence, through);
+            cursor.CheckpointId = sentCheckpoint;
             cursor.UpdatedAtUtc = time.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        state.Sequence = through;
-        state.Head = Math.Max(through, await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0);
+        state.Sequence = cursor.Sequence;
+        state.Head = Math.Max(head, cursor.Sequence);
         return records.Count == BatchSize;
     }
 
@@ -243,6 +252,9 @@ internal sealed partial class SiemSink(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The receiver of SIEM sink {Sink} closed the connection; Shield reconnects and sends the latest records again.")]
     private static partial void LogClosedByReceiver(ILogger logger, string sink);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIEM sink {Sink} had been sent the trail through record {Cursor}, but the trail now ends at record {Head} (acknowledged tampering cut its tail): the sink goes on from there, and the records that take those numbers are sent.")]
+    private static partial void LogTrailCut(ILogger logger, string sink, long cursor, long head);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIEM sink {Sink}: the checkpoint at record {Sequence} is signed by no key this Shield holds; it is not sent as an anchor.")]
     private static partial void LogUnsignedCheckpoint(ILogger logger, string sink, long sequence);
