@@ -125,12 +125,6 @@ internal sealed partial class SiemSink(
             await CloseAsync();
         }
 
-        if (_connection is null)
-        {
-            _connection = await SyslogConnection.OpenAsync(_sink, authorities, ConnectTimeout, cancellationToken);
-            _sentThrough = null;
-        }
-
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var head = await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0;
         var cursor = await db.SiemCursors.SingleOrDefaultAsync(c => c.Name == _sink.Name, cancellationToken);
@@ -144,6 +138,14 @@ internal sealed partial class SiemSink(
             // The trail ends before the cursor: acknowledged tampering cut its tail, and new records take those numbers.
             LogTrailCut(logger, _sink.Name, cursor.Sequence, head);
             cursor.Sequence = head;
+            _sentThrough = null;
+        }
+
+        state.Sequence = cursor.Sequence;
+        state.Head = Math.Max(head, cursor.Sequence);
+        if (_connection is null)
+        {
+            _connection = await SyslogConnection.OpenAsync(_sink, authorities, ConnectTimeout, cancellationToken);
             _sentThrough = null;
         }
 
@@ -192,7 +194,6 @@ internal sealed partial class SiemSink(
         }
 
         state.Sequence = cursor.Sequence;
-        state.Head = Math.Max(head, cursor.Sequence);
         return records.Count == BatchSize;
     }
 

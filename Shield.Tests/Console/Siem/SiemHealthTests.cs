@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,5 +31,38 @@ public sealed class SiemHealthTests
         var lag = Assert.Single(await app.Services.GetRequiredService<SiemStatus>().ReadAsync(_cancel));
         Assert.True(lag.Behind);
         Assert.Equal(0, lag.Sequence);
+    }
+
+    [Fact]
+    public async Task TheInstanceStreamingASink_ReportsItsLag_AsTheShieldSiemLagMetric()
+    {
+        var name = "metered-" + Guid.NewGuid().ToString("N")[..8];
+        await using var app = new ShieldAppFactory { Settings = SyslogStreamingTests.Sink(name, ChildProcess.FreePort()) };
+        await new SyslogStreamingTests().AppendAsync(app.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>(), 2);
+        await app.Logs.WaitForAsync("SiemStreamer", $"Sending the audit trail to SIEM sink {name}");
+        List<long> lags = [];
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Shield.Core.Diagnostics.ShieldTelemetry.Name && instrument.Name == "shield.siem.lag")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "shield.siem.sink" } && Equals(tag.Value, name))
+                {
+                    lags.Add(value);
+                }
+            }
+        });
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        Assert.True(Assert.Single(lags) > 0);
     }
 }
