@@ -17,7 +17,17 @@ public sealed class SiemOptions
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>One receiver: a syslog server (RFC 5424 over TCP, or over TLS with <see cref="Tls"/>).</summary>
+/// <summary>How a sink reaches its receiver.</summary>
+public enum SiemProtocol
+{
+    /// <summary>RFC 5424 over TCP with octet counting, or over TLS (RFC 5425) with <see cref="SiemSinkOptions.Tls"/>.</summary>
+    Syslog,
+
+    /// <summary>OTLP logs over HTTP (protobuf) to an OpenTelemetry collector's <see cref="SiemSinkOptions.Endpoint"/>.</summary>
+    OtlpHttp,
+}
+
+/// <summary>One receiver: a syslog server (RFC 5424 over TCP, or over TLS with <see cref="Tls"/>), or an OTLP collector.</summary>
 public sealed class SiemSinkOptions
 {
     /// <summary>The sink's name: it keys its cursor, metric, health entry and lease. Renaming a sink starts it over.</summary>
@@ -26,16 +36,25 @@ public sealed class SiemSinkOptions
     /// <summary>Off keeps the sink configured (and its cursor) without sending.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The receiver's host name or address.</summary>
+    /// <summary><c>Syslog</c> (the default) or <c>OtlpHttp</c>.</summary>
+    public SiemProtocol Protocol { get; set; } = SiemProtocol.Syslog;
+
+    /// <summary>OtlpHttp: the collector's logs URL, such as <c>https://collector:4318/v1/logs</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Syslog: the receiver's host name or address.</summary>
     public string Host { get; set; } = "";
 
-    /// <summary>The receiver's TCP port (syslog over TLS is usually 6514).</summary>
+    /// <summary>Syslog: the receiver's TCP port (syslog over TLS is usually 6514).</summary>
     public int Port { get; set; }
 
-    /// <summary>Speak TLS (RFC 5425): the receiver's certificate must chain to <see cref="CaFile"/> (or to the system's roots) and name <see cref="Host"/>.</summary>
+    /// <summary>Syslog: speak TLS (RFC 5425): the receiver's certificate must chain to <see cref="CaFile"/> (or to the system's roots) and name <see cref="Host"/>.</summary>
     public bool Tls { get; set; }
 
-    /// <summary>A PEM file of the certificate authorities the receiver's certificate must chain to; empty: the system's roots.</summary>
+    /// <summary>
+    /// A PEM file of the certificate authorities the receiver's certificate must chain to (syslog over TLS, or an https
+    /// endpoint); empty: the system's roots.
+    /// </summary>
     public string? CaFile { get; set; }
 
     /// <summary>What each message holds: <c>Ocsf</c> (JSON, OCSF 1.8.0 API Activity) or <c>Cef</c>.</summary>
@@ -45,7 +64,7 @@ public sealed class SiemSinkOptions
     public long MaxLag { get; set; } = 10_000;
 
     /// <summary>
-    /// Records sent again after a connection is made (at start, and after every reconnect): plain TCP acknowledges
+    /// Syslog: records sent again after a connection is made (at start, and after every reconnect): plain TCP acknowledges
     /// nothing, so what was in flight when a connection broke may be lost unless it is sent again. Receivers drop
     /// duplicates by sequence.
     /// </summary>

@@ -37,14 +37,28 @@ internal sealed class SiemOptionsValidator(IHostEnvironment environment) : IVali
                 continue;
             }
 
-            if (Uri.CheckHostName(sink.Host) == UriHostNameType.Unknown)
+            if (sink.Protocol == SiemProtocol.OtlpHttp)
             {
-                errors.Add($"{at}:Host '{sink.Host}' is not a host name or address; give the syslog receiver's, such as 'siem.example.com' or '10.0.0.5'.");
+                if (!Uri.TryCreate(sink.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+                {
+                    errors.Add($"{at}:Endpoint '{sink.Endpoint}' is not an http or https URL; give the collector's OTLP/HTTP logs URL, such as 'https://collector.example.com:4318/v1/logs'.");
+                }
             }
-
-            if (sink.Port is < 1 or > 65535)
+            else if (!Enum.IsDefined(sink.Protocol))
             {
-                errors.Add($"{at}:Port is {sink.Port}; give the receiver's TCP port from 1 to 65535 (syslog over TLS is usually 6514).");
+                errors.Add($"{at}:Protocol is {sink.Protocol}; say Syslog or OtlpHttp.");
+            }
+            else
+            {
+                if (Uri.CheckHostName(sink.Host) == UriHostNameType.Unknown)
+                {
+                    errors.Add($"{at}:Host '{sink.Host}' is not a host name or address; give the syslog receiver's, such as 'siem.example.com' or '10.0.0.5'.");
+                }
+
+                if (sink.Port is < 1 or > 65535)
+                {
+                    errors.Add($"{at}:Port is {sink.Port}; give the receiver's TCP port from 1 to 65535 (syslog over TLS is usually 6514).");
+                }
             }
 
             if (!Enum.IsDefined(sink.Format))
@@ -64,7 +78,7 @@ internal sealed class SiemOptionsValidator(IHostEnvironment environment) : IVali
 
             if (!string.IsNullOrWhiteSpace(sink.CaFile))
             {
-                if (!sink.Tls)
+                if (sink.Protocol == SiemProtocol.Syslog && !sink.Tls)
                 {
                     errors.Add($"{at}:CaFile is set but Tls is false: set Tls to true to check the receiver's certificate against it, or remove CaFile.");
                 }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Auditing;
 using Shield.Console.Cluster;
@@ -10,10 +8,11 @@ using Shield.Core.Siem;
 namespace Shield.Console.Siem;
 
 /// <summary>
-/// Streams the trail to one syslog receiver: committed records in chain order, each signed checkpoint after the record
+/// Streams the trail to one receiver (syslog, or an OTLP collector): committed records in chain order, each signed checkpoint after the record
 /// it names, from the sink's cursor in the database. The cursor moves once a batch is written; a connection that breaks
-/// is opened again after a bounded, jittered back-off, and the last <see cref="SiemSinkOptions.ResendOnReconnect"/>
-/// records are sent again (at least once: receivers drop duplicates by sequence). Runs on the instance holding the
+/// is opened again after a bounded, jittered back-off; over syslog, which acknowledges nothing, the last
+/// <see cref="SiemSinkOptions.ResendOnReconnect"/> records are sent again (at least once: receivers drop duplicates by
+/// sequence). Runs on the instance holding the
 /// sink's lease. Nothing here is on the path of a call: a slow or absent receiver only makes the sink fall behind.
 /// </summary>
 internal sealed partial class SiemSink(
@@ -22,20 +21,18 @@ internal sealed partial class SiemSink(
     ClusterJob job,
     IDbContextFactory<ShieldDbContext> contexts,
     AuditKeyring keys,
-    X509Certificate2Collection? authorities,
+    Func<CancellationToken, Task<ISiemTransport>> open,
     string productVersion,
     TimeProvider time,
     ILogger logger)
 {
     public const int BatchSize = 500;
     public static readonly TimeSpan LeaseInterval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SiemSinkOptions _sink = state.Sink;
     private readonly SiemFormat _format = SiemFormat.Create(state.Sink.Format, productVersion);
-    private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
-    private readonly string _hostName = Environment.MachineName;
-    private SyslogConnection? _connection;
+    private readonly List<SiemMessage> _messages = new(BatchSize * 2);
+    private ISiemTransport? _transport;
     private long? _sentThrough; // on this connection; null: none yet
     private long? _heldAt;
 
@@ -119,7 +116,7 @@ internal sealed partial class SiemSink(
     /// <summary>Sends what is waiting, one batch; true when more is waiting.</summary>
     private async Task<bool> RoundAsync(CancellationToken cancellationToken)
     {
-        if (_connection is { ClosedByPeer: true })
+        if (_transport is { Broken: true })
         {
             LogClosedByReceiver(logger, _sink.Name);
             await CloseAsync();
@@ -143,14 +140,14 @@ internal sealed partial class SiemSink(
 
         state.Sequence = cursor.Sequence;
         state.Head = Math.Max(head, cursor.Sequence);
-        if (_connection is null)
+        if (_transport is null)
         {
-            _connection = await SyslogConnection.OpenAsync(_sink, authorities, ConnectTimeout, cancellationToken);
+            _transport = await open(cancellationToken);
             _sentThrough = null;
         }
 
-        // A new connection starts with the last records sent again: TCP delivered nothing it can vouch for.
-        var from = _sentThrough ??= Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect);
+        // A new syslog connection starts with the last records sent again: TCP delivered nothing it can vouch for.
+        var from = _sentThrough ??= _transport.Acknowledges ? cursor.Sequence : Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect);
         var records = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > from)
             .OrderBy(r => r.Sequence).Take(BatchSize).ToListAsync(cancellationToken);
         var through = records.Count > 0 ? records[^1].Sequence : from;
@@ -159,27 +156,27 @@ internal sealed partial class SiemSink(
             .Where(c => c.Sequence <= through && (c.Id > lastCheckpoint || c.Sequence > from))
             .OrderBy(c => c.Sequence).ThenBy(c => c.Id).ToListAsync(cancellationToken);
 
-        _frames.ResetWrittenCount();
+        _messages.Clear();
         var anchors = await AnchorsAsync(checkpoints, cancellationToken);
         var next = 0;
         foreach (var record in records)
         {
             for (; next < anchors.Count && anchors[next].Sequence < record.Sequence; next++)
             {
-                Frame(anchors[next]);
+                Add(anchors[next]);
             }
 
-            SyslogFrame.Write(_frames, SiemSeverities.Syslog(SiemSeverities.Of(record)), record.AtUtc, _hostName, record.EventType, _format.Record(record));
+            _messages.Add(new SiemMessage(record.Sequence, record.AtUtc, SiemSeverities.Of(record), record.EventType, _format.Record(record), record.TraceId, record.SpanId));
         }
 
         for (; next < anchors.Count; next++)
         {
-            Frame(anchors[next]);
+            Add(anchors[next]);
         }
 
-        if (_frames.WrittenCount > 0)
+        if (_messages.Count > 0)
         {
-            await _connection.WriteAsync(_frames.WrittenMemory, cancellationToken);
+            await _transport.SendAsync(_messages, cancellationToken);
             state.LastSentAtUtc = time.GetUtcNow().UtcDateTime;
         }
 
@@ -197,8 +194,8 @@ internal sealed partial class SiemSink(
         return records.Count == BatchSize;
     }
 
-    private void Frame(AuditAnchor anchor) =>
-        SyslogFrame.Write(_frames, SiemSeverities.Syslog(SiemSeverity.Informational), anchor.AtUtc, _hostName, "audit.checkpoint", _format.Anchor(anchor));
+    private void Add(AuditAnchor anchor) =>
+        _messages.Add(new SiemMessage(anchor.Sequence, anchor.AtUtc, SiemSeverity.Informational, "audit.checkpoint", _format.Anchor(anchor), null, null));
 
     /// <summary>
     /// The checkpoints as anchors, signed as the anchor file's lines are by the key that signed the checkpoint. A
@@ -231,12 +228,12 @@ internal sealed partial class SiemSink(
 
     private async Task CloseAsync()
     {
-        if (_connection is { } connection)
+        if (_transport is { } transport)
         {
-            _connection = null;
+            _transport = null;
             try
             {
-                await connection.DisposeAsync();
+                await transport.DisposeAsync();
             }
             catch (Exception error) when (error is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
             {

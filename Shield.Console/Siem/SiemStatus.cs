@@ -49,7 +49,9 @@ public sealed class SiemStatus
         new(state.Sink.Name, Destination(state.Sink), state.Sink.Enabled, cursor?.Sequence ?? 0, head, state.Sink.MaxLag,
             cursor?.UpdatedAtUtc, state.Streaming, state.Streaming ? state.Error : null);
 
-    public static string Destination(SiemSinkOptions sink) => $"syslog{(sink.Tls ? "+tls" : "")}://{sink.Host}:{sink.Port} ({sink.Format})";
+    public static string Destination(SiemSinkOptions sink) => sink.Protocol == SiemProtocol.OtlpHttp
+        ? $"OTLP {sink.Endpoint} ({sink.Format})"
+        : $"syslog{(sink.Tls ? "+tls" : "")}://{sink.Host}:{sink.Port} ({sink.Format})";
 
     private IEnumerable<Measurement<long>> Measure() =>
         Sinks.Where(s => s.Streaming).Select(s => new Measurement<long>(s.Lag, new KeyValuePair<string, object?>("shield.siem.sink", s.Sink.Name)));

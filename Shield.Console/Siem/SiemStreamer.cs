@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Console.Auditing;
@@ -23,6 +24,7 @@ internal sealed class SiemStreamer(
     ILogger<SiemStreamer> logger) : BackgroundService
 {
     public const string LeasePrefix = "siem:";
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly string ProductVersion =
         typeof(SiemStreamer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0";
@@ -32,7 +34,12 @@ internal sealed class SiemStreamer(
         {
             var authorities = SiemCertificates.Path(state.Sink, environment.ContentRootPath) is { } path ? SiemCertificates.Load(path) : null;
             var sink = new SiemSink(state, options.Value, jobs.Create(LeasePrefix + state.Sink.Name, SiemSink.LeaseInterval),
-                contexts, keys, authorities, ProductVersion, time, logger);
+                contexts, keys, cancellationToken => OpenAsync(state.Sink, authorities, cancellationToken), ProductVersion, time, logger);
             return Task.Run(() => sink.RunAsync(stoppingToken), stoppingToken);
         }));
+
+    private async Task<ISiemTransport> OpenAsync(SiemSinkOptions sink, X509Certificate2Collection? authorities, CancellationToken cancellationToken) =>
+        sink.Protocol == SiemProtocol.OtlpHttp
+            ? new OtlpLogsTransport(sink, authorities, ProductVersion, time)
+            : await SyslogConnection.OpenAsync(sink, authorities, ConnectTimeout, cancellationToken);
 }

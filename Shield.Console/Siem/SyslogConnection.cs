@@ -1,15 +1,22 @@
+using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Shield.Core.Siem;
 
 namespace Shield.Console.Siem;
 
-/// <summary>One TCP connection to a syslog receiver, in TLS when the sink says so (RFC 5425); it only ever writes.</summary>
-internal sealed class SyslogConnection : IAsyncDisposable
+/// <summary>
+/// One TCP connection to a syslog receiver, in TLS when the sink says so (RFC 5425); it only ever writes, each message
+/// an RFC 5424 message framed by octet counting. TCP acknowledges nothing, so the sink resends after reconnecting.
+/// </summary>
+internal sealed class SyslogConnection : ISiemTransport
 {
     private readonly TcpClient _client;
     private readonly Stream _stream;
+    private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
+    private readonly string _hostName = Environment.MachineName;
 
     private SyslogConnection(TcpClient client, Stream stream)
     {
@@ -51,7 +58,7 @@ internal sealed class SyslogConnection : IAsyncDisposable
     /// Whether the receiver has closed its end: a syslog receiver never writes, so a readable socket with nothing to
     /// read means it went away. Checked before each write, so that a receiver that stopped is not written into.
     /// </summary>
-    public bool ClosedByPeer
+    public bool Broken
     {
         get
         {
@@ -67,9 +74,17 @@ internal sealed class SyslogConnection : IAsyncDisposable
         }
     }
 
-    public async Task WriteAsync(ReadOnlyMemory<byte> frames, CancellationToken cancellationToken)
+    public bool Acknowledges => false;
+
+    public async Task SendAsync(IReadOnlyList<SiemMessage> messages, CancellationToken cancellationToken)
     {
-        await _stream.WriteAsync(frames, cancellationToken);
+        _frames.ResetWrittenCount();
+        foreach (var message in messages)
+        {
+            SyslogFrame.Write(_frames, SiemSeverities.Syslog(message.Severity), message.AtUtc, _hostName, message.EventType, message.Body);
+        }
+
+        await _stream.WriteAsync(_frames.WrittenMemory, cancellationToken);
         await _stream.FlushAsync(cancellationToken);
     }
 

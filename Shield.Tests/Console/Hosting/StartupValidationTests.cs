@@ -31,6 +31,7 @@ public sealed class StartupValidationTests
         { "Shield:Siem:Sinks:0:Port", "0", "Shield:Siem:Sinks:0:Port is 0; give the receiver's TCP port" },
         { "Shield:Siem:Sinks:0:Host", "bad host!", "Shield:Siem:Sinks:0:Host 'bad host!' is not a host name or address" },
         { "Shield:Siem:Sinks:0:CaFile", "ca.pem", "Shield:Siem:Sinks:0:CaFile is set but Tls is false" },
+        { "Shield:Siem:Sinks:0:Protocol", "OtlpHttp", "Shield:Siem:Sinks:0:Endpoint '' is not an http or https URL" },
     };
 
     [Theory]

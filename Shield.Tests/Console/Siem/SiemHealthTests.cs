@@ -36,9 +36,16 @@ public sealed class SiemHealthTests
     [Fact]
     public async Task TheInstanceStreamingASink_ReportsItsLag_AsTheShieldSiemLagMetric()
     {
+        // Records committed before the sink was configured: its first round finds them waiting.
+        using var folder = new TempFolder();
+        await using (var before = new ShieldAppFactory { DataDirectory = folder.Path })
+        {
+            await new SyslogStreamingTests().AppendAsync(before.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>(), 2);
+        }
+
         var name = "metered-" + Guid.NewGuid().ToString("N")[..8];
-        await using var app = new ShieldAppFactory { Settings = SyslogStreamingTests.Sink(name, ChildProcess.FreePort()) };
-        await new SyslogStreamingTests().AppendAsync(app.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>(), 2);
+        await using var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = SyslogStreamingTests.Sink(name, ChildProcess.FreePort()) };
+        _ = app.Services;
         await app.Logs.WaitForAsync("SiemStreamer", $"Sending the audit trail to SIEM sink {name}");
         List<long> lags = [];
         using var listener = new MeterListener();

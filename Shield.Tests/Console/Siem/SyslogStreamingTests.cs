@@ -40,13 +40,7 @@ public sealed class SyslogStreamingTests
 
         var records = lines.Where(l => !l.IsAnchor).ToList();
         Assert.Equal(Enumerable.Range(1, (int)head).Select(i => (long)i), records.Select(l => l.Sequence).Distinct().Order());
-        // In chain order: each record follows the one before it, or starts a resend of records already sent.
-        for (var i = 1; i < records.Count; i++)
-        {
-            Assert.True(records[i].Sequence == records[i - 1].Sequence + 1 || records[i].Sequence <= records[i - 1].Sequence,
-                $"Record {records[i].Sequence} came after record {records[i - 1].Sequence}");
-        }
-
+        AssertInChainOrder(records.Select(l => l.Sequence).ToList());
         Assert.All(records, l => Assert.Equal("shield", l.App));
         await using var db = await Db(app);
         var stored = await db.AuditRecords.AsNoTracking().ToDictionaryAsync(r => r.Sequence, _cancel);
@@ -121,6 +115,15 @@ public sealed class SyslogStreamingTests
         Assert.Contains(received, m => m.Contains("\"class_uid\":6003", StringComparison.Ordinal));
         await using var db = await Db(app);
         Assert.False(await db.SiemCursors.AnyAsync(c => c.Name == "untrusted", _cancel)); // it never got as far as sending
+    }
+
+    /// <summary>In chain order: each record follows the one before it, or starts a resend of records already sent.</summary>
+    internal static void AssertInChainOrder(IReadOnlyList<long> sequences)
+    {
+        for (var i = 1; i < sequences.Count; i++)
+        {
+            Assert.True(sequences[i] == sequences[i - 1] + 1 || sequences[i] <= sequences[i - 1], $"Record {sequences[i]} came after record {sequences[i - 1]}");
+        }
     }
 
     /// <summary>Reads octet-counted frames (RFC 6587) until one holds record <paramref name="through"/>, or the sender closes.</summary>
