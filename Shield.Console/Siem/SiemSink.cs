@@ -8,12 +8,12 @@ using Shield.Core.Siem;
 namespace Shield.Console.Siem;
 
 /// <summary>
-/// Streams the trail to one receiver (syslog, or an OTLP collector): committed records in chain order, each signed checkpoint after the record
-/// it names, from the sink's cursor in the database. The cursor moves once a batch is written; a connection that breaks
-/// is opened again after a bounded, jittered back-off; over syslog, which acknowledges nothing, the last
-/// <see cref="SiemSinkOptions.ResendOnReconnect"/> records are sent again (at least once: receivers drop duplicates by
-/// sequence). Runs on the instance holding the
-/// sink's lease. Nothing here is on the path of a call: a slow or absent receiver only makes the sink fall behind.
+/// Streams the trail to one receiver (syslog, or an OTLP collector): committed records in chain order, each signed
+/// checkpoint after the record it names, from the sink's cursor in the database. The cursor moves once a batch is sent;
+/// a receiver that fails is tried again after a bounded, jittered back-off. Over syslog, which acknowledges nothing, a
+/// new connection first sends the last <see cref="SiemSinkOptions.ResendOnReconnect"/> records again (at least once:
+/// receivers drop duplicates by sequence). Runs on the instance holding the sink's lease. Nothing here is on the path
+/// of a call: a slow or absent receiver only makes the sink fall behind.
 /// </summary>
 internal sealed partial class SiemSink(
     SiemSinkState state,
