@@ -21,7 +21,7 @@ public static class SiemSeverities
     [
         AuditEventTypes.CallDenied, AuditEventTypes.CallRejected, AuditEventTypes.CallExpired, AuditEventTypes.CallDecisionRefused,
         AuditEventTypes.CallUpstreamError, AuditEventTypes.SignInFailed, AuditEventTypes.SessionRefused,
-        AuditEventTypes.SessionToolsRefused, AuditEventTypes.DiscoveryFailed,
+        AuditEventTypes.SessionToolsRefused, AuditEventTypes.RequestRefused, AuditEventTypes.DiscoveryFailed,
     ];
 
     public static SiemSeverity Of(AuditRecord record) => record.EventType switch
