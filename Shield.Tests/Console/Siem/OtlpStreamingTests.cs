@@ -19,8 +19,6 @@ public sealed class OtlpStreamingTests
         var settings = SyslogStreamingTests.Sink("collector", 0);
         settings["Shield:Siem:Sinks:0:Protocol"] = "OtlpHttp";
         settings["Shield:Siem:Sinks:0:Endpoint"] = receiver.Endpoint;
-        settings["Shield:Siem:Sinks:0:Host"] = null;
-        settings["Shield:Siem:Sinks:0:Port"] = null;
         await using var app = new ShieldAppFactory { Settings = settings };
         var streaming = new SyslogStreamingTests();
         var writer = app.Services.GetRequiredService<AuditWriter>();
