@@ -22,11 +22,12 @@ public sealed class SiemStatus
 {
     private readonly IDbContextFactory<ShieldDbContext> _contexts;
 
-    public SiemStatus(IOptions<SiemOptions> options, IDbContextFactory<ShieldDbContext> contexts)
+    public SiemStatus(IOptions<SiemOptions> options, IDbContextFactory<ShieldDbContext> contexts, IMeterFactory meters)
     {
         _contexts = contexts;
         Sinks = [.. options.Value.Sinks.Select(s => new SiemSinkState(s))];
-        ShieldTelemetry.Meter.CreateObservableGauge("shield.siem.lag", Measure, "{record}",
+        // Shield's meter as this host's meter factory makes it: the gauge reads this instance's sinks, not another host's.
+        meters.Create(ShieldTelemetry.Name).CreateObservableGauge("shield.siem.lag", Measure, "{record}",
             "Audit records committed but not yet sent to the SIEM sink (reported by the instance streaming it).");
     }
 
