@@ -9,6 +9,7 @@ using Shield.Console.Policy;
 using Shield.Console.Registry;
 using Shield.Console.Relay;
 using Shield.Console.Security;
+using Shield.Console.Siem;
 using Shield.Console.Telemetry;
 using Shield.Core;
 using Shield.Core.Persistence;
@@ -26,6 +27,7 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddCluster();
         // Right after the database: everything that changes governance while starting waits for the audit writer.
         builder.AddAuditing();
+        builder.AddSiem();
         builder.AddShieldTelemetry();
         builder.AddShieldAuthentication();
 

@@ -13,6 +13,7 @@ using Shield.Core.Sessions;
 using Shield.Core.Governance;
 using Shield.Core.Redaction;
 using Shield.Core.Registry;
+using Shield.Core.Siem;
 
 namespace Shield.Core.Persistence;
 
@@ -62,6 +63,8 @@ public abstract class ShieldDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<AuditVerificationResult> AuditVerifications => Set<AuditVerificationResult>();
 
     public DbSet<Lease> Leases => Set<Lease>();
+
+    public DbSet<SiemCursor> SiemCursors => Set<SiemCursor>();
 
     /// <summary>Fixes the Identity schema version and key length the migrations were made with.</summary>
     public static void PinIdentitySchema(StoreOptions stores)

@@ -31,6 +31,8 @@ public sealed class SampleSettingsTests
         { Shield.Console.Sessions.AgentSessionOptions.SectionName, typeof(Shield.Console.Sessions.AgentSessionOptions) },
         { Shield.Console.Auditing.AuditOptions.SectionName, typeof(Shield.Console.Auditing.AuditOptions) },
         { Shield.Console.Relay.RelayOptions.SectionName, typeof(Shield.Console.Relay.RelayOptions) },
+        { Shield.Console.Siem.SiemOptions.SectionName, typeof(Shield.Console.Siem.SiemOptions) },
+        { Shield.Console.Siem.SiemOptions.SectionName + ":Sinks:0", typeof(Shield.Console.Siem.SiemSinkOptions) },
     };
 
     [Theory]
@@ -38,7 +40,8 @@ public sealed class SampleSettingsTests
     public void EverySettingOfAnOptionsClass_IsInTheSample(string section, Type options)
     {
         var sample = JsonDocument.Parse(File.ReadAllText(SamplePath)).RootElement;
-        var node = section.Split(':').Aggregate(sample, (current, name) => current.GetProperty(name));
+        var node = section.Split(':').Aggregate(sample, (current, name) =>
+            current.ValueKind == JsonValueKind.Array ? current[int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)] : current.GetProperty(name));
         var settings = options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod?.IsPublic == true && p.Name != nameof(DatabaseOptions.ConnectionString));
 

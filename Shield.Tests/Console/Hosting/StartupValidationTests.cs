@@ -26,6 +26,12 @@ public sealed class StartupValidationTests
         { "Shield:Relay:MaxResultBytes", "10", "Shield:Relay:MaxResultBytes is 10; use at least 1024" },
         { "Shield:Registry:MaxListBytes", "10", "Shield:Registry:MaxListBytes is 10; use at least 1024" },
         { "Shield:Registry:MaxDefinitionsPerTool", "1", "Shield:Registry:MaxDefinitionsPerTool is 1; use at least 2" },
+        { "Shield:Siem:PollInterval", "00:00:00", "Shield:Siem:PollInterval is 00:00:00; give a duration from 00:00:00.05" },
+        { "Shield:Siem:Sinks:0:Name", "has space", "Shield:Siem:Sinks:0:Name 'has space' must be 1 to 64 letters" },
+        { "Shield:Siem:Sinks:0:Port", "0", "Shield:Siem:Sinks:0:Port is 0; give the receiver's TCP port" },
+        { "Shield:Siem:Sinks:0:Host", "bad host!", "Shield:Siem:Sinks:0:Host 'bad host!' is not a host name or address" },
+        { "Shield:Siem:Sinks:0:CaFile", "ca.pem", "Shield:Siem:Sinks:0:CaFile is set but Tls is false" },
+        { "Shield:Siem:Sinks:0:Protocol", "OtlpHttp", "Shield:Siem:Sinks:0:Endpoint '' is not an http or https URL" },
     };
 
     [Theory]

@@ -35,6 +35,7 @@ public sealed class AuditComponentTests : ComponentTestContext, IAsyncLifetime
         Services.AddSingleton(_app.Services.GetRequiredService<AuditSearch>());
         Services.AddSingleton(_app.Services.GetRequiredService<AuditVerifier>());
         Services.AddSingleton(_app.Services.GetRequiredService<AuditExporter>());
+        Services.AddSingleton(_app.Services.GetRequiredService<Shield.Console.Siem.SiemStatus>());
     }
 
     [Fact]

@@ -361,6 +361,20 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SiemCursors",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    CheckpointId = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SiemCursors", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ToolDecisions",
                 columns: table => new
                 {
@@ -806,6 +820,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "Sessions");
+
+            migrationBuilder.DropTable(
+                name: "SiemCursors");
 
             migrationBuilder.DropTable(
                 name: "ToolDecisions");

@@ -363,6 +363,20 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SiemCursors",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    CheckpointId = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SiemCursors", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ToolDecisions",
                 columns: table => new
                 {
@@ -808,6 +822,9 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "Sessions");
+
+            migrationBuilder.DropTable(
+                name: "SiemCursors");
 
             migrationBuilder.DropTable(
                 name: "ToolDecisions");

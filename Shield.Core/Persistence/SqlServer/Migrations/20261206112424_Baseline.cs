@@ -361,6 +361,20 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SiemCursors",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    CheckpointId = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SiemCursors", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ToolDecisions",
                 columns: table => new
                 {
@@ -810,6 +824,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "Sessions");
+
+            migrationBuilder.DropTable(
+                name: "SiemCursors");
 
             migrationBuilder.DropTable(
                 name: "ToolDecisions");

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Options;
+
+namespace Shield.Console.Siem;
+
+internal static class SiemExtensions
+{
+    /// <summary>Streaming the audit trail to SIEMs (<c>Shield:Siem</c>): the sinks' streamer, their status, metric and health.</summary>
+    public static void AddSiem(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SiemOptions>().Bind(builder.Configuration.GetSection(SiemOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SiemOptions>, SiemOptionsValidator>();
+        services.AddSingleton<SiemStatus>();
+        services.AddHostedService<SiemStreamer>();
+        services.AddHealthChecks().AddCheck<SiemHealthCheck>("siem");
+    }
+}
