@@ -39,6 +39,7 @@ public static class ShieldCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.SectionName))
+            .Configure(options => options.Redis = configuration.GetConnectionString(ClusterOptions.RedisConnectionStringName))
             .PostConfigure(options => options.InstanceName = string.IsNullOrWhiteSpace(options.InstanceName) ? Environment.MachineName : options.InstanceName.Trim())
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Auditing;
+using Shield.Console.Cluster;
 using Shield.Console.Common;
 using Shield.Core.Approvals;
 using Shield.Core.Auditing;
@@ -13,11 +14,14 @@ namespace Shield.Console.Approvals;
 /// denial, expiry, and withdrawal the moment its agent stops waiting. A decision is recorded in the audit trail before it
 /// takes effect (fail closed: if the trail cannot take it, nothing is approved); the waiting call then learns its verdict.
 /// Departures and decisions are serialised too: a decision taken after the agent left is refused, and recorded.
+/// In a cluster every change is signalled to the other instances, which look at the request in the database
+/// (<see cref="LookAsync"/>): a call waiting on one instance is released by a decision taken on another.
 /// </summary>
 public sealed partial class ApprovalDesk(
     IDbContextFactory<ShieldDbContext> contexts,
     AuditWriter audit,
     ApprovalFeed feed,
+    ClusterSignals signals,
     TimeProvider time,
     ILogger<ApprovalDesk> logger)
 {
@@ -47,6 +51,7 @@ public sealed partial class ApprovalDesk(
             var due = request.ExpiresAtUtc - time.GetUtcNow().UtcDateTime;
             waiter.Expiry = time.CreateTimer(_ => _ = ExpireOnTimeAsync(request.Id), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
             feed.Publish(new(ApprovalEventKind.Requested, ApprovalView.Of(request)));
+            signals.Publish(ClusterSignal.Approval(request.Id));
             // Off the thread that noticed the departure (a connection closing, a cancel being read): the withdrawal waits its turn here.
             waiter.Departure = requester?.Gone.Register(() => _ = Task.Run(() => WithdrawOnDepartureAsync(request.Id, requester.Why!)));
         }
@@ -245,9 +250,75 @@ public sealed partial class ApprovalDesk(
         if (changed)
         {
             feed.Publish(new(view.IsPending ? ApprovalEventKind.Updated : ApprovalEventKind.Decided, view));
+            signals.Publish(ClusterSignal.Approval(id));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Looks at a request another instance changed, in the database: a call waiting here gets its verdict once it is
+    /// closed, and this instance's queue shows it as it stands. Nothing is decided here.
+    /// </summary>
+    public async Task LookAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (await db.ApprovalRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken) is { } request)
+            {
+                Found(ApprovalView.Of(request));
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Brings this instance's queue and waiting calls in line with the database: one query for the pending requests, and
+    /// one for each request that left the queue since (decided, expired or withdrawn on another instance).
+    /// </summary>
+    public async Task FollowAsync(CancellationToken cancellationToken = default)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var pending = await db.ApprovalRequests.AsNoTracking().Where(r => r.Status == ApprovalStatus.Pending)
+                .OrderBy(r => r.RequestedAtUtc).ToListAsync(cancellationToken);
+            var open = pending.Select(r => r.Id).ToHashSet();
+            foreach (var request in pending)
+            {
+                Found(ApprovalView.Of(request));
+            }
+
+            foreach (var id in feed.Pending.Select(v => v.Id).Union(_waiters.Keys).Where(id => !open.Contains(id)).ToList())
+            {
+                if (await db.ApprovalRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken) is { } closed)
+                {
+                    Found(ApprovalView.Of(closed));
+                }
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    // A request as the database has it now, changed by another instance: the waiting call first, then the queue.
+    private void Found(ApprovalView view)
+    {
+        if (!view.IsPending && _waiters.TryRemove(view.Id, out var waiter))
+        {
+            waiter.Close();
+            waiter.Verdict.TrySetResult(Verdict(view));
+        }
+
+        feed.Mirror(view);
     }
 
     /// <summary>Why the agent waiting for <paramref name="id"/> left, or null while it waits (or nobody here waits for it).</summary>

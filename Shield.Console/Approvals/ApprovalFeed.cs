@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Shield.Core.Cluster;
 
 namespace Shield.Console.Approvals;
 
 /// <summary>
 /// The live queue: the requests waiting now, and every change to them pushed at once to console pages (subscriptions)
-/// and to <see cref="ApprovalsHub"/> clients. One Shield instance holds the calls it queues.
+/// and to <see cref="ApprovalsHub"/> clients. One Shield instance holds the calls it queues; in a cluster, the queue
+/// also shows what the other instances queued and decided (<see cref="Mirror"/>).
 /// </summary>
-public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<ApprovalFeed> logger)
+public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, IOptions<ClusterOptions> cluster, ILogger<ApprovalFeed> logger)
 {
     private readonly ConcurrentDictionary<Guid, ApprovalView> _pending = new();
     private readonly Lock _gate = new();
@@ -30,7 +33,26 @@ public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<
     }
 
     /// <summary>Records the change and pushes it; never waits on a listener, so no slow client holds up a decision.</summary>
-    public void Publish(ApprovalEvent change)
+    public void Publish(ApprovalEvent change) => Publish(change, toHub: true);
+
+    /// <summary>
+    /// A request as another instance left it, read from the database: queued, approved once more, or closed. Listeners
+    /// here hear of what is new to this queue; hub clients too, unless the Redis backplane already brought them the
+    /// other instance's own push.
+    /// </summary>
+    public void Mirror(ApprovalView view)
+    {
+        var known = _pending.TryGetValue(view.Id, out var queued);
+        ApprovalEventKind? kind = view.IsPending
+            ? !known ? ApprovalEventKind.Requested : queued!.ApprovedBy.Count != view.ApprovedBy.Count ? ApprovalEventKind.Updated : null
+            : known ? ApprovalEventKind.Decided : null;
+        if (kind is { } news)
+        {
+            Publish(new(news, view), toHub: !cluster.Value.HasRedis);
+        }
+    }
+
+    private void Publish(ApprovalEvent change, bool toHub)
     {
         if (change.Kind == ApprovalEventKind.Decided)
         {
@@ -46,7 +68,10 @@ public sealed partial class ApprovalFeed(IHubContext<ApprovalsHub> hub, ILogger<
             _ = NotifyAsync(handler, change);
         }
 
-        _ = SendAsync(change);
+        if (toHub)
+        {
+            _ = SendAsync(change);
+        }
     }
 
     /// <summary>Takes a request out of the queue that could not be closed as usual; listeners are told it is decided.</summary>

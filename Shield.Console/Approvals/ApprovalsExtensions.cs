@@ -5,7 +5,8 @@ namespace Shield.Console.Approvals;
 
 internal static class ApprovalsExtensions
 {
-    /// <summary>The approval gate, the reviewers' desk and live feed, the restart clean-up and the expiry of orphaned requests.</summary>
+    /// <summary>The approval gate, the reviewers' desk and live feed, the restart clean-up, the expiry of orphaned requests, and in a cluster the
+    /// following of what the other instances queue and decide.</summary>
     public static void AddApprovals(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -16,6 +17,7 @@ internal static class ApprovalsExtensions
         services.AddHostedService<ApprovalRecovery>();
         services.AddSingleton<ApprovalExpiry>();
         services.AddHostedService(provider => provider.GetRequiredService<ApprovalExpiry>());
+        services.AddHostedService<ApprovalFollower>();
         services.AddSingleton<ReviewerConnections>();
         services.AddHostedService(provider => provider.GetRequiredService<ReviewerConnections>());
     }

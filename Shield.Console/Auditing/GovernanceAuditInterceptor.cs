@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Shield.Console.Cluster;
 using Shield.Core.Governance;
 
 namespace Shield.Console.Auditing;
@@ -12,7 +13,8 @@ namespace Shield.Console.Auditing;
 /// the change becomes visible to the writer. If the trail cannot be written the save throws
 /// <see cref="AuditUnavailableException"/>; the change itself is kept and chained as soon as the store recovers.
 /// The transaction EF Core opens around a save of its own is committed before the save completes (and before the new
-/// ids reach the entities): that commit is left to the end of the save.
+/// ids reach the entities): that commit is left to the end of the save. Once committed, the change is signalled to the
+/// other instances of a cluster (<see cref="ClusterSignals"/>).
 /// </summary>
 internal sealed class GovernanceAuditInterceptor(IServiceProvider services) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -124,8 +126,16 @@ internal sealed class GovernanceAuditInterceptor(IServiceProvider services) : Sa
 
         var last = unrecorded.Changes.Max(c => c.Id);
         _unrecorded.Remove(context);
-        // The change is committed: waiting for its record must not be cut short by a caller who went away.
-        await Writer.GovernanceRecordedAsync(last, CancellationToken.None);
+        try
+        {
+            // The change is committed: waiting for its record must not be cut short by a caller who went away.
+            await Writer.GovernanceRecordedAsync(last, CancellationToken.None);
+        }
+        finally
+        {
+            // Committed, recorded or not: the other instances of a cluster look now.
+            services.GetRequiredService<ClusterSignals>().Publish(ClusterSignal.Governance);
+        }
     }
 
     private void Forget(DbContext? context)

@@ -20,7 +20,8 @@ internal static class AccessControlExtensions
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<PolicyRefresh>();
         services.AddHostedService<PolicyWarmup>();
-        services.AddHostedService<PolicyFollower>();
+        services.AddSingleton<GovernanceFollower>();
+        services.AddHostedService(provider => provider.GetRequiredService<GovernanceFollower>());
         services.AddSingleton<AgentDirectory>();
         services.AddSingleton<GrantBook>();
         services.AddSingleton<RedactionBook>();

@@ -13,7 +13,7 @@ namespace Shield.Console.Policy;
 /// servers, agents, grants or redaction rules awaits it after committing (never cancelled by its caller), so the very
 /// next decision already sees the change: a revoked grant takes the tool away from live sessions at once, a new
 /// redaction key masks the next call's arguments. Rebuilds never run concurrently and always read the latest state;
-/// <see cref="PolicyFollower"/> catches up with anything a refresh missed.
+/// <see cref="GovernanceFollower"/> catches up with anything a refresh missed.
 /// </summary>
 public sealed class PolicyRefresh(
     IDbContextFactory<ShieldDbContext> contexts, PolicyStore store, RedactorStore redactors, IOptionsMonitor<ApprovalOptions> options)

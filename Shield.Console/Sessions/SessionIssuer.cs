@@ -22,7 +22,7 @@ public sealed record AgentCaller(Guid Id, string Name);
 /// call is decided again anyway. Ending or revoking a session, and its expiry, take effect at the very next request:
 /// checks read a cache that ending and revoking update at once, and expiry is compared on every check. A cached session
 /// is read again from the database after <see cref="CacheLifetime"/>, so an end or revocation made by another Shield
-/// instance reaches this one within that time. The task is stored redacted, like a call's arguments: every page, API,
+/// instance reaches this one within that time at the latest (sooner with the cluster's signals: <see cref="ForgetEndedAsync"/>). The task is stored redacted, like a call's arguments: every page, API,
 /// hub and audit record that shows or records it takes it from the session.
 /// </summary>
 public sealed class SessionIssuer(
@@ -202,6 +202,16 @@ public sealed class SessionIssuer(
             _live.TryRemove(hash, out _);
             Stopped?.Invoke(hash);
         }
+    }
+
+    /// <summary>
+    /// Forgets those of <paramref name="ids"/> that the database says have ended (on another instance), so that their next
+    /// request is refused and their open connections close now rather than when their cached entry ages out.
+    /// </summary>
+    internal async Task ForgetEndedAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        Forget(await db.Sessions.Where(s => ids.Contains(s.Id) && s.EndedAtUtc != null).Select(s => s.TokenSha256).ToListAsync(cancellationToken));
     }
 
     /// <summary>An administrator revokes any session.</summary>

@@ -24,6 +24,20 @@ internal sealed class ClusterOptionsValidator(IOptions<DatabaseOptions> database
                 "unique to each instance (for example the host or pod name). Leave it empty to use the machine's name.");
         }
 
+        if (options.PollInterval < ClusterOptions.MinPollInterval || options.PollInterval > ClusterOptions.MaxPollInterval)
+        {
+            errors.Add($"{ClusterOptions.SectionName}:PollInterval must be between {ClusterOptions.MinPollInterval} and {ClusterOptions.MaxPollInterval} " +
+                "(how often an instance looks in the database for what another changed; for example 00:00:02).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Redis) && !options.Enabled)
+        {
+            errors.Add($"ConnectionStrings:{ClusterOptions.RedisConnectionStringName} is set but {ClusterOptions.SectionName}:Enabled is false. " +
+                "Redis carries signals between the instances of a cluster, and one instance has nobody to signal; instances that share a database " +
+                $"without {ClusterOptions.SectionName}:Enabled=true would each expire the others' waiting calls at start. Set {ClusterOptions.SectionName}:Enabled=true " +
+                $"(with a server database) on every instance, or remove ConnectionStrings:{ClusterOptions.RedisConnectionStringName}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.EntityFrameworkCore;
 using Shield.Console.Agents;
-using Shield.Console.Policy;
+using Shield.Core.Cluster;
 using Shield.Core.Governance;
 using Shield.Core.Grants;
 using Shield.Core.Persistence;
@@ -13,7 +13,7 @@ using Shield.Tests.Infrastructure;
 namespace Shield.Tests.Console.Policy;
 
 /// <summary>A change written by another Shield instance reaches this one's policy within one follow interval.</summary>
-public sealed class PolicyFollowerTests
+public sealed class GovernanceFollowerTests
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
@@ -27,7 +27,7 @@ public sealed class PolicyFollowerTests
         await app.Services.GetRequiredService<AgentDirectory>().CreateAsync(new AgentInput("bot", null, null, [], true), Registrations.Admin, _cancel);
         var store = app.Services.GetRequiredService<PolicyStore>();
         var firstLook = Replaced(store, _ => true);
-        time.Advance(PolicyFollower.Interval);
+        time.Advance(new ClusterOptions().PollInterval);
         await firstLook.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
         Assert.Equal(DecisionKind.Deny, store.Current.Decide("bot", "crm", "lookup").Kind);
 
@@ -41,7 +41,7 @@ public sealed class PolicyFollowerTests
         }
 
         Assert.Equal(DecisionKind.Deny, store.Current.Decide("bot", "crm", "lookup").Kind);
-        time.Advance(PolicyFollower.Interval);
+        time.Advance(new ClusterOptions().PollInterval);
 
         await followed.WaitAsync(TimeSpan.FromSeconds(30), _cancel);
     }
