@@ -70,7 +70,8 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
         configuration.LoggerFactory ??= loggers;
         configuration.ClientName ??= "shield-" + options.Value.InstanceName;
         _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
-        await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message));
+        // Kept by the connection and made again whenever it reconnects; not awaited, so a Redis that is down holds nothing up.
+        await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
         if (!_redis.IsConnected)
         {
             LogUnreachable(_logger, options.Value.PollInterval);

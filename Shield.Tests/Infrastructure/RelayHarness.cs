@@ -36,14 +36,20 @@ public sealed class RelayHarness : IAsyncDisposable
     public static async Task<RelayHarness> StartAsync(ShieldAppFactory? app = null, Func<ShieldAppFactory, UpstreamServer, Task>? register = null, bool resourcesAndPrompts = false)
     {
         app ??= new ShieldAppFactory();
-        app.UseKestrel(0);
-        app.StartServer();
-        var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+        var root = OnKestrel(app);
         var upstream = await UpstreamServer.StartAsync(resourcesAndPrompts);
         var harness = new RelayHarness(app, upstream, root);
         await (register ?? RegisterCrmAsync)(app, upstream);
         harness.AgentKey = await harness.AgentAsync("invoice-bot", ("crm", "lookup", GrantEffect.Allow), ("crm", "delete_record", GrantEffect.Approve));
         return harness;
+    }
+
+    /// <summary>Starts the app on a free port of 127.0.0.1; returns its address, such as http://127.0.0.1:5123.</summary>
+    public static string OnKestrel(ShieldAppFactory app)
+    {
+        app.UseKestrel(0);
+        app.StartServer();
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
     }
 
     /// <summary>The "crm" server with three approved tools of low risk: only grants decide what needs approval.</summary>
@@ -54,43 +60,55 @@ public sealed class RelayHarness : IAsyncDisposable
     }
 
     /// <summary>Registers an agent with agent grants; returns its key.</summary>
-    public async Task<string> AgentAsync(string name, params (string Server, string Tool, GrantEffect Effect)[] grants)
+    public Task<string> AgentAsync(string name, params (string Server, string Tool, GrantEffect Effect)[] grants) => AgentAsync(App, name, grants);
+
+    /// <summary>Registers an agent with agent grants on <paramref name="app"/>; returns its key.</summary>
+    public static async Task<string> AgentAsync(ShieldAppFactory app, string name, params (string Server, string Tool, GrantEffect Effect)[] grants)
     {
-        var agents = App.Services.GetRequiredService<AgentDirectory>();
-        var key = (await agents.CreateAsync(new AgentInput(name, "Test agent", "tests@shield.test", [], true), Registrations.Admin, _cancel)).Value!.Key;
-        var book = App.Services.GetRequiredService<GrantBook>();
+        var cancel = TestContext.Current.CancellationToken;
+        var agents = app.Services.GetRequiredService<AgentDirectory>();
+        var key = (await agents.CreateAsync(new AgentInput(name, "Test agent", "tests@shield.test", [], true), Registrations.Admin, cancel)).Value!.Key;
+        var book = app.Services.GetRequiredService<GrantBook>();
         foreach (var (server, tool, effect) in grants)
         {
-            await book.AddAsync(new GrantInput(SubjectKind.Agent, name, server, tool, effect), Registrations.Admin, _cancel);
+            await book.AddAsync(new GrantInput(SubjectKind.Agent, name, server, tool, effect), Registrations.Admin, cancel);
         }
 
         return key;
     }
 
     /// <summary>Mints a session through the API with the agent's key; returns its JSON (id, token, tools).</summary>
-    public async Task<JsonElement> MintAsync(string[]? tools = null, int ttlSeconds = 600, string? key = null, string task = "Pay the November invoices")
+    public Task<JsonElement> MintAsync(string[]? tools = null, int ttlSeconds = 600, string? key = null, string task = "Pay the November invoices") =>
+        MintAsync(Root, key ?? AgentKey, tools, ttlSeconds, task);
+
+    /// <summary>Mints a session through the API of the Shield at <paramref name="root"/> with the agent's key; returns its JSON (id, token, tools).</summary>
+    public static async Task<JsonElement> MintAsync(string root, string key, string[]? tools = null, int ttlSeconds = 600, string task = "Pay the November invoices")
     {
-        using var http = new HttpClient { BaseAddress = new Uri(Root) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key ?? AgentKey);
-        var response = await http.PostAsJsonAsync("/api/sessions", new { task, tools, ttlSeconds }, _cancel);
+        var cancel = TestContext.Current.CancellationToken;
+        using var http = new HttpClient { BaseAddress = new Uri(root) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var response = await http.PostAsJsonAsync("/api/sessions", new { task, tools, ttlSeconds }, cancel);
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>(_cancel);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(cancel);
     }
 
     public async Task<string> TokenAsync(params string[] tools) => (await MintAsync(tools.Length == 0 ? null : tools)).GetProperty("token").GetString()!;
 
     /// <summary>The C# SDK client on <c>/mcp</c> with the session token as its bearer.</summary>
-    public async Task<McpClient> ConnectAsync(string token, McpClientOptions? options = null)
+    public Task<McpClient> ConnectAsync(string token, McpClientOptions? options = null) => ConnectAsync(McpUrl, token, options);
+
+    /// <summary>The C# SDK client on the Shield <c>/mcp</c> at <paramref name="mcpUrl"/> with the session token as its bearer.</summary>
+    public static async Task<McpClient> ConnectAsync(string mcpUrl, string token, McpClientOptions? options = null)
     {
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
-            Endpoint = new Uri(McpUrl),
+            Endpoint = new Uri(mcpUrl),
             TransportMode = HttpTransportMode.StreamableHttp,
             AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
         });
         options ??= new McpClientOptions();
         options.ProtocolVersion ??= "2025-11-25";
-        return await McpClient.CreateAsync(transport, options, cancellationToken: _cancel);
+        return await McpClient.CreateAsync(transport, options, cancellationToken: TestContext.Current.CancellationToken);
     }
 
     /// <summary>The trail's tool-call records so far, oldest first (outcomes follow their answer: the writer is flushed first).</summary>

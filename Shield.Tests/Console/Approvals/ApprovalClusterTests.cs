@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Approvals;
 using Shield.Core.Approvals;
 using Shield.Core.Auditing;
+using Shield.Core.Cluster;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Approvals;
@@ -65,5 +66,27 @@ public sealed class ApprovalClusterOnPostgresTests(PostgresServer postgres)
 
         Assert.Equal((request.Id, ApprovalStatus.Expired), (decided.Id, decided.Status));
         Assert.Contains("did not close it", Assert.Single(await a.RecordsAsync(AuditEventTypes.CallExpired)).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutRedis_ARequestRaisedOnA_ReachesBsQueue_AndBsDecisionReleasesTheCall_AtTheNextLook()
+    {
+        using var cluster = new ClusterInstances(postgres, cluster: true);
+        await using var a = cluster.Instance("shield-a");
+        await using var b = cluster.Instance("shield-b");
+        using var watchB = new ApprovalWatch(b);
+        var request = ClusterInstances.Pending(cluster.Start.AddMinutes(5));
+        var verdict = await a.Services.GetRequiredService<ApprovalDesk>().OpenAsync(request);
+
+        cluster.Time.Advance(new ClusterOptions().PollInterval);
+        Assert.Equal(request.Id, (await watchB.NextAsync(ApprovalEventKind.Requested).WaitAsync(Hang, _cancel)).Id);
+        Assert.Equal(request.Id, Assert.Single(b.Services.GetRequiredService<ApprovalFeed>().Pending).Id);
+        await b.Services.GetRequiredService<ApprovalDesk>().DecideAsync(request.Id, new Reviewer("r-1", "reviewer@shield.test"), false, "Not on a Friday", _cancel);
+        cluster.Time.Advance(new ClusterOptions().PollInterval);
+
+        var result = await verdict.WaitAsync(Hang, _cancel);
+        Assert.Equal(ApprovalStatus.Denied, result.Status);
+        Assert.Contains("Not on a Friday", result.Message, StringComparison.Ordinal);
+        Assert.Empty(a.Services.GetRequiredService<ApprovalFeed>().Pending);
     }
 }
