@@ -22,8 +22,9 @@ public sealed record AgentCaller(Guid Id, string Name);
 /// call is decided again anyway. Ending or revoking a session, and its expiry, take effect at the very next request:
 /// checks read a cache that ending and revoking update at once, and expiry is compared on every check. A cached session
 /// is read again from the database after <see cref="CacheLifetime"/>, so an end or revocation made by another Shield
-/// instance reaches this one within that time at the latest (sooner with the cluster's signals: <see cref="ForgetEndedAsync"/>). The task is stored redacted, like a call's arguments: every page, API,
-/// hub and audit record that shows or records it takes it from the session.
+/// instance reaches this one within that time at the latest (at once with the cluster's signals: <see cref="ForgetEndedAsync"/>).
+/// The task is stored redacted, like a call's arguments: every page, API, hub and audit record that shows or records it
+/// takes it from the session.
 /// </summary>
 public sealed class SessionIssuer(
     IDbContextFactory<ShieldDbContext> contexts,

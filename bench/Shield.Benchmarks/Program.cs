@@ -39,4 +39,10 @@ if (args is ["approval-load", ..])
     return;
 }
 
+if (args is ["approval-cluster", var calls, var reviewers, var postgres, var redis])
+{
+    await ApprovalLoad.RunAsync(int.Parse(calls), int.Parse(reviewers), new BenchCluster(postgres, redis));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ReconcileBenchmarks).Assembly).Run(args);

@@ -133,7 +133,7 @@ public static class RelayLoad
         return app;
     }
 
-    internal static async Task<WebApplication> StartShieldAsync(string folder)
+    internal static async Task<WebApplication> StartShieldAsync(string folder, IReadOnlyDictionary<string, string?>? settings = null)
     {
         // Named as the console, whose static assets manifest is copied next to this program.
         var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--environment", "Production", "--applicationName", "Shield.Console"]);
@@ -141,6 +141,11 @@ public static class RelayLoad
         builder.Configuration["Shield:Bootstrap:AdminEmail"] = "admin@shield.local";
         builder.Configuration["Shield:Bootstrap:AdminPassword"] = "Bench-Passw0rd!!";
         builder.Configuration["ForwardedHeaders_Enabled"] = "true"; // as behind a proxy that ends TLS
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.Logging.ClearProviders();
         builder.AddShieldConsole();
         var app = builder.Build();
