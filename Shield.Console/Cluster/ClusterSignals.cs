@@ -70,6 +70,20 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
         configuration.LoggerFactory ??= loggers;
         configuration.ClientName ??= "shield-" + options.Value.InstanceName;
         _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
+        _redis.ConnectionFailed += (_, failure) =>
+        {
+            if (failure.ConnectionType == ConnectionType.Subscription)
+            {
+                LogLost(_logger, failure.Exception, options.Value.PollInterval);
+            }
+        };
+        _redis.ConnectionRestored += (_, restored) =>
+        {
+            if (restored.ConnectionType == ConnectionType.Subscription)
+            {
+                LogRestored(_logger);
+            }
+        };
         // Kept by the connection and made again whenever it reconnects; not awaited, so a Redis that is down holds nothing up.
         await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
         if (!_redis.IsConnected)
@@ -123,6 +137,12 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unreachable: instances of the cluster find each other's changes by looking in the database every {Interval} until it answers")]
     private static partial void LogUnreachable(ILogger logger, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis stopped answering: instances of the cluster find each other's changes by looking in the database every {Interval} until it answers again")]
+    private static partial void LogLost(ILogger logger, Exception? error, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again: signals between the instances of the cluster flow again")]
+    private static partial void LogRestored(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A {Kind} signal could not be sent to the other instances; they find the change at their next look in the database")]
     private static partial void LogPublishFailed(ILogger logger, Exception error, ClusterSignalKind kind);

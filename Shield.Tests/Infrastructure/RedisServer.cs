@@ -8,7 +8,8 @@ namespace Shield.Tests.Infrastructure;
 /// and its folder removed on disposal. It runs under a shell that waits on a pipe only the test process holds open, so
 /// it stops however the test process ends.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+/// <param name="port">The port to listen on (one a Shield was already told of); a free one when null.</param>
+public sealed class RedisServer(int? port = null) : IAsyncLifetime
 {
     private const string Program = "/usr/bin/redis-server";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30); // a guard against a hang, not a measurement
@@ -30,7 +31,7 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         _folder = Directory.CreateTempSubdirectory("shield-redis-").FullName;
-        Port = ChildProcess.FreePort();
+        Port = port ?? ChildProcess.FreePort();
         const string Script = "\"$0\" \"$@\" & server=$!; cat >/dev/null; kill $server; wait $server";
         var start = new ProcessStartInfo("sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
         foreach (var argument in new[]
