@@ -81,7 +81,7 @@ internal sealed class AuditQueue(AuditOptions options, TimeProvider time)
     {
         var now = time.GetTimestamp();
         var current = Volatile.Read(ref _deadline);
-        if (current is not null && time.GetElapsedTime(current.MadeAt, now) < _tick)
+        if (current is not null && !current.Source.IsCancellationRequested && time.GetElapsedTime(current.MadeAt, now) < _tick)
         {
             return current.Source.Token;
         }

@@ -22,7 +22,6 @@ internal static class AuditingExtensions
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditSearch>();
         services.AddSingleton<AuditExporter>();
-        services.AddSingleton<Posture.PostureReporter>();
         services.AddSingleton<AuditRetention>();
         services.AddHostedService(provider => provider.GetRequiredService<AuditRetention>());
         services.AddHealthChecks().AddCheck<AuditHealthCheck>("audit");

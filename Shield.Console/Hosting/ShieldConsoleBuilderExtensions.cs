@@ -1,14 +1,20 @@
 using MudBlazor.Services;
+using Shield.Console.Agents;
 using Shield.Console.Api;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
 using Shield.Console.Authentication;
 using Shield.Console.Cluster;
 using Shield.Console.Demo;
+using Shield.Console.Governance;
+using Shield.Console.Grants;
 using Shield.Console.Policy;
+using Shield.Console.Posture;
+using Shield.Console.Redaction;
 using Shield.Console.Registry;
 using Shield.Console.Relay;
 using Shield.Console.Security;
+using Shield.Console.Sessions;
 using Shield.Console.Siem;
 using Shield.Console.Telemetry;
 using Shield.Core;
@@ -32,8 +38,14 @@ public static class ShieldConsoleBuilderExtensions
         builder.AddShieldAuthentication();
 
         builder.AddKeyProtection();
+        builder.AddAgents();
+        builder.AddGrants();
+        builder.AddRedaction();
+        builder.AddSessions();
         builder.AddAccessControl();
         builder.AddRegistry();
+        builder.AddGovernance();
+        builder.AddPosture();
         builder.AddRelay();
         builder.AddApprovals();
         services.AddAntiforgery(options =>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Shield.Console.Governance;
 using Shield.Console.Outbound;
 using Shield.Core.Registry;
 
@@ -22,9 +21,6 @@ internal static class RegistryExtensions
         services.AddSingleton<DiscoveryQueue>();
         services.AddSingleton<ServerCatalog>();
         services.AddSingleton<ToolReview>();
-        services.AddSingleton<GovernanceExporter>();
-        services.AddSingleton<GovernanceImporter>();
-        services.AddHostedService<PolicyFileImport>();
         services.AddHostedService<DiscoveryRefresher>();
     }
 }
