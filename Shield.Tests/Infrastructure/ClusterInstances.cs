@@ -35,9 +35,6 @@ public sealed class ClusterInstances : IDisposable
             ["Shield:Cluster:InstanceName"] = name,
             ["Shield:Cluster:Enabled"] = _cluster ? "true" : "false",
             ["Logging:LogLevel:Shield.Console.Cluster"] = "Debug",
-            // The tests move the clock by minutes at once; a look at the database every 2 s would be hundreds of
-            // rounds inside one move, each at a time the clock has already left behind.
-            ["Shield:Cluster:PollInterval"] = "00:00:30",
         };
         foreach (var (key, value) in settings ?? [])
         {
