@@ -22,6 +22,8 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
     private readonly ILogger _logger = loggers.CreateLogger<ClusterSignals>();
     private readonly Lock _gate = new();
     private (ClusterSignalKind Kind, Func<ClusterSignal, Task> Handler)[] _handlers = [];
+    private readonly SemaphoreSlim _listening = new(1, 1);
+    private Action<RedisChannel, RedisValue> _handler = (_, _) => { };
     private ConnectionMultiplexer? _redis;
 
     /// <summary>Whether signals travel through Redis (a cluster with <c>ConnectionStrings:Redis</c>).</summary>
@@ -64,6 +66,7 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
             return;
         }
 
+        _handler = (_, message) => Receive(message);
         var configuration = ConfigurationOptions.Parse(options.Value.Redis!);
         // Start, and keep trying, even while Redis is down: the instance serves meanwhile, looking in the database.
         configuration.AbortOnConnectFail = false;
@@ -81,14 +84,42 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
         {
             if (restored.ConnectionType == ConnectionType.Subscription)
             {
-                LogRestored(_logger);
+                _ = ListenAsync(_redis);
             }
         };
-        // Kept by the connection and made again whenever it reconnects; not awaited, so a Redis that is down holds nothing up.
-        await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
-        if (!_redis.IsConnected)
+        if (_redis.IsConnected)
         {
+            await ListenAsync(_redis);
+        }
+        else
+        {
+            // Not awaited, so a Redis that is down holds nothing up; made again (and confirmed) once it answers.
+            await _redis.GetSubscriber().SubscribeAsync(Channel, _handler, CommandFlags.FireAndForget);
             LogUnreachable(_logger, options.Value.PollInterval);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the channel afresh and waits for Redis to confirm it. The connection renews its subscriptions by
+    /// itself as it reconnects, but without saying when; this says it (in the log) only once signals reach this instance.
+    /// </summary>
+    private async Task ListenAsync(ConnectionMultiplexer redis)
+    {
+        await _listening.WaitAsync();
+        try
+        {
+            var subscriber = redis.GetSubscriber();
+            await subscriber.UnsubscribeAsync(Channel, _handler); // a handler is added, not replaced: never twice
+            await subscriber.SubscribeAsync(Channel, _handler);
+            LogListening(_logger);
+        }
+        catch (Exception error) when (error is RedisException or ObjectDisposedException)
+        {
+            LogLost(_logger, error, options.Value.PollInterval);
+        }
+        finally
+        {
+            _listening.Release();
         }
     }
 
@@ -141,8 +172,8 @@ public sealed partial class ClusterSignals(IOptions<ClusterOptions> options, ILo
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis stopped answering: instances of the cluster find each other's changes by looking in the database every {Interval} until it answers again")]
     private static partial void LogLost(ILogger logger, Exception? error, TimeSpan interval);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again: signals between the instances of the cluster flow again")]
-    private static partial void LogRestored(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers: signals between the instances of the cluster flow")]
+    private static partial void LogListening(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A {Kind} signal could not be sent to the other instances; they find the change at their next look in the database")]
     private static partial void LogPublishFailed(ILogger logger, Exception error, ClusterSignalKind kind);

@@ -114,7 +114,7 @@ public sealed class UpstreamServer : IAsyncDisposable
     private static void OfferResourcesAndPrompts(IMcpServerBuilder mcp) => mcp
         .WithListResourcesHandler((_, _) => ValueTask.FromResult(new ListResourcesResult { Resources = [new Resource { Uri = "memo://greeting", Name = "greeting" }] }))
         .WithReadResourceHandler((request, _) => request.Params!.Uri == "memo://greeting"
-            ? ValueTask.FromResult(new ReadResourceResult { Contents = [new TextResourceContents { Uri = "memo://greeting", Text = "hello" }] })
+            ? ValueTask.FromResult(new ReadResourceResult { Contents = [new TextResourceContents { Uri = "memo://greeting", Text = "hello" }], CacheScope = CacheScope.Public, TimeToLive = TimeSpan.FromHours(1) })
             : throw new McpProtocolException($"No resource {request.Params.Uri}.", McpErrorCode.ResourceNotFound))
         .WithListPromptsHandler((_, _) => ValueTask.FromResult(new ListPromptsResult { Prompts = [new Prompt { Name = "greet", Arguments = [new PromptArgument { Name = "name" }] }] }))
         .WithGetPromptHandler((request, _) => ValueTask.FromResult(new GetPromptResult

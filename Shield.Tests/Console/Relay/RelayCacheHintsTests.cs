@@ -5,7 +5,8 @@ namespace Shield.Tests.Console.Relay;
 
 /// <summary>
 /// What the relay lists and reads is cut to one session's grants: a client of the 2026-07-28 revision (or a cache on its
-/// way) is told it is private and stale at once, never left to take it as public (what a result without a scope means).
+/// way) is told it is private and stale at once, never left to take it as public (what a result without a scope means),
+/// even where the upstream said public for an hour (its resource read).
 /// </summary>
 public sealed class RelayCacheHintsTests : IAsyncLifetime
 {
