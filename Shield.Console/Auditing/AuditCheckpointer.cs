@@ -42,6 +42,10 @@ internal sealed partial class AuditCheckpointer(AuditAnchorFile anchors, TimeSpa
     /// <summary>Whether records were committed since the last checkpoint.</summary>
     public bool Behind => _uncheckpointed;
 
+    /// <summary>Anchors the tail an instance found as it joined a cluster's trail with an empty anchor file of its own.</summary>
+    public void Joined(long sequence, string hash, AuditChainKey key) =>
+        Anchor(AuditAnchor.Signed(AuditAnchorKind.Checkpoint, sequence, hash, time.GetUtcNow().UtcDateTime, key));
+
     /// <summary>Anchors where the trail goes on after acknowledged tampering cut it short.</summary>
     public void Reset(long sequence, string hash, AuditChainKey key) =>
         Anchor(AuditAnchor.Signed(AuditAnchorKind.Reset, sequence, hash, time.GetUtcNow().UtcDateTime, key));

@@ -9,9 +9,11 @@ namespace Shield.Console.Auditing;
 /// records since the last anchor still verify. Shield never signs a checkpoint over a tail it has not checked: a tail
 /// shorter than the anchor file says, one that differs from it, records after it that do not verify (a forged record
 /// appended with a valid plain hash, say), or an anchor file gone missing under a trail that has records come back as
-/// a finding.
+/// a finding. An instance of a cluster may join a trail that already holds records with an anchor file of its own that
+/// exists and is empty (<paramref name="joinable"/>): it starts from the newest checkpoint in the database that is
+/// signed with a key it holds, checks every record after it, and anchors from then on (<see cref="AuditTailState.Joined"/>).
 /// </summary>
-internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts, AuditAnchorFile anchors)
+internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts, AuditAnchorFile anchors, bool joinable = false)
 {
     private const int PageSize = 5_000;
 
@@ -23,7 +25,8 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         var (sequence, hash) = tail is null ? (0L, AuditChain.Genesis) : (tail.Sequence, tail.Hash);
         var sealing = await SealingAsync(db, sequence, cancellationToken);
         var sealKey = sealing is null ? null : keys.FirstOrDefault(k => k.Id == sealing.KeyId);
-        AuditTailState State(AuditTamperFinding? finding) => new(sequence, hash, sealKey, sealing?.KeyId, finding);
+        var joined = false;
+        AuditTailState State(AuditTamperFinding? finding) => new(sequence, hash, sealKey, sealing?.KeyId, finding) { Joined = joined };
 
         if (sealing is not null && sealKey is null)
         {
@@ -34,7 +37,12 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         }
 
         var anchor = LastReadable();
-        if (anchor is null && sequence > 0)
+        joined = anchor is null && sequence > 0 && joinable && anchors.Exists && anchors.Length == 0;
+        if (joined)
+        {
+            anchor = await NewestSignedCheckpointAsync(db, keys, cancellationToken);
+        }
+        else if (anchor is null && sequence > 0)
         {
             return State(new AuditTamperFinding(
                 $"The anchor file {anchors.Path} is missing or empty, but the trail holds {sequence} records: its volume is not mounted, " +
@@ -42,7 +50,7 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
                 null, null));
         }
 
-        if (anchor is not null && !await SignedInForceAsync(db, anchor, keys, cancellationToken))
+        if (anchor is not null && !joined && !await SignedInForceAsync(db, anchor, keys, cancellationToken))
         {
             return State(new AuditTamperFinding($"The last line of the anchor file {anchors.Path} is not signed with the key in force: the anchor file was altered.", null, null));
         }
@@ -79,6 +87,24 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         return State(broken is { } at
             ? new AuditTamperFinding($"Records written since the last anchor do not verify: {verifier.Finish().FirstBrokenLink?.Problem}", at, sequence)
             : null);
+    }
+
+    // Where a joining instance starts: the newest checkpoint in the database signed with the key in force at its record
+    // (whoever can write the database cannot sign one), as an anchor; none: the whole trail is checked.
+    private static async Task<AuditAnchor?> NewestSignedCheckpointAsync(ShieldDbContext db, IReadOnlyList<AuditChainKey> keys, CancellationToken cancellationToken)
+    {
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Sequence).Take(PageSize).ToListAsync(cancellationToken);
+        foreach (var checkpoint in checkpoints)
+        {
+            var sealing = await SealingAsync(db, checkpoint.Sequence, cancellationToken);
+            var candidates = sealing is null ? keys : keys.Where(k => k.Id == sealing.KeyId);
+            if (candidates.FirstOrDefault(k => AuditChain.HasValidSignature(k.Bytes, checkpoint)) is { } key)
+            {
+                return new AuditAnchor(AuditAnchorKind.Checkpoint, checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc, key.Id, checkpoint.Signature);
+            }
+        }
+
+        return null;
     }
 
     // The last line that can be read: one cut short by a crash is skipped (verification reports it as a warning).
@@ -139,4 +165,8 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
 }
 
 /// <summary>The stored tail as the writer found it at start, the chain key in force there, and any tampering found.</summary>
-internal sealed record AuditTailState(long Sequence, string Hash, AuditChainKey? SealKey, string? SealKeyId, AuditTamperFinding? Finding);
+internal sealed record AuditTailState(long Sequence, string Hash, AuditChainKey? SealKey, string? SealKeyId, AuditTamperFinding? Finding)
+{
+    /// <summary>Whether this instance joined the trail with an anchor file of its own that was still empty.</summary>
+    public bool Joined { get; init; }
+}

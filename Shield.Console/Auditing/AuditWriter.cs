@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Core.Auditing;
+using Shield.Core.Cluster;
 using Shield.Core.Governance;
 using Shield.Core.Persistence;
 
@@ -42,6 +43,7 @@ public sealed partial class AuditWriter : BackgroundService
         AuditKeyring keyring,
         IOptions<AuditOptions> options,
         IOptions<DatabaseOptions> database,
+        IOptions<ClusterOptions> cluster,
         IHostEnvironment environment,
         TimeProvider time,
         ILogger<AuditWriter> logger)
@@ -55,7 +57,7 @@ public sealed partial class AuditWriter : BackgroundService
         _outbox = new GovernanceOutbox(time);
         var anchors = new AuditAnchorFile(_options.AnchorPath(database.Value, environment.ContentRootPath));
         _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
-        _tailCheck = new AuditTailCheck(contexts, anchors);
+        _tailCheck = new AuditTailCheck(contexts, anchors, joinable: cluster.Value.Enabled);
         _store = new AuditChainStore(contexts, _options, _outbox, _checkpointer, _gaps, time);
         _tamper = new AuditTamperDesk(_store, _tailCheck, keyring, _outbox, _options, time, logger);
     }
@@ -189,6 +191,11 @@ public sealed partial class AuditWriter : BackgroundService
                 var keys = await _keyring.KnownKeysAsync(stoppingToken);
                 var state = await _tailCheck.CheckAsync(keys, stoppingToken);
                 _store.Start(state, key, keys);
+                if (state.Joined)
+                {
+                    LogJoined(_logger, _checkpointer.Anchors.Path, state.Sequence);
+                    _checkpointer.Joined(state.Sequence, state.Hash, state.SealKey ?? key);
+                }
                 if (!_keyring.ChainKeyOutsideDatabase)
                 {
                     LogKeyInDatabase(_logger, AuditOptions.SectionName);
@@ -359,4 +366,7 @@ public sealed partial class AuditWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Section}:KeyFile is not set: records are sealed with the audit key kept in the database, so whoever can read and write the database can forge them. Set a key file kept outside the database's reach (docs/audit.md).")]
     private static partial void LogKeyInDatabase(ILogger logger, string section);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This instance joins the cluster's audit trail with a new, empty anchor file {Path}: it checked the records after the newest signed checkpoint in the database and anchors from record {Sequence} on; earlier records are anchored in the other instances' files.")]
+    private static partial void LogJoined(ILogger logger, string path, long sequence);
 }

@@ -36,6 +36,13 @@ public sealed class ShieldCluster(PostgresServer postgres) : IAsyncLifetime
     {
         await _redis.InitializeAsync();
         File.WriteAllText(KeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        // Each instance's own anchor file, created empty as docs/deployment.md asks: B and C join a trail that has records.
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "anchors"));
+        foreach (var name in (string[])["shield-a", "shield-b", "shield-c"])
+        {
+            File.WriteAllBytes(AnchorFile(name), []);
+        }
+
         A = Instance("shield-a");
         RootA = RelayHarness.OnKestrel(A); // the first: it migrates the database
         B = Instance("shield-b");
@@ -69,16 +76,15 @@ public sealed class ShieldCluster(PostgresServer postgres) : IAsyncLifetime
 
     private string KeyFile => Path.Combine(_folder.Path, "audit.key");
 
+    private string AnchorFile(string instance) => Path.Combine(_folder.Path, "anchors", instance + ".anchors");
+
     private Dictionary<string, string?> Settings(string name) => new()
     {
         ["Shield:Cluster:Enabled"] = "true",
         ["Shield:Cluster:InstanceName"] = name,
         ["ConnectionStrings:Redis"] = _redis.ConnectionString,
         ["Shield:Audit:KeyFile"] = KeyFile,
-        // One anchor file for all: an instance that joins a trail with records under an anchor file of its own that is
-        // still empty halts its trail as tampered ("the anchor file is missing or empty"), so per-instance files need
-        // every instance to start before the first record.
-        ["Shield:Audit:AnchorFile"] = Path.Combine(_folder.Path, "anchors", "audit.anchors"),
+        ["Shield:Audit:AnchorFile"] = AnchorFile(name),
     };
 
     private ShieldAppFactory Instance(string name) => new() { Postgres = postgres, DataDirectory = _folder.Path, Settings = Settings(name) };

@@ -164,7 +164,7 @@ public abstract class AuditWriterSuite
     protected static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>
         await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync();
 
-    protected static AuditRecord Call(int i) => new()
+    internal static AuditRecord Call(int i) => new()
     {
         AtUtc = DateTime.UtcNow,
         EventType = AuditEventTypes.CallAllowed,
