@@ -10,7 +10,9 @@ namespace Shield.Console.Auditing;
 /// checkpoints. Each command waits at most the commit bound for a lock or an answer. It keeps one database context for
 /// its lifetime (made again after any failure), so a batch costs what its rows cost. Whenever it reads the stored head
 /// again (a failed commit, another instance's records), it checks every record since the last head it knew good before
-/// chaining after it, so nothing is ever signed over records it has not checked. Only the writer's loop uses it.
+/// chaining after it, so nothing is ever signed over records it has not checked. Shared by the instances of a cluster
+/// (<paramref name="shared"/>), it looks at the stored head under the chain lock before each batch, rather than learn
+/// from a failed insert that another instance chained first. Only the writer's loop uses it.
 /// </summary>
 internal sealed class AuditChainStore(
     IDbContextFactory<ShieldDbContext> contexts,
@@ -18,7 +20,8 @@ internal sealed class AuditChainStore(
     GovernanceOutbox outbox,
     AuditCheckpointer checkpointer,
     AuditGaps gaps,
-    TimeProvider time)
+    TimeProvider time,
+    bool shared = false)
 {
     /// <summary>The transaction lock a commit holds (<see cref="TransactionLocks"/>).</summary>
     public const string ChainLock = "shield-audit-chain";
@@ -146,6 +149,11 @@ internal sealed class AuditChainStore(
         // Instances on one server database take turns, so that two never chain after the same head (which only the
         // unique key would catch, at the cost of a retry each time, and of a refusal after three in a row).
         await TransactionLocks.TakeAsync(db.Database, ChainLock, cancellationToken);
+        if (shared && _tail is { } known && await HeadAsync(db, cancellationToken) != known)
+        {
+            _tail = null; // another instance chained since: read and check what it added
+        }
+
         _tail ??= await TailAsync(db, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         List<AuditRecord> records = [];

@@ -51,7 +51,8 @@ public sealed class RawMcpSession : IDisposable
 
     public void Dispose() => Http.Dispose();
 
-    private static Task<HttpResponseMessage> PostAsync(HttpClient http, string? session, string body, CancellationToken cancel)
+    /// <summary>Posts a JSON-RPC message with any session id (or none) through a client of any instance.</summary>
+    public static Task<HttpResponseMessage> PostAsync(HttpClient http, string? session, string body, CancellationToken cancel)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (session is not null)

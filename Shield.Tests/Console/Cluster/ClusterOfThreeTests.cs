@@ -82,6 +82,26 @@ public sealed class ClusterOfThreeTests(ShieldCluster cluster) : IClassFixture<S
     }
 
     [Fact]
+    public async Task ASessionOpenedOnA_IsNotFoundOnB_WhereTheSameTokenStartsAgain_WhileAStatelessClientUsesAnyInstance()
+    {
+        const string List = """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""";
+        var token = (await RelayHarness.MintAsync(cluster.RootA, cluster.AgentKey)).GetProperty("token").GetString()!;
+        using var onA = await RawMcpSession.OpenAsync(cluster.RootA, token, _cancel);
+        using var onB = await RawMcpSession.OpenAsync(cluster.RootB, token, _cancel); // what the client does after the 404
+
+        using var strayed = await RawMcpSession.PostAsync(onB.Http, onA.Id, List, _cancel);
+        using var listed = await onB.PostAsync(List, _cancel);
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.OK), (strayed.StatusCode, listed.StatusCode));
+        foreach (var root in (string[])[cluster.RootA, cluster.RootB, cluster.RootC])
+        {
+            await using var stateless = await RelayHarness.ConnectAsync(root + "/mcp", token, new() { ProtocolVersion = "2026-07-28" });
+            var result = await stateless.CallToolAsync("crm__lookup", new Dictionary<string, object?> { ["text"] = root }, cancellationToken: _cancel);
+            Assert.NotEqual(true, result.IsError);
+        }
+    }
+
+    [Fact]
     public async Task AGrantAddedOnB_AppliesOnA()
     {
         var policy = cluster.A.Services.GetRequiredService<PolicyStore>();
