@@ -27,6 +27,13 @@ if (args is ["relay-soak", ..])
     return;
 }
 
+if (args is ["relay-cluster", var clusterDatabase, var clusterRedis, ..])
+{
+    await ClusterRelayLoad.RunAsync(clusterDatabase, clusterRedis, args.Length > 3 ? int.Parse(args[3]) : 3, args.Length > 4 ? int.Parse(args[4]) : 3_000,
+        args.Length > 5 ? int.Parse(args[5]) : 3, args.Length > 6 ? int.Parse(args[6]) : 16);
+    return;
+}
+
 if (args is ["canned-upstream"])
 {
     await CannedUpstream.RunAsync();

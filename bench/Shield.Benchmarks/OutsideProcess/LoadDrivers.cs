@@ -22,9 +22,10 @@ internal sealed class CSharpDriver(McpClient[] clients, string tool, int calls) 
 {
     private static readonly Dictionary<string, object?> Arguments = new() { ["text"] = new string('x', 1024) };
 
-    public static async Task<CSharpDriver> StartAsync(string url, string tool, IReadOnlyList<string?> tokens, int calls, TimeSpan warmUp)
+    /// <param name="urls">Where the sessions connect, in turn (the instances of a cluster, or one).</param>
+    public static async Task<CSharpDriver> StartAsync(IReadOnlyList<string> urls, string tool, IReadOnlyList<string?> tokens, int calls, TimeSpan warmUp)
     {
-        var clients = await Task.WhenAll(tokens.Select(token =>
+        var clients = await Task.WhenAll(tokens.Select((token, i) =>
         {
             Dictionary<string, string> headers = new() { ["X-Forwarded-Proto"] = "https" };
             if (token is not null)
@@ -32,7 +33,7 @@ internal sealed class CSharpDriver(McpClient[] clients, string tool, int calls) 
                 headers["Authorization"] = "Bearer " + token;
             }
 
-            return RelayLoad.ConnectAsync(url, headers);
+            return RelayLoad.ConnectAsync(urls[i % urls.Count], headers);
         }));
         var driver = new CSharpDriver(clients, tool, calls);
         var warm = Stopwatch.GetTimestamp();

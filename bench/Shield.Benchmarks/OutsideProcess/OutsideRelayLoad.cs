@@ -76,7 +76,7 @@ public static class OutsideRelayLoad
             $"{Range(rounds.Select(m => m.DriverMicros), "N0")} |";
     }
 
-    private static string Range(IEnumerable<double> values, string format)
+    internal static string Range(IEnumerable<double> values, string format)
     {
         var sorted = values.Order().ToList();
         var (low, high) = (sorted[0].ToString(format, CultureInfo.InvariantCulture), sorted[^1].ToString(format, CultureInfo.InvariantCulture));
@@ -90,7 +90,7 @@ public static class OutsideRelayLoad
     }
 
     /// <summary>The upstream and Shield, started once for the whole run, and Shield warmed up.</summary>
-    private sealed class BenchProcesses : IAsyncDisposable
+    internal sealed class BenchProcesses : IAsyncDisposable
     {
         private readonly string _folder;
         private readonly string _repository;
@@ -129,7 +129,7 @@ public static class OutsideRelayLoad
 
             var (url, tool) = direct ? (_upstreamUrl, "echo") : (Shield.Mcp, "bench__echo");
             return client == "C# SDK"
-                ? await CSharpDriver.StartAsync(url, tool, tokens, each, warmUp)
+                ? await CSharpDriver.StartAsync([url], tool, tokens, each, warmUp)
                 : await NodeDriver.StartAsync(_repository, url, tool, tokens, each, rounds, warmUp);
         }
 
@@ -154,7 +154,7 @@ public static class OutsideRelayLoad
             Directory.Delete(_folder, recursive: true);
         }
 
-        private static async Task<string> PublishAsync(string repository, string folder)
+        public static async Task<string> PublishAsync(string repository, string folder)
         {
             if (Environment.GetEnvironmentVariable("SHIELD_PUBLISHED") is { Length: > 0 } published)
             {
@@ -172,7 +172,7 @@ public static class OutsideRelayLoad
             return output;
         }
 
-        private static string Repository()
+        public static string Repository()
         {
             for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
             {
@@ -186,7 +186,7 @@ public static class OutsideRelayLoad
         }
     }
 
-    private sealed record Measured(Round Round, TimeSpan Shield, TimeSpan Upstream)
+    internal sealed record Measured(Round Round, TimeSpan Shield, TimeSpan Upstream)
     {
         public double ShieldMicros => Shield.TotalMicroseconds / Round.Calls;
 

@@ -30,22 +30,35 @@ internal sealed class ShieldProcess : IAsyncDisposable
 
     public ChildApp App => _app;
 
-    public static async Task<ShieldProcess> StartAsync(string published, string folder, string upstream)
+    /// <param name="cluster">
+    /// For an instance of a cluster: the settings that put it there (database, Redis, its name), its anchor file made
+    /// empty beside the others; the governance document and discovery are the first instance's alone.
+    /// </param>
+    public static async Task<ShieldProcess> StartAsync(string published, string folder, string upstream, ClusterMember? cluster = null)
     {
         var agentKey = "shk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
         var policy = Path.Combine(folder, "policy.json");
-        await File.WriteAllTextAsync(policy, JsonSerializer.Serialize(new
+        var governs = cluster is null or { First: true };
+        if (governs)
         {
-            version = 1,
-            servers = new[] { new { name = "bench", transport = "http", url = upstream, enabled = true } },
-            tools = new[] { new { server = "bench", name = "echo", state = "approved", risk = "low" } },
-            agents = new[] { new { name = "bench-bot", enabled = true, keySha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(agentKey))) } },
-            grants = new[] { new { subject = "agent:bench-bot", server = "bench", tool = "echo", effect = "allow" } },
-        }));
+            await File.WriteAllTextAsync(policy, JsonSerializer.Serialize(new
+            {
+                version = 1,
+                servers = new[] { new { name = "bench", transport = "http", url = upstream, enabled = true } },
+                tools = new[] { new { server = "bench", name = "echo", state = "approved", risk = "low" } },
+                agents = new[] { new { name = "bench-bot", enabled = true, keySha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(agentKey))) } },
+                grants = new[] { new { subject = "agent:bench-bot", server = "bench", tool = "echo", effect = "allow" } },
+            }));
+        }
+
         var key = Path.Combine(folder, "audit.key");
-        await File.WriteAllTextAsync(key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        if (!File.Exists(key))
+        {
+            await File.WriteAllTextAsync(key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
         var port = FreePort();
-        var app = ChildApp.Start("dotnet", [Path.Combine(published, "Shield.Console.dll")], published, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
@@ -53,15 +66,37 @@ internal sealed class ShieldProcess : IAsyncDisposable
             ["ConnectionStrings__Shield"] = $"Data Source={Path.Combine(folder, "shield.db")}",
             ["Shield__Bootstrap__AdminEmail"] = AdminEmail,
             ["Shield__Bootstrap__AdminPassword"] = AdminPassword,
-            ["Shield__PolicyFile"] = policy,
             ["Shield__Audit__KeyFile"] = key,
             ["Shield__Audit__AnchorFile"] = Path.Combine(folder, "audit.anchors"),
-        });
+        };
+        if (governs)
+        {
+            environment["Shield__PolicyFile"] = policy;
+        }
+
+        if (cluster is not null)
+        {
+            var anchors = Path.Combine(folder, cluster.Name + ".anchors");
+            await File.WriteAllBytesAsync(anchors, []);
+            environment["Shield__Audit__AnchorFile"] = anchors;
+            environment["Shield__Database__Provider"] = "PostgreSql";
+            environment["ConnectionStrings__Shield"] = cluster.Database;
+            environment["ConnectionStrings__Redis"] = cluster.Redis;
+            environment["Shield__Cluster__Enabled"] = "true";
+            environment["Shield__Cluster__InstanceName"] = cluster.Name;
+        }
+
+        var app = ChildApp.Start("dotnet", [Path.Combine(published, "Shield.Console.dll")], published, environment);
         var shield = new ShieldProcess(app, $"http://127.0.0.1:{port}", agentKey);
         await app.WaitForAsync("Application started", TimeSpan.FromMinutes(2));
-        await shield.DiscoverAsync();
+        if (governs)
+        {
+            await shield.DiscoverAsync();
+        }
+
         return shield;
     }
+
 
     /// <summary>A new agent session for the echo tool: its token.</summary>
     public async Task<string> MintAsync()
@@ -110,3 +145,6 @@ internal sealed class ShieldProcess : IAsyncDisposable
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+/// <summary>An instance of a benchmark's cluster: its name, the database and Redis it shares, and whether it is the first.</summary>
+internal sealed record ClusterMember(string Name, string Database, string Redis, bool First);
