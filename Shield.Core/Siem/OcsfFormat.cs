@@ -19,8 +19,13 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
     public const int ApiActivityClass = 6003;
     public const int ApplicationCategory = 6;
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(2048);
-    private readonly StringBuilder _record = new(1024);
+    private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // One of each per sink, reused from message to message: a record costs its message string and little else.
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly StringBuilder _record = new(2048);
+    private char[] _chars = new char[2048];
+    private Utf8JsonWriter? _writer;
 
     public override string Record(AuditRecord record)
     {
@@ -28,7 +33,7 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
         var severity = SiemSeverities.Of(record);
         var failed = SiemSeverities.IsFailure(record);
         var pending = !failed && record.EventType == AuditEventTypes.CallApprovalRequired;
-        using var json = Start();
+        var json = Start();
         json.WriteNumber("class_uid", ApiActivityClass);
         json.WriteString("class_name", "API Activity");
         json.WriteNumber("category_uid", ApplicationCategory);
@@ -36,7 +41,7 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
         json.WriteNumber("activity_id", activityId);
         json.WriteString("activity_name", activityName);
         json.WriteNumber("type_uid", ApiActivityClass * 100L + activityId);
-        json.WriteString("type_name", $"API Activity: {activityName}");
+        json.WriteString("type_name", TypeName(activityId));
         json.WriteNumber("severity_id", (int)severity);
         json.WriteString("severity", severity.ToString());
         json.WriteNumber("time", UnixMilliseconds(record.AtUtc));
@@ -97,14 +102,20 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
         json.WritePropertyName("shield");
         _record.Clear();
         AuditChain.WriteJson(record, _record);
-        json.WriteRawValue(_record.ToString(), skipInputValidation: true);
+        if (_chars.Length < _record.Length)
+        {
+            _chars = new char[_record.Length * 2];
+        }
+
+        _record.CopyTo(0, _chars, _record.Length);
+        json.WriteRawValue(_chars.AsSpan(0, _record.Length), skipInputValidation: true);
         json.WriteEndObject();
         return Finish(json);
     }
 
     public override string Anchor(AuditAnchor anchor)
     {
-        using var json = Start();
+        var json = Start();
         json.WriteNumber("class_uid", 0);
         json.WriteString("class_name", "Base Event");
         json.WriteNumber("category_uid", 0);
@@ -130,9 +141,17 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
     private Utf8JsonWriter Start()
     {
         _buffer.ResetWrittenCount();
-        var json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
-        return json;
+        if (_writer is null)
+        {
+            _writer = new Utf8JsonWriter(_buffer, Relaxed);
+        }
+        else
+        {
+            _writer.Reset(_buffer);
+        }
+
+        _writer.WriteStartObject();
+        return _writer;
     }
 
     private string Finish(Utf8JsonWriter json)
@@ -191,6 +210,15 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
 
         json.WriteEndObject();
     }
+
+    private static string TypeName(int activityId) => activityId switch
+    {
+        1 => "API Activity: Create",
+        2 => "API Activity: Read",
+        3 => "API Activity: Update",
+        4 => "API Activity: Delete",
+        _ => "API Activity: Other",
+    };
 
     /// <summary>API Activity's activities are create, read, update and delete; a tool call is none of them (99, Other).</summary>
     private static (int Id, string Name) Activity(AuditRecord record) => record.EventType switch

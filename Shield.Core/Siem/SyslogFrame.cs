@@ -32,6 +32,11 @@ public static class SyslogFrame
     /// </summary>
     public static string Token(string value, int limit)
     {
+        if (value.Length > 0 && value.Length <= limit && !value.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            return value; // already one: the host name and event types, every time
+        }
+
         var token = new string([.. value.Where(c => c is > ' ' and < (char)127).Take(limit)]);
         return token.Length == 0 ? "-" : token;
     }
