@@ -102,6 +102,27 @@ public sealed class ClusterOfThreeTests(ShieldCluster cluster) : IClassFixture<S
     }
 
     [Fact]
+    public async Task TheTypeScriptClient_CallsThroughEachInstanceInTurn_WithOneSession_IntoOneTrail()
+    {
+        var token = (await RelayHarness.MintAsync(cluster.RootA, cluster.AgentKey)).GetProperty("token").GetString()!;
+        string[] roots = [cluster.RootA, cluster.RootB, cluster.RootC];
+
+        var marker = Guid.NewGuid().ToString("N");
+        foreach (var (root, i) in roots.Select((root, i) => (root, i)))
+        {
+            var (exitCode, output, errors) = await NodeTools.RunAsync("relay-client.mjs", [root + "/mcp", "crm__lookup", $$"""{"text":"{{marker}}-{{i}}"}"""],
+                new Dictionary<string, string> { ["SHIELD_TOKEN"] = token }, _cancel);
+            Assert.True(exitCode == 0, errors);
+            Assert.Contains("crm__lookup", JsonDocument.Parse(output).RootElement.GetProperty("tools").EnumerateArray().Select(t => t.GetString()));
+        }
+
+        var calls = (await cluster.A.RecordsAsync(AuditEventTypes.CallCompleted)).Where(r => r.RedactedArguments?.Contains(marker, StringComparison.Ordinal) == true);
+        Assert.Equal(roots.Length, calls.Select(r => r.RedactedArguments).Distinct().Count());
+        var report = await cluster.B.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel);
+        Assert.True(report.Intact, report.FirstBrokenLink?.Problem);
+    }
+
+    [Fact]
     public async Task AGrantAddedOnB_AppliesOnA()
     {
         var policy = cluster.A.Services.GetRequiredService<PolicyStore>();
