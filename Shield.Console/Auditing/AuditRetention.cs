@@ -11,12 +11,14 @@ namespace Shield.Console.Auditing;
 /// Removes audit records older than <see cref="AuditOptions.RetentionDays"/>, at start and then every hour, when set,
 /// on one instance of a cluster at a time (<see cref="ClusterJob"/>). It first records the pruning in the chain (an
 /// <c>audit.pruned</c> record naming the last record removed and its hash), then deletes, so the rest still verifies
-/// and nobody can remove more and pass it off as retention.
+/// and nobody can remove more and pass it off as retention. Nothing is removed that something still needs
+/// (<see cref="IAuditRetentionHold"/>: a SIEM sink that has not sent it yet); when that holds records back, it says so.
 /// </summary>
 public sealed partial class AuditRetention(
     IDbContextFactory<ShieldDbContext> contexts,
     AuditWriter writer,
     ClusterJobs jobs,
+    IEnumerable<IAuditRetentionHold> holds,
     IOptions<AuditOptions> options,
     TimeProvider time,
     ILogger<AuditRetention> logger) : BackgroundService
@@ -79,6 +81,20 @@ public sealed partial class AuditRetention(
             return 0;
         }
 
+        foreach (var hold in holds)
+        {
+            if (await hold.LimitAsync(db, through, cancellationToken) is { } limit && limit.Through < through)
+            {
+                LogHeldBack(logger, through - Math.Max(limit.Through, first.Value - 1), limit.Why);
+                through = limit.Through;
+            }
+        }
+
+        if (through < first)
+        {
+            return 0;
+        }
+
         var last = await db.AuditRecords.Where(r => r.Sequence == through).Select(r => r.Hash).SingleAsync(cancellationToken);
         var governance = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
         // The key that seals the first record kept: the sealing record that said so may be among those removed.
@@ -116,6 +132,9 @@ public sealed partial class AuditRetention(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} audit record(s), through record {Through}, older than {Days} day(s).")]
     private static partial void LogPruned(ILogger logger, int count, long through, int days);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention keeps {Count} audit record(s) past their time: {Why}. They are removed once it has.")]
+    private static partial void LogHeldBack(ILogger logger, long count, string why);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pruning the audit trail failed; it is tried again in an hour.")]
     private static partial void LogPruneFailed(ILogger logger, Exception exception);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Shield.Console.Auditing;
 
 namespace Shield.Console.Siem;
 
@@ -12,6 +13,7 @@ internal static class SiemExtensions
         services.AddSingleton<IValidateOptions<SiemOptions>, SiemOptionsValidator>();
         services.AddSingleton<SiemStatus>();
         services.AddHostedService<SiemStreamer>();
+        services.AddSingleton<IAuditRetentionHold, SiemRetentionHold>();
         services.AddHealthChecks().AddCheck<SiemHealthCheck>("siem");
     }
 }

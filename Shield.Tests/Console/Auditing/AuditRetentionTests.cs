@@ -96,6 +96,45 @@ public abstract class AuditRetentionSuite
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 
+    [Fact]
+    public async Task ASiemSinkThatHasNotSentOldRecords_HoldsThemBack_UntilItHas()
+    {
+        var clock = new ShiftedClock { Offset = TimeSpan.FromDays(-40) };
+        await using var app = new ShieldAppFactory
+        {
+            Postgres = Postgres,
+            Settings = new Dictionary<string, string?>
+            {
+                ["Shield:Audit:RetentionDays"] = "30",
+                ["Shield:Siem:Sinks:0:Name"] = "siem-a",
+                ["Shield:Siem:Sinks:0:Host"] = "127.0.0.1",
+                ["Shield:Siem:Sinks:0:Port"] = $"{ChildProcess.FreePort()}", // nothing listens: it sends nothing
+            },
+            TestServices = services => services.AddSingleton<TimeProvider>(clock),
+        };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        var old = await writer.AppendAsync(Call(clock.GetUtcNow().UtcDateTime), _cancel);
+        await writer.AppendAsync(Call(clock.GetUtcNow().UtcDateTime), _cancel);
+        clock.Offset = TimeSpan.Zero;
+        await writer.AppendAsync(Call(DateTime.UtcNow), _cancel);
+        var retention = app.Services.GetRequiredService<AuditRetention>();
+
+        Assert.Equal(0, await retention.PruneAsync(_cancel));
+        Assert.Contains(app.Logs.Messages("AuditRetention"), m => m.Contains("the SIEM sink siem-a has been sent only the records through 0", StringComparison.Ordinal));
+
+        await using (var db = await Db(app))
+        {
+            // As if the sink had sent the records through the first call, and no further.
+            db.SiemCursors.RemoveRange(db.SiemCursors);
+            db.SiemCursors.Add(new Shield.Core.Siem.SiemCursor { Name = "siem-a", Sequence = old.Sequence, UpdatedAtUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync(_cancel);
+        }
+
+        Assert.Equal(old.Sequence, await retention.PruneAsync(_cancel));
+        await using var check = await Db(app);
+        Assert.Equal(old.Sequence + 1, await check.AuditRecords.Where(r => r.EventType != AuditEventTypes.Pruned).MinAsync(r => r.Sequence, _cancel));
+    }
+
     private static async Task<ShieldDbContext> Db(ShieldAppFactory app) =>
         await app.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync();
 
