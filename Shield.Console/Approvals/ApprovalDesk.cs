@@ -69,6 +69,31 @@ public sealed partial class ApprovalDesk(
         return waiter.Verdict.Task;
     }
 
+    /// <summary>
+    /// The verdict to come on a request opened earlier, here or on another instance (a call that does not hold its
+    /// request open comes back for it): at once when the request is closed already.
+    /// </summary>
+    public async Task<Task<ApprovalVerdict>> WatchAsync(ApprovalRequest request)
+    {
+        // Under the lock every decision takes, so none is missed between reading the request and watching it.
+        await _changes.WaitAsync();
+        try
+        {
+            if (_waiters.TryGetValue(request.Id, out var waiting))
+            {
+                return waiting.Verdict.Task;
+            }
+
+            await using var db = await contexts.CreateDbContextAsync();
+            var now = await db.ApprovalRequests.AsNoTracking().FirstAsync(r => r.Id == request.Id);
+            return now.IsPending ? _waiters.GetOrAdd(request.Id, _ => new Waiter(null)).Verdict.Task : Task.FromResult(Verdict(ApprovalView.Of(now)));
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
     /// <summary>A reviewer approves or denies; the answer is the request as it stands after, or why nothing changed.</summary>
     public async Task<Result<ApprovalView>> DecideAsync(Guid id, Reviewer reviewer, bool approve, string? reason, CancellationToken cancellationToken = default)
     {

@@ -43,6 +43,66 @@ public sealed class ApprovalGate(
         return result.IsApproved ? await desk.UseAsync(result, call, requester) : result;
     }
 
+    /// <summary>
+    /// One round of a call that does not hold its request open while it waits (a 2026-07-28 client, which asks again
+    /// after each "still waiting"): the request for exactly this call that is still open (the one <paramref name="stated"/>
+    /// names, or any pending or approved and unused for the same session, tool and arguments), or a new one; its
+    /// verdict if it comes within <paramref name="wait"/>; an approval taken for exactly this call, once. A new request
+    /// answers at once, so the agent learns straight away that its call waits. No verdict yet: still pending.
+    /// </summary>
+    public async Task<ApprovalRound> RoundAsync(ApprovalCall call, Guid? stated, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ApprovalRequest? open;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            var mine = db.ApprovalRequests.AsNoTracking().Where(r => r.SessionId == call.Session.Id && r.Server == call.Server && r.Tool == call.Tool
+                && r.ArgumentsFingerprint == call.ArgumentsFingerprint);
+            open = stated is { } id ? await mine.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) : null;
+            var now = time.GetUtcNow().UtcDateTime;
+            open ??= await mine.Where(r => r.ExpiresAtUtc > now && (r.Status == ApprovalStatus.Pending || (r.Status == ApprovalStatus.Approved && r.ConsumedAtUtc == null)))
+                .OrderByDescending(r => r.RequestedAtUtc).FirstOrDefaultAsync(cancellationToken);
+            if (open is { Status: ApprovalStatus.Approved, ConsumedAtUtc: null } late && late.ExpiresAtUtc <= now)
+            {
+                // Approved, but its agent came back for it only after its deadline: an approval does not wait for ever.
+                return new ApprovalRound(late.Id, new ApprovalVerdict(late.Id, ApprovalStatus.Expired,
+                    "Approval expired: the call was approved, but not asked for again before its deadline.", late.DecidedBy));
+            }
+        }
+
+        if (open is null)
+        {
+            var request = await NewRequestAsync(call, options.CurrentValue);
+            _ = await desk.OpenAsync(request);
+            return new ApprovalRound(request.Id, null);
+        }
+
+        var verdict = await desk.WatchAsync(open);
+        await Task.WhenAny(verdict, Task.Delay(wait, time, cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!verdict.IsCompleted)
+        {
+            return new ApprovalRound(open.Id, null);
+        }
+
+        var result = await verdict;
+        if (!result.IsApproved)
+        {
+            return new ApprovalRound(open.Id, result);
+        }
+
+        if (open.ConsumedAtUtc is not null)
+        {
+            return new ApprovalRound(open.Id, result with
+            {
+                Status = ApprovalStatus.Denied,
+                Message = "The call already ran once with this approval (an approval lets exactly one call through, and Shield keeps no results to send again).",
+            });
+        }
+
+        using var stillHere = new Requester(); // it asked again, so it is here
+        return new ApprovalRound(open.Id, await desk.UseAsync(result, call, stillHere));
+    }
+
     private async Task<ApprovalRequest> NewRequestAsync(ApprovalCall call, ApprovalOptions settings)
     {
         string owner;
@@ -73,6 +133,9 @@ public sealed class ApprovalGate(
         };
     }
 }
+
+/// <summary>A round of a call that waits without holding its request: the request, and its verdict once there is one.</summary>
+public readonly record struct ApprovalRound(Guid Id, ApprovalVerdict? Verdict);
 
 /// <summary>How long a call has waited for approval, of how long it may.</summary>
 public readonly record struct ApprovalWait(Guid Id, TimeSpan Waited, TimeSpan Timeout);

@@ -19,6 +19,12 @@ public sealed class ApprovalOptions
 
     /// <summary>How often a waiting call tells its agent it is still waiting (when the agent asked for progress).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long one round of a 2026-07-28 call that waits for approval is held before it answers "still waiting"
+    /// (<c>input_required</c>) and the agent asks again: no request stays open for the whole wait.
+    /// </summary>
+    public TimeSpan RoundWait { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOptions>
@@ -44,6 +50,11 @@ internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOption
         if (options.ProgressInterval < TimeSpan.FromSeconds(1) || options.ProgressInterval > TimeSpan.FromMinutes(5))
         {
             errors.Add($"{ApprovalOptions.SectionName}:ProgressInterval must be between 00:00:01 and 00:05:00 (it is {options.ProgressInterval}).");
+        }
+
+        if (options.RoundWait < TimeSpan.FromSeconds(1) || options.RoundWait > TimeSpan.FromMinutes(2))
+        {
+            errors.Add($"{ApprovalOptions.SectionName}:RoundWait must be between 00:00:01 and 00:02:00 (it is {options.RoundWait}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

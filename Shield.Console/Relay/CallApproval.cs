@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Console.Approvals;
 using Shield.Console.Auditing;
+using Shield.Console.Policy;
 using Shield.Core.Auditing;
 using Shield.Core.Policy;
 using Shield.Core.Text;
@@ -12,35 +14,21 @@ namespace Shield.Console.Relay;
 /// <summary>
 /// Holds a call that needs approval until reviewers decide. The gate records the request and each decision; a call
 /// that is not approved is refused with the reason its agent reads. While it waits, an agent that asked for progress
-/// hears how long is left.
+/// hears how long is left. A 2026-07-28 call waits in rounds instead, none held open for long.
 /// </summary>
-public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor requests)
+public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor requests, IOptionsMonitor<ApprovalOptions> options)
 {
     /// <summary>Null once approved (the entry then names the approval and its reviewers); otherwise the refusal.</summary>
+    /// <exception cref="InputRequiredException">A 2026-07-28 call still waits: its agent is to ask again (<see cref="ApprovalOptions.RoundWait"/>).</exception>
     public async Task<Refused?> WaitAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, RelayTool target, string reason,
         AuditRecord entry, CancellationToken cancellationToken)
     {
         var call = new ApprovalCall(relay.Session, target.Server, target.Name, target.Definition.Description ?? "", target.Risk, reason,
             entry.ArgumentsFingerprint!, entry.RedactedArguments, entry.TraceId);
-        Func<ApprovalWait, ValueTask>? progress = null;
-        if (request.Params?.ProgressToken is { } token)
-        {
-            var agent = request.Server;
-            progress = wait => Progress(agent, token, wait, cancellationToken);
-        }
-
-        // Whichever way the agent stops waiting, its call is withdrawn at once. The SDK cancels the handler's token for a
-        // cancel, but not when its MCP session closes (a revoked or expired session), nor when the HTTP request carrying
-        // the call is aborted or its connection closes (it keeps the call for a client that may resume the stream): the
-        // relay watches those itself. The SDK runs the handler in that request's context, so it is the current one.
-        using var requester = new Requester()
-            .GoneWhen(relay.Closed, "its MCP session ended (closed, expired or revoked)")
-            .GoneWhen(cancellationToken, "it cancelled the call, or its MCP session ended")
-            .GoneWhen(requests.HttpContext?.RequestAborted ?? new CancellationToken(canceled: true), "its request was aborted or its connection closed");
         ApprovalVerdict verdict;
         try
         {
-            verdict = await approvals.RequestAsync(call, progress, requester);
+            verdict = relay.Stateless ? await RoundAsync(request, call, cancellationToken) : await HeldAsync(request, relay, call, cancellationToken);
         }
         catch (AuditUnavailableException e)
         {
@@ -63,6 +51,36 @@ public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor re
         entry.Reviewer = verdict.Reviewers?.Clip(256);
         entry.Decision = nameof(DecisionKind.RequireApproval);
         return null;
+    }
+
+    // A 2026-07-28 client holds no request open while a person decides: each round answers within RoundWait, "still
+    // waiting" (input_required, whose state names the approval request) until there is a verdict, and the client asks
+    // again. Any instance can answer a round: the request and its verdict are in the database.
+    private async Task<ApprovalVerdict> RoundAsync(RequestContext<CallToolRequestParams> request, ApprovalCall call, CancellationToken cancellationToken)
+    {
+        var stated = Guid.TryParseExact(request.Params?.RequestState, "N", out var id) ? id : (Guid?)null;
+        var round = await approvals.RoundAsync(call, stated, options.CurrentValue.RoundWait, cancellationToken);
+        return round.Verdict ?? throw new InputRequiredException(new InputRequiredResult { RequestState = round.Id.ToString("N") });
+    }
+
+    private async Task<ApprovalVerdict> HeldAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, ApprovalCall call, CancellationToken cancellationToken)
+    {
+        Func<ApprovalWait, ValueTask>? progress = null;
+        if (request.Params?.ProgressToken is { } token)
+        {
+            var agent = request.Server;
+            progress = wait => Progress(agent, token, wait, cancellationToken);
+        }
+
+        // Whichever way the agent stops waiting, its call is withdrawn at once. The SDK cancels the handler's token for a
+        // cancel, but not when its MCP session closes (a revoked or expired session), nor when the HTTP request carrying
+        // the call is aborted or its connection closes (it keeps the call for a client that may resume the stream): the
+        // relay watches those itself. The SDK runs the handler in that request's context, so it is the current one.
+        using var requester = new Requester()
+            .GoneWhen(relay.Closed, "its MCP session ended (closed, expired or revoked)")
+            .GoneWhen(cancellationToken, "it cancelled the call, or its MCP session ended")
+            .GoneWhen(requests.HttpContext?.RequestAborted ?? new CancellationToken(canceled: true), "its request was aborted or its connection closed");
+        return await approvals.RequestAsync(call, progress, requester);
     }
 
     private static async ValueTask Progress(McpServer agent, ProgressToken token, ApprovalWait wait, CancellationToken cancellationToken)

@@ -57,7 +57,8 @@ public sealed partial class RelayCalls(
         {
             return await AdmitAsync(request, relay, call, entry, started, settings.MaxCallsInFlightPerSession, cancellationToken);
         }
-        catch (Exception e) when (e is not McpProtocolException and not OperationCanceledException and not OutOfMemoryException && entry.EventType.Length == 0)
+        catch (Exception e) when (e is not McpProtocolException and not InputRequiredException and not OperationCanceledException and not OutOfMemoryException
+            && entry.EventType.Length == 0)
         {
             // Whatever slipped through costs this call only, said in words and recorded; the error is logged once, here.
             LogCallFailed(e, listed);
