@@ -32,6 +32,7 @@ public sealed partial class RelayCalls(
     AuditKeyring keyring,
     RedactorStore redaction,
     IOptionsMonitor<RelayOptions> options,
+    TimeProvider time,
     ILogger<RelayCalls> logger)
 {
     public async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
@@ -93,7 +94,9 @@ public sealed partial class RelayCalls(
         }
 
         var agent = relay.Session.AgentName;
-        var admission = CallAdmission.Admit(call, entries, policy.Current, agent, maxCallsInFlight);
+        // Conditions read the arguments as they are forwarded: the one value the call carries from here on.
+        var asked = relay.Asking(call.Arguments.Value, time.GetUtcNow().UtcDateTime);
+        var admission = CallAdmission.Admit(call, entries, policy.Current, agent, asked, maxCallsInFlight);
         if (admission is Refused refused)
         {
             return await trail.RefusedAsync(entry, refused);
@@ -109,7 +112,7 @@ public sealed partial class RelayCalls(
             }
 
             entries = await catalog.CurrentAsync(cancellationToken);
-            return CallAdmission.AfterApproval(target, entries, policy.Current, agent) switch
+            return CallAdmission.AfterApproval(target, entries, policy.Current, agent, relay.Asking(call.Arguments.Value, time.GetUtcNow().UtcDateTime)) switch
             {
                 Admitted now => await ForwardAsync(request, relay, entries, now.Target, call.Arguments, entry, started, cancellationToken),
                 var changed => await trail.RefusedAsync(entry, (Refused)changed),

@@ -1,3 +1,4 @@
+using Shield.Core.Conditions;
 using Shield.Core.Grants;
 using Shield.Core.Registry;
 
@@ -12,7 +13,8 @@ public enum DecisionKind
 
 /// <summary>
 /// What the policy engine decided about one agent calling one tool, why (a sentence written for the agent and the
-/// console), and the grant that decided it (null when no grant did). A value: deciding allocates nothing.
+/// console), and the grant that decided it (null when no grant did). A value: deciding allocates nothing, except the
+/// reason of a decision a condition made, which says what the condition read.
 /// </summary>
 public readonly record struct PolicyDecision(DecisionKind Kind, string Reason, PolicyGrant? Grant)
 {
@@ -36,8 +38,17 @@ public sealed class PolicyGrant
         Server = grant.Server;
         Tool = grant.Tool;
         Effect = grant.Effect;
+        When = grant.When;
         Description = grant.Describe();
-        AllowReason = $"Allowed by the grant {Description}.";
+        if (grant.When is { } when)
+        {
+            var (condition, problems) = Condition.Compile(when);
+            Condition = condition;
+            // Checked when written, so only a condition stored by an older build gets here: it never applies, it denies.
+            NotCompiled = problems.Count > 0 ? $"Denied: the condition of the grant {Description} does not compile ({problems[0]}). An administrator must correct it." : null;
+        }
+
+        AllowReason = Condition is null ? $"Allowed by the grant {Description}." : $"Allowed by the grant {Description}: the condition holds.";
         ApproveReason = $"The grant {Description} requires a person to approve each call.";
         DenyReason = $"Denied by the grant {Description}.";
         RiskReasons = [.. Enum.GetValues<RiskLevel>().Select(risk =>
@@ -55,6 +66,14 @@ public sealed class PolicyGrant
     public string Tool { get; }
 
     public GrantEffect Effect { get; }
+
+    /// <summary>The grant's condition as written, or null when it always applies.</summary>
+    public string? When { get; }
+
+    internal Condition? Condition { get; }
+
+    /// <summary>Why a grant whose condition does not compile denies; null when it compiles.</summary>
+    internal string? NotCompiled { get; }
 
     public string Description { get; }
 
