@@ -88,3 +88,6 @@ public sealed class PolicyGrant
 
     private static string Lower(RiskLevel risk) => risk.ToString().ToLowerInvariant();
 }
+
+/// <summary>A grant that targets a call, with what its condition came to (null when it has none) and what the condition read.</summary>
+public sealed record GrantWeighed(PolicyGrant Grant, ConditionOutcome? Outcome, string Read);

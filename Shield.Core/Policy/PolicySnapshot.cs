@@ -143,6 +143,35 @@ public sealed class PolicySnapshot
         };
     }
 
+    /// <summary>
+    /// For the what-if view: every grant that targets the call (to the agent or its roles, on the tool or on <c>*</c>),
+    /// with what its condition came to (null for a grant without one) and what the condition read.
+    /// </summary>
+    public IReadOnlyList<GrantWeighed> Weigh(string agent, string server, string tool, in PolicyCall call)
+    {
+        if (!_tools.TryGetValue((server, tool), out var target) || !_agents.TryGetValue(agent, out var subject))
+        {
+            return [];
+        }
+
+        var input = call.Input(subject, target);
+        List<GrantWeighed> weighed = [];
+        foreach (var (kind, name) in subject.Roles.Select(r => (SubjectKind.Role, r)).Prepend((SubjectKind.Agent, agent)))
+        {
+            foreach (var targeted in (ReadOnlySpan<string>)[tool, Grant.AllTools])
+            {
+                if (_grants.TryGetValue((kind, name, server, targeted), out var grant))
+                {
+                    weighed.Add(grant.Condition is { } condition
+                        ? new GrantWeighed(grant, condition.Evaluate(input), condition.Explain(input))
+                        : new GrantWeighed(grant, grant.NotCompiled is { } broken ? new ConditionOutcome(false, broken) : null, ""));
+                }
+            }
+        }
+
+        return weighed;
+    }
+
     private static string Because(PolicyGrant grant, in ConditionInput? input) =>
         input is { } values && grant.Condition!.Explain(values) is { Length: > 0 } read ? $": {read}" : "";
 
