@@ -106,7 +106,8 @@ public sealed partial class RelayCalls(
         CallTrail.Decided(entry, decision);
         if (decision.Kind == DecisionKind.RequireApproval)
         {
-            if (await approval.WaitAsync(request, relay, target, decision.Reason, entry, cancellationToken) is { } notApproved)
+            // A condition's reason quotes what it read of the arguments: reviewers and the trail read it redacted, as the arguments.
+            if (await approval.WaitAsync(request, relay, target, redaction.Current.RedactText(decision.Reason), entry, cancellationToken) is { } notApproved)
             {
                 return notApproved;
             }
