@@ -48,6 +48,7 @@ public sealed class PolicyGrant
             NotCompiled = problems.Count > 0 ? $"Denied: the condition of the grant {Description} does not compile ({problems[0]}). An administrator must correct it." : null;
         }
 
+        Plain = grant.When is null;
         AllowReason = Condition is null ? $"Allowed by the grant {Description}." : $"Allowed by the grant {Description}: the condition holds.";
         ApproveReason = $"The grant {Description} requires a person to approve each call.";
         DenyReason = $"Denied by the grant {Description}.";
@@ -71,6 +72,9 @@ public sealed class PolicyGrant
     public string? When { get; }
 
     internal Condition? Condition { get; }
+
+    /// <summary>Without a condition: it applies whenever it targets the call.</summary>
+    internal bool Plain { get; }
 
     /// <summary>Why a grant whose condition does not compile denies; null when it compiles.</summary>
     internal string? NotCompiled { get; }

@@ -112,7 +112,8 @@ public sealed class PolicySnapshot
             return PolicyDecision.Deny(DisabledAgent);
         }
 
-        var decider = new Decider(call is { } c ? c.Input(subject, target) : null);
+        var input = call is { } c ? c.Input(subject, target) : default;
+        var decider = new Decider(in input, call is not null);
         decider.Consider(this, SubjectKind.Agent, agent, server, tool);
         var roles = subject.Roles;
         for (var i = 0; i < roles.Count; i++)
@@ -130,13 +131,13 @@ public sealed class PolicySnapshot
         return strongest switch
         {
             null when decider.Unmet is { } unmet => PolicyDecision.Deny(
-                $"Denied: the grant {unmet.Description} does not apply to this call{Because(unmet, decider.Input)}.", unmet),
+                $"Denied: the grant {unmet.Description} does not apply to this call{Because(unmet, decider)}.", unmet),
             null => PolicyDecision.Deny(NothingGranted),
-            { Effect: GrantEffect.Deny, Condition: not null } when decider.Input is { } input => PolicyDecision.Deny(
-                $"Denied by the grant {strongest.Description}{Because(strongest, input)}.", strongest),
+            { Effect: GrantEffect.Deny, Condition: not null } when decider.HasInput => PolicyDecision.Deny(
+                $"Denied by the grant {strongest.Description}{Because(strongest, decider)}.", strongest),
             { Effect: GrantEffect.Deny } => PolicyDecision.Deny(strongest.DenyReason, strongest),
-            { Effect: GrantEffect.Approve, Condition: not null } when decider.Input is { } input => PolicyDecision.RequireApproval(
-                $"The grant {strongest.Description} requires a person to approve this call{Because(strongest, input)}.", strongest),
+            { Effect: GrantEffect.Approve, Condition: not null } when decider.HasInput => PolicyDecision.RequireApproval(
+                $"The grant {strongest.Description} requires a person to approve this call{Because(strongest, decider)}.", strongest),
             { Effect: GrantEffect.Approve } => PolicyDecision.RequireApproval(strongest.ApproveReason, strongest),
             _ when target.Risk >= Threshold => PolicyDecision.RequireApproval(strongest.RiskReasons[(int)target.Risk], strongest),
             _ => PolicyDecision.Allow(strongest),
@@ -172,13 +173,15 @@ public sealed class PolicySnapshot
         return weighed;
     }
 
-    private static string Because(PolicyGrant grant, in ConditionInput? input) =>
-        input is { } values && grant.Condition!.Explain(values) is { Length: > 0 } read ? $": {read}" : "";
+    private static string Because(PolicyGrant grant, in Decider decider) =>
+        decider.HasInput && grant.Condition!.Explain(decider.Input) is { Length: > 0 } read ? $": {read}" : "";
 
     /// <summary>The grants that apply to one decision, gathered without allocating; the first failed condition denies.</summary>
-    private struct Decider(ConditionInput? input)
+    /// <remarks>A ref struct holding the call by reference: a plain decision copies nothing it does not read.</remarks>
+    private ref struct Decider(in ConditionInput input, bool hasInput)
     {
-        public readonly ConditionInput? Input = input;
+        public readonly ref readonly ConditionInput Input = ref input;
+        public readonly bool HasInput = hasInput;
         public PolicyGrant? Strongest;
         public PolicyGrant? Unmet;
         public PolicyDecision? Failed;
@@ -198,6 +201,16 @@ public sealed class PolicySnapshot
 
         private void Weigh(PolicyGrant grant)
         {
+            if (grant.Plain)
+            {
+                if (Strongest is null || grant.Effect > Strongest.Effect)
+                {
+                    Strongest = grant;
+                }
+
+                return;
+            }
+
             if (Failed is not null)
             {
                 return;
@@ -211,7 +224,7 @@ public sealed class PolicySnapshot
 
             if (grant.Condition is { } condition)
             {
-                if (Input is not { } values)
+                if (!HasInput)
                 {
                     // Without a call in view, a conditional deny may not apply; a conditional allow may.
                     if (grant.Effect == GrantEffect.Deny)
@@ -221,7 +234,7 @@ public sealed class PolicySnapshot
                 }
                 else
                 {
-                    var outcome = condition.Evaluate(values);
+                    var outcome = condition.Evaluate(Input);
                     if (outcome.Error is { } error)
                     {
                         Failed = PolicyDecision.Deny($"Denied: the condition of the grant {grant.Description} could not be evaluated: {error}", grant);
