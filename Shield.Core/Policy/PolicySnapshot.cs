@@ -243,7 +243,12 @@ public sealed class PolicySnapshot
 
                     if (!outcome.Holds)
                     {
-                        Unmet ??= grant;
+                        // A deny that does not hold explains nothing about why the call is not granted.
+                        if (grant.Effect != GrantEffect.Deny)
+                        {
+                            Unmet ??= grant;
+                        }
+
                         return;
                     }
                 }

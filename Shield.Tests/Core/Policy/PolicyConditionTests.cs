@@ -49,6 +49,15 @@ public sealed class PolicyConditionTests
     }
 
     [Fact]
+    public void ADenyWhenThatDoesNotHold_AloneGrantsNothing_AndIsNotNamed()
+    {
+        var decision = Decide(Snapshot(A(GrantEffect.Deny, "args.amount > 500")), Amount(120));
+
+        Assert.Equal(DecisionKind.Deny, decision.Kind);
+        Assert.Equal("No grant gives this agent, or any of its roles, this tool.", decision.Reason);
+    }
+
+    [Fact]
     public void ApproveWhen_AsksAReviewerOnlyThen()
     {
         var snapshot = Snapshot(A(GrantEffect.Allow, null, SubjectKind.Role), A(GrantEffect.Approve, "args.amount > 10000"));
