@@ -50,7 +50,11 @@ public sealed class PolicyGrant
 
         Plain = grant.When is null;
         AllowReason = Condition is null ? $"Allowed by the grant {Description}." : $"Allowed by the grant {Description}: the condition holds.";
-        ApproveReason = $"The grant {Description} requires a person to approve each call.";
+        ApproveReason = Condition is null
+            ? $"The grant {Description} requires a person to approve each call."
+            : $"The grant {Description} requires a person to approve each call for which its condition holds.";
+        // Without a call in view (listing, minting, the access matrix), a conditional allow is only possible.
+        PossibleReason = $"Allowed by the grant {Description}, for calls for which its condition holds.";
         DenyReason = $"Denied by the grant {Description}.";
         RiskReasons = [.. Enum.GetValues<RiskLevel>().Select(risk =>
             $"Allowed by the grant {Description}, but the tool's risk is {Lower(risk)}, at or above {Lower(threshold)}: every call needs a person's approval.")];
@@ -84,6 +88,8 @@ public sealed class PolicyGrant
     internal string AllowReason { get; }
 
     internal string ApproveReason { get; }
+
+    internal string PossibleReason { get; }
 
     internal string DenyReason { get; }
 

@@ -140,6 +140,7 @@ public sealed class PolicySnapshot
                 $"The grant {strongest.Description} requires a person to approve this call{Because(strongest, decider)}.", strongest),
             { Effect: GrantEffect.Approve } => PolicyDecision.RequireApproval(strongest.ApproveReason, strongest),
             _ when target.Risk >= Threshold => PolicyDecision.RequireApproval(strongest.RiskReasons[(int)target.Risk], strongest),
+            { Condition: not null } when !decider.HasInput => new PolicyDecision(DecisionKind.Allow, strongest.PossibleReason, strongest),
             _ => PolicyDecision.Allow(strongest),
         };
     }

@@ -95,7 +95,9 @@ public sealed class PolicyConditionTests
     public void WithoutACall_AConditionalAllowCounts_AndAConditionalDenyDoesNot()
     {
         // Listing tools and minting sessions have no arguments to read: the tool may be callable, so it is offered.
-        Assert.Equal(DecisionKind.Allow, Snapshot(A(GrantEffect.Allow, "args.amount <= 500")).Decide(Agent, "payments", "refund").Kind);
+        var possible = Snapshot(A(GrantEffect.Allow, "args.amount <= 500")).Decide(Agent, "payments", "refund");
+        Assert.Equal(DecisionKind.Allow, possible.Kind);
+        Assert.Equal("Allowed by the grant agent:refund-bot → payments__refund allow when args.amount <= 500, for calls for which its condition holds.", possible.Reason);
         Assert.Equal(DecisionKind.Allow,
             Snapshot(A(GrantEffect.Allow, null, SubjectKind.Role), A(GrantEffect.Deny, "args.amount > 500")).Decide(Agent, "payments", "refund").Kind);
     }
