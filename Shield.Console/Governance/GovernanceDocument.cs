@@ -113,6 +113,9 @@ public sealed record GrantEntry
 
     /// <summary><c>allow</c>, <c>approve</c> or <c>deny</c>.</summary>
     public string? Effect { get; init; }
+
+    /// <summary>A condition in CEL: the grant applies only to calls for which it holds. Absent for a grant that always applies.</summary>
+    public string? When { get; init; }
 }
 
 /// <summary>

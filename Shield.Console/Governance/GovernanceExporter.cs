@@ -55,6 +55,7 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
                     Server = g.Server,
                     Tool = g.Tool,
                     Effect = g.Effect.ToString().ToLowerInvariant(),
+                    When = g.When,
                 })],
             Redaction = new RedactionEntry
             {

@@ -188,7 +188,11 @@ public sealed class GovernanceImporter(
             if (!known)
             {
                 errors.Add(new($"$.grants[{i}].tool", $"{server} offers no tool named {grant.Tool} (discovered or declared in \"tools\")."));
+                continue;
             }
+
+            var targets = GrantConditions.Targets(servers.GetValueOrDefault(server)?.Tools ?? [], grant.Tool!);
+            errors.AddRange(GrantConditions.Check(grant.When, server, grant.Tool!, targets, $"$.grants[{i}].when").Select(p => new GovernanceError(p.Path, p.Message)));
         }
     }
 
@@ -271,11 +275,11 @@ public sealed class GovernanceImporter(
     private static async Task ReplaceGrantsAsync(ShieldDbContext db, List<GrantEntry> entries, Actor actor, DateTime now, CancellationToken cancellationToken)
     {
         var existing = await db.Grants.ToListAsync(cancellationToken);
-        var wanted = entries.Select(e => (Subject: GovernanceReader.Subject(e.Subject)!.Value, e.Server, e.Tool, Effect: GovernanceReader.Effect(e.Effect)!.Value)).ToList();
+        var wanted = entries.Select(e => (Subject: GovernanceReader.Subject(e.Subject)!.Value, e.Server, e.Tool, Effect: GovernanceReader.Effect(e.Effect)!.Value, e.When)).ToList();
         foreach (var grant in existing)
         {
             var match = wanted.FindIndex(w => w.Subject.Kind == grant.SubjectKind && w.Subject.Name == grant.Subject && w.Server == grant.Server && w.Tool == grant.Tool);
-            if (match >= 0 && wanted[match].Effect == grant.Effect)
+            if (match >= 0 && wanted[match].Effect == grant.Effect && wanted[match].When == grant.When)
             {
                 wanted.RemoveAt(match);
                 continue;
@@ -285,9 +289,12 @@ public sealed class GovernanceImporter(
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Deleted));
         }
 
-        foreach (var (subject, server, tool, effect) in wanted)
+        foreach (var (subject, server, tool, effect, when) in wanted)
         {
-            var grant = new Grant { SubjectKind = subject.Kind, Subject = subject.Name, Server = server!, Tool = tool!, Effect = effect, CreatedAtUtc = now, CreatedBy = actor.Name };
+            var grant = new Grant
+            {
+                SubjectKind = subject.Kind, Subject = subject.Name, Server = server!, Tool = tool!, Effect = effect, When = when, CreatedAtUtc = now, CreatedBy = actor.Name,
+            };
             db.Grants.Add(grant);
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created));
         }

@@ -11,18 +11,20 @@ using Shield.Core.Registry;
 namespace Shield.Console.Grants;
 
 /// <summary>A grant as entered: for an agent or a role, on one tool or <c>*</c> (every tool of the server).</summary>
-public sealed record GrantInput(SubjectKind SubjectKind, string? Subject, string? Server, string? Tool, GrantEffect Effect);
+/// <param name="When">A condition in CEL, or null (or blank) for a grant that always applies.</param>
+public sealed record GrantInput(SubjectKind SubjectKind, string? Subject, string? Server, string? Tool, GrantEffect Effect, string? When = null);
 
 /// <summary>A grant as shown.</summary>
-public sealed record GrantView(Guid Id, SubjectKind SubjectKind, string Subject, string Server, string Tool, GrantEffect Effect, string Description, DateTime CreatedAtUtc, string CreatedBy)
+public sealed record GrantView(
+    Guid Id, SubjectKind SubjectKind, string Subject, string Server, string Tool, GrantEffect Effect, string Description, DateTime CreatedAtUtc, string CreatedBy, string? When = null)
 {
     public static GrantView Of(Grant grant) =>
-        new(grant.Id, grant.SubjectKind, grant.Subject, grant.Server, grant.Tool, grant.Effect, grant.Describe(), grant.CreatedAtUtc, grant.CreatedBy);
+        new(grant.Id, grant.SubjectKind, grant.Subject, grant.Server, grant.Tool, grant.Effect, grant.Describe(), grant.CreatedAtUtc, grant.CreatedBy, grant.When);
 }
 
 /// <summary>
 /// Adds, changes the effect of, and removes grants. A grant must name a registered agent (or a well-formed role), a registered server and a
-/// tool it offers (or <c>*</c>); a subject has at most one grant per target. Every change is recorded and reaches the
+/// tool it offers (or <c>*</c>), and its condition must pass <see cref="GrantConditions"/>; a subject has at most one grant per target. Every change is recorded and reaches the
 /// policy at once, live sessions included.
 /// </summary>
 public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
@@ -37,6 +39,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
 
     public async Task<Result<GrantView>> AddAsync(GrantInput input, Actor actor, CancellationToken cancellationToken = default)
     {
+        input = input with { When = string.IsNullOrWhiteSpace(input.When) ? null : input.When.Trim() };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (await ProblemAsync(db, input, cancellationToken) is { } problem)
         {
@@ -56,6 +59,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
             Server = input.Server!,
             Tool = input.Tool!,
             Effect = input.Effect,
+            When = input.When,
             CreatedAtUtc = now,
             CreatedBy = actor.Name,
         };
@@ -131,7 +135,14 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
             return Refusal.Invalid("tool", $"{input.Server} offers no tool named {input.Tool}. Grant one of its tools, or * for all of them.");
         }
 
-        return Enum.IsDefined(input.Effect) ? null : Refusal.Invalid("effect", "The effect is allow, approve or deny.");
+        if (!Enum.IsDefined(input.Effect))
+        {
+            return Refusal.Invalid("effect", "The effect is allow, approve or deny.");
+        }
+
+        var tools = await db.Tools.AsNoTracking().Where(t => t.Server!.Name == input.Server).ToListAsync(cancellationToken);
+        var problems = GrantConditions.Check(input.When, input.Server!, input.Tool!, GrantConditions.Targets(tools, input.Tool!), "when");
+        return problems.Count > 0 ? Refusal.Invalid("when", [.. problems.Select(p => p.Message)]) : null;
     }
 
     private static string Snapshot(Grant grant) => JsonSerializer.Serialize(new
@@ -140,5 +151,6 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         grant.Server,
         grant.Tool,
         effect = grant.Effect.ToString().ToLowerInvariant(),
+        when = grant.When,
     });
 }

@@ -31,7 +31,8 @@ public sealed record DefinitionVersion(string Fingerprint, DateTime FirstSeenAtU
 /// <summary>
 /// Everything about one tool: schemas, annotations, its history, when quarantined what was approved, and when Shield
 /// cannot serve it to agents, why (<see cref="Unservable"/>: its definition does not fit MCP's model, or the server's
-/// last discovery listed it with a definition that was refused).
+/// last discovery listed it with a definition that was refused), and the grants on it whose condition does not fit its
+/// current input schema (<see cref="UnfitConditions"/>: shown before the definition is approved).
 /// </summary>
 public sealed record ToolDetail(
     ToolView Tool,
@@ -41,7 +42,8 @@ public sealed record ToolDetail(
     IReadOnlyList<DefinitionVersion> History,
     DefinitionVersion? Approved,
     DefinitionVersion Current,
-    string? Unservable = null);
+    string? Unservable = null,
+    IReadOnlyList<string>? UnfitConditions = null);
 
 /// <summary>How a bulk approval went: tools approved, and tools skipped with the reason.</summary>
 public sealed record BulkApproval(IReadOnlyList<string> Approved, IReadOnlyList<RejectedTool> Skipped);

@@ -5,6 +5,7 @@ using Shield.Console.Api;
 using Shield.Console.Common;
 using Shield.Console.Policy;
 using Shield.Core.Governance;
+using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Core.Text;
@@ -58,8 +59,18 @@ public sealed class ToolReview(IDbContextFactory<ShieldDbContext> contexts, Poli
             .Select(d => new DefinitionVersion(d.Fingerprint, d.FirstSeenAtUtc, d.Definition)).ToList();
         var current = history.LastOrDefault(h => h.Fingerprint == tool.Fingerprint) ?? new DefinitionVersion(tool.Fingerprint, tool.LastSeenAtUtc, "");
         var approved = tool.ApprovedFingerprint is null ? null : history.LastOrDefault(h => h.Fingerprint == tool.ApprovedFingerprint);
-        return new ToolDetail(ToolView.Of(tool, tool.Server!.Name), tool.InputSchema, tool.OutputSchema, tool.Annotations, history, approved, current, Unservable(tool));
+        var conditional = await db.Grants.AsNoTracking().Where(g => g.Server == tool.Server!.Name && g.Tool == tool.Name && g.When != null).ToListAsync(cancellationToken);
+        return new ToolDetail(ToolView.Of(tool, tool.Server!.Name), tool.InputSchema, tool.OutputSchema, tool.Annotations, history, approved, current, Unservable(tool),
+            UnfitConditions(tool, conditional));
     }
+
+    // The grants on the tool whose condition no longer type-checks against its current input schema: once the definition
+    // is approved they cannot be evaluated, so they deny. Checked by the same check as when a grant is written.
+    private static List<string> UnfitConditions(RegisteredTool tool, List<Grant> grants) =>
+    [
+        .. grants.SelectMany(g => GrantConditions.Check(g.When, g.Server, g.Tool, GrantConditions.Targets([tool], g.Tool), "when")
+            .Select(p => $"{g.Describe()}: {p.Message}")),
+    ];
 
     // Why agents cannot be served this tool: its stored definition does not fit MCP's model, or the last discovery refused
     // what the server lists under its name now (the tool is then no longer in the inventory's current listing).

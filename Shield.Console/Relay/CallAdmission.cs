@@ -33,7 +33,8 @@ public sealed record CallRequest(string? Listed, string Server, string Tool, boo
 /// </summary>
 public static class CallAdmission
 {
-    public static Admission Admit(CallRequest call, RelayCatalog.Entries catalog, PolicySnapshot policy, string agent, int maxCallsInFlight)
+    /// <param name="asked">The call as grants' conditions read it: its arguments and session.</param>
+    public static Admission Admit(CallRequest call, RelayCatalog.Entries catalog, PolicySnapshot policy, string agent, in PolicyCall asked, int maxCallsInFlight)
     {
         if (OverLimits(call, maxCallsInFlight) is { } over)
         {
@@ -52,7 +53,7 @@ public static class CallAdmission
                 : $"The tool {call.Listed} is not callable now: {policy.Decide(agent, call.Server, call.Tool).Reason}", McpErrorCode.InvalidParams);
         }
 
-        var decision = policy.Decide(agent, call.Server, call.Tool);
+        var decision = policy.Decide(agent, call.Server, call.Tool, asked);
         if (decision.Kind == DecisionKind.Deny)
         {
             return new Refused(decision.Reason, McpErrorCode.InvalidRequest, decision);
@@ -80,9 +81,9 @@ public static class CallAdmission
     /// goes on only if it could still be made. Approved by as many reviewers as its risk needed when it was asked, a
     /// tool raised to critical since needs more.
     /// </summary>
-    public static Admission AfterApproval(RelayTool approved, RelayCatalog.Entries catalog, PolicySnapshot policy, string agent)
+    public static Admission AfterApproval(RelayTool approved, RelayCatalog.Entries catalog, PolicySnapshot policy, string agent, in PolicyCall asked)
     {
-        var now = policy.Decide(agent, approved.Server, approved.Name);
+        var now = policy.Decide(agent, approved.Server, approved.Name, asked);
         if (now.Kind == DecisionKind.Deny || !catalog.Tools.TryGetValue((approved.Server, approved.Name), out var current))
         {
             return new Refused($"The call was approved, but while it waited Shield's policy changed and it is no longer allowed: {now.Reason}", McpErrorCode.InvalidRequest);

@@ -32,6 +32,7 @@ public sealed partial class RelayCalls(
     AuditKeyring keyring,
     RedactorStore redaction,
     IOptionsMonitor<RelayOptions> options,
+    TimeProvider time,
     ILogger<RelayCalls> logger)
 {
     public async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, RelaySession relay, CancellationToken cancellationToken)
@@ -94,7 +95,9 @@ public sealed partial class RelayCalls(
         }
 
         var agent = relay.Session.AgentName;
-        var admission = CallAdmission.Admit(call, entries, policy.Current, agent, maxCallsInFlight);
+        // Conditions read the arguments as they are forwarded: the one value the call carries from here on.
+        var asked = relay.Asking(call.Arguments.Value, time.GetUtcNow().UtcDateTime);
+        var admission = CallAdmission.Admit(call, entries, policy.Current, agent, asked, maxCallsInFlight);
         if (admission is Refused refused)
         {
             return await trail.RefusedAsync(entry, refused);
@@ -104,13 +107,14 @@ public sealed partial class RelayCalls(
         CallTrail.Decided(entry, decision);
         if (decision.Kind == DecisionKind.RequireApproval)
         {
-            if (await approval.WaitAsync(request, relay, target, decision.Reason, entry, cancellationToken) is { } notApproved)
+            // A condition's reason quotes what it read of the arguments: reviewers and the trail read it redacted, as the arguments.
+            if (await approval.WaitAsync(request, relay, target, redaction.Current.RedactText(decision.Reason), entry, cancellationToken) is { } notApproved)
             {
                 return notApproved;
             }
 
             entries = await catalog.CurrentAsync(cancellationToken);
-            return CallAdmission.AfterApproval(target, entries, policy.Current, agent) switch
+            return CallAdmission.AfterApproval(target, entries, policy.Current, agent, relay.Asking(call.Arguments.Value, time.GetUtcNow().UtcDateTime)) switch
             {
                 Admitted now => await ForwardAsync(request, relay, entries, now.Target, call.Arguments, entry, started, cancellationToken),
                 var changed => await trail.RefusedAsync(entry, (Refused)changed),

@@ -5,10 +5,12 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
+using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Shield.Core.Auditing;
 using Shield.Core.Governance;
+using Shield.Core.Policy;
 using Shield.Core.Registry;
 using Shield.Core.Sessions;
 using Shield.Core.Text;
@@ -41,6 +43,9 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames, bo
 
     /// <summary>The one server of the session's scope when tools are listed under their own names; otherwise null.</summary>
     public string? SoleServer { get; } = unqualifiedNames ? SoleServerOf(session.Tools) : null;
+
+    /// <summary>A call in this session as a grant's condition sees it (<c>session.task</c>, <c>session.age</c>…).</summary>
+    public PolicyCall Asking(JsonElement? arguments, DateTime nowUtc) => new(arguments, Session.Task, Session.Tools, nowUtc - Session.CreatedAtUtc);
 
     /// <summary>Cancelled when the MCP session closes (ended, expired, revoked): calls still waiting stop waiting.</summary>
     public CancellationToken Closed => _closed.Token;

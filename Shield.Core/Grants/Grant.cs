@@ -1,3 +1,4 @@
+using Shield.Core.Conditions;
 using Shield.Core.Registry;
 
 namespace Shield.Core.Grants;
@@ -24,10 +25,20 @@ public sealed class Grant
 
     public GrantEffect Effect { get; set; }
 
+    /// <summary>
+    /// A condition in CEL (<see cref="Condition"/>): the grant applies only to calls for which it holds.
+    /// Null for a grant that always applies.
+    /// </summary>
+    public string? When { get; set; }
+
     public DateTime CreatedAtUtc { get; set; }
 
     public string CreatedBy { get; set; } = "";
 
     /// <summary>The grant in a line, its tool named as everywhere else: <c>role:finance-bots → crm__* approve</c>.</summary>
-    public string Describe() => $"{(SubjectKind == SubjectKind.Agent ? "agent" : "role")}:{Subject} → {QualifiedToolName.Of(Server, Tool)} {Effect.ToString().ToLowerInvariant()}";
+    public string Describe() => Describe(SubjectKind, Subject, Server, Tool, Effect, When);
+
+    /// <summary>A grant in a line, with its condition: <c>agent:refund-bot → payments__refund allow when args.amount &lt;= 500</c>.</summary>
+    public static string Describe(SubjectKind kind, string subject, string server, string tool, GrantEffect effect, string? when) =>
+        $"{(kind == SubjectKind.Agent ? "agent" : "role")}:{subject} → {QualifiedToolName.Of(server, tool)} {effect.ToString().ToLowerInvariant()}{(when is null ? "" : $" when {when}")}";
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Shield.Core.Conditions;
 using Shield.Core.Registry;
 
 namespace Shield.Core.Grants;
@@ -17,5 +18,6 @@ internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>
         builder.Property(g => g.Tool).HasMaxLength(ToolLimits.MaxNameLength);
         builder.Property(g => g.Effect).HasConversion<string>().HasMaxLength(8);
         builder.Property(g => g.CreatedBy).HasMaxLength(256);
+        builder.Property(g => g.When).HasMaxLength(ConditionParser.MaxLength);
     }
 }

@@ -1,3 +1,4 @@
+using Shield.Core.Conditions;
 using Shield.Core.Grants;
 using Shield.Core.Registry;
 
@@ -12,7 +13,8 @@ public enum DecisionKind
 
 /// <summary>
 /// What the policy engine decided about one agent calling one tool, why (a sentence written for the agent and the
-/// console), and the grant that decided it (null when no grant did). A value: deciding allocates nothing.
+/// console), and the grant that decided it (null when no grant did). A value: deciding allocates nothing, except the
+/// reason of a decision a condition made, which says what the condition read.
 /// </summary>
 public readonly record struct PolicyDecision(DecisionKind Kind, string Reason, PolicyGrant? Grant)
 {
@@ -36,9 +38,23 @@ public sealed class PolicyGrant
         Server = grant.Server;
         Tool = grant.Tool;
         Effect = grant.Effect;
+        When = grant.When;
         Description = grant.Describe();
-        AllowReason = $"Allowed by the grant {Description}.";
-        ApproveReason = $"The grant {Description} requires a person to approve each call.";
+        if (grant.When is { } when)
+        {
+            var (condition, problems) = Condition.Compile(when);
+            Condition = condition;
+            // Checked when written, so only a condition stored by an older build gets here: it never applies, it denies.
+            NotCompiled = problems.Count > 0 ? $"Denied: the condition of the grant {Description} does not compile ({problems[0]}). An administrator must correct it." : null;
+        }
+
+        Plain = grant.When is null;
+        AllowReason = Condition is null ? $"Allowed by the grant {Description}." : $"Allowed by the grant {Description}: the condition holds.";
+        ApproveReason = Condition is null
+            ? $"The grant {Description} requires a person to approve each call."
+            : $"The grant {Description} requires a person to approve each call for which its condition holds.";
+        // Without a call in view (listing, minting, the access matrix), a conditional allow is only possible.
+        PossibleReason = $"Allowed by the grant {Description}, for calls for which its condition holds.";
         DenyReason = $"Denied by the grant {Description}.";
         RiskReasons = [.. Enum.GetValues<RiskLevel>().Select(risk =>
             $"Allowed by the grant {Description}, but the tool's risk is {Lower(risk)}, at or above {Lower(threshold)}: every call needs a person's approval.")];
@@ -56,11 +72,24 @@ public sealed class PolicyGrant
 
     public GrantEffect Effect { get; }
 
+    /// <summary>The grant's condition as written, or null when it always applies.</summary>
+    public string? When { get; }
+
+    internal Condition? Condition { get; }
+
+    /// <summary>Without a condition: it applies whenever it targets the call.</summary>
+    internal bool Plain { get; }
+
+    /// <summary>Why a grant whose condition does not compile denies; null when it compiles.</summary>
+    internal string? NotCompiled { get; }
+
     public string Description { get; }
 
     internal string AllowReason { get; }
 
     internal string ApproveReason { get; }
+
+    internal string PossibleReason { get; }
 
     internal string DenyReason { get; }
 
@@ -69,3 +98,6 @@ public sealed class PolicyGrant
 
     private static string Lower(RiskLevel risk) => risk.ToString().ToLowerInvariant();
 }
+
+/// <summary>A grant that targets a call, with what its condition came to (null when it has none) and what the condition read.</summary>
+public sealed record GrantWeighed(PolicyGrant Grant, ConditionOutcome? Outcome, string Read);

@@ -2,8 +2,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Common;
+using Shield.Console.Grants;
 using Shield.Console.Registry;
 using Shield.Core.Auditing;
+using Shield.Core.Grants;
 using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
@@ -15,6 +17,27 @@ public sealed class ToolReviewTests(ShieldAppFactory app) : IClassFixture<Shield
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
     private ToolReview Review => app.Services.GetRequiredService<ToolReview>();
+
+    [Fact]
+    public async Task AChangedDefinition_ShowsTheConditionsItNoLongerFits_BeforeItIsApproved()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        upstream.Set("refund", "Refunds.", """{"type":"object","properties":{"amount":{"type":"number"}}}""");
+        await app.HttpServerAsync("refunds", upstream.Url);
+        await app.DiscoverAsync("refunds");
+        var seen = Assert.Single(await app.ToolsAsync("refunds"));
+        await Review.ApproveAsync(seen.Id, seen.Fingerprint, Registrations.Admin, _cancel);
+        var grant = new GrantInput(SubjectKind.Role, "refunders", "refunds", "refund", GrantEffect.Allow, "args.amount <= 500");
+        Assert.Null((await app.Services.GetRequiredService<GrantBook>().AddAsync(grant, Registrations.Admin, _cancel)).Refusal);
+        Assert.Empty((await Review.DetailAsync(seen.Id, _cancel))!.UnfitConditions!);
+
+        upstream.Set("refund", "Refunds.", """{"type":"object","properties":{"amount":{"type":"string"}}}""");
+        Assert.Equal(["refund"], (await app.DiscoverAsync("refunds")).Quarantined);
+
+        var unfit = Assert.Single((await Review.DetailAsync(seen.Id, _cancel))!.UnfitConditions!);
+        Assert.StartsWith("role:refunders → refunds__refund allow when args.amount <= 500: Against the input schema of refunds__refund: args.amount (a string) is compared with 500 (a number)",
+            unfit, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task AnApprovalOfADefinitionThatChangedMeanwhile_IsRefused()

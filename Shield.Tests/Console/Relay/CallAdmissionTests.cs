@@ -61,7 +61,7 @@ public sealed class CallAdmissionTests
         var call = new CallRequest($"crm__{tool}", "crm", tool, inScope, roomInFlight,
             CallArguments.Read(JsonNode.Parse(arguments), maxBytes: 100, Key, Redactor.Default));
 
-        var admission = CallAdmission.Admit(call, Catalog, Policy, Agent, MaxInFlight);
+        var admission = CallAdmission.Admit(call, Catalog, Policy, Agent, new PolicyCall(null), MaxInFlight);
 
         if (refusal.Length == 0)
         {
@@ -96,7 +96,7 @@ public sealed class CallAdmissionTests
     {
         var approved = new RelayTool("crm", tool, asked, Definition(tool));
         var catalog = now is { } risk ? Entries((tool, risk)) : Entries();
-        var admission = CallAdmission.AfterApproval(approved, catalog, Policy, Agent);
+        var admission = CallAdmission.AfterApproval(approved, catalog, Policy, Agent, new PolicyCall(null));
 
         if (refusal.Length == 0)
         {

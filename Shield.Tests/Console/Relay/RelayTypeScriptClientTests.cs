@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Grants;
+using Shield.Core.Grants;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Relay;
@@ -21,6 +24,27 @@ public sealed class RelayTypeScriptClientTests
         Assert.Equal(["crm__lookup"], report.GetProperty("tools").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal("called lookup", report.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
         Assert.Contains("not in this session's tools", report.GetProperty("refused").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheTypeScriptSdkClient_IsDecidedOnTheArgumentsItSends()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var relay = await RelayHarness.StartAsync();
+        var key = await relay.AgentAsync("ts-bot");
+        var grant = new GrantInput(SubjectKind.Agent, "ts-bot", "crm", "lookup", GrantEffect.Allow, "args.text.startsWith('INV-')");
+        Assert.Null((await relay.App.Services.GetRequiredService<GrantBook>().AddAsync(grant, Registrations.Admin, cancel)).Refusal);
+        var token = (await relay.MintAsync(["crm__lookup"], key: key)).GetProperty("token").GetString()!;
+
+        // The same tool twice: with a text that fits the condition, then with no arguments at all (the script's refused call).
+        var (exitCode, output, errors) = await NodeTools.RunAsync("relay-client.mjs", [relay.McpUrl, "crm__lookup", """{"text":"INV-7"}""", "crm__lookup"],
+            new Dictionary<string, string> { ["SHIELD_TOKEN"] = token }, cancel);
+
+        Assert.True(exitCode == 0, errors);
+        var report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("called lookup", report.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Contains("Denied: the condition of the grant agent:ts-bot → crm__lookup allow when args.text.startsWith('INV-') could not be evaluated: args.text is missing.",
+            report.GetProperty("refused").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -774,6 +774,10 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("When")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SubjectKind", "Subject", "Server", "Tool")

@@ -123,6 +123,32 @@ public sealed class GrantsPanelTests : ComponentTestContext, IAsyncLifetime
         Assert.Contains(policy.Grants, g => g is { Subject: "invoice-bot", Tool: "lookup", Effect: GrantEffect.Approve });
     }
 
+    [Fact]
+    public async Task AConditionWithATypeError_IsRefused_WithTheMessageUnderTheField_AndAGoodOneIsListed()
+    {
+        var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Admin, true));
+        panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("#grants-table tbody tr").Count));
+        await Choose(panel, "Agent", "invoice-bot");
+        await Choose(panel, "Server", "crm");
+        await Choose(panel, "Tool", "delete_record");
+
+        panel.Find("#grant-when").Input("args.text > 3");
+        await panel.InvokeAsync(() => panel.Find("#grant-add").Click());
+
+        // Under the field, as its error text (not in the form's general alert).
+        panel.WaitForAssertion(() => Assert.Contains(
+            "Against the input schema of crm__delete_record: args.text (a string) is compared with 3 (a number)",
+            panel.Find(".mud-input-helper-text.mud-input-error").TextContent, StringComparison.Ordinal));
+        Assert.Empty(panel.FindAll("#grant-error"));
+        Assert.DoesNotContain(await Book.ListAsync(_cancel), g => g.Tool == "delete_record");
+
+        panel.Find("#grant-when").Input("args.text.startsWith('INV-')");
+        await panel.InvokeAsync(() => panel.Find("#grant-add").Click());
+
+        panel.WaitForAssertion(() => Assert.Contains(panel.FindAll(".grant-when"), w => w.TextContent.Trim() == "when args.text.startsWith('INV-')"));
+        Assert.Contains(await Book.ListAsync(_cancel), g => g is { Tool: "delete_record", When: "args.text.startsWith('INV-')" });
+    }
+
     private readonly CancellationToken _cancel = Xunit.TestContext.Current.CancellationToken;
 
     private GrantBook Book => _app.Services.GetRequiredService<GrantBook>();

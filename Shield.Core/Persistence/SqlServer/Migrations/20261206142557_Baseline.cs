@@ -242,6 +242,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     Server = table.Column<string>(type: "nvarchar(48)", maxLength: 48, nullable: false),
                     Tool = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
                     Effect = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
+                    When = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
                     CreatedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
                     CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
                 },

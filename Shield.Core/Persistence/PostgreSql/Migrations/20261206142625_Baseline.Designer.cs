@@ -13,7 +13,7 @@ using Shield.Core.Persistence.PostgreSql;
 namespace Shield.Core.Persistence.PostgreSql.Migrations
 {
     [DbContext(typeof(PostgreSqlShieldDbContext))]
-    [Migration("20261206112434_Baseline")]
+    [Migration("20261206142625_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -792,6 +792,10 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<string>("When")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.HasKey("Id");
 

@@ -242,6 +242,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     Server = table.Column<string>(type: "TEXT", maxLength: 48, nullable: false),
                     Tool = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     Effect = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    When = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
                 },

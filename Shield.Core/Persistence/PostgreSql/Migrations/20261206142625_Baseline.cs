@@ -244,6 +244,7 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     Server = table.Column<string>(type: "character varying(48)", maxLength: 48, nullable: false),
                     Tool = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
                     Effect = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    When = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
                 },
