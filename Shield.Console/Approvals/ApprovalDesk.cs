@@ -175,7 +175,7 @@ public sealed partial class ApprovalDesk(
         await using var db = await contexts.CreateDbContextAsync();
         var now = time.GetUtcNow().UtcDateTime;
         return await db.ApprovalRequests
-            .Where(r => r.Id == id && r.Status == ApprovalStatus.Approved && r.ConsumedAtUtc == null
+            .Where(r => r.Id == id && r.Status == ApprovalStatus.Approved && r.ConsumedAtUtc == null && r.ExpiresAtUtc > now
                 && r.SessionId == sessionId && r.Server == server && r.Tool == tool && r.ArgumentsFingerprint == fingerprint)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConsumedAtUtc, now).SetProperty(r => r.Version, Guid.NewGuid())) == 1;
     }
@@ -259,7 +259,7 @@ public sealed partial class ApprovalDesk(
     /// <summary>Why the agent waiting for <paramref name="id"/> left, or null while it waits (or nobody here waits for it).</summary>
     private string? Departed(Guid id) => _waiters.TryGetValue(id, out var waiter) ? waiter.Requester?.Why : null;
 
-    private static ApprovalVerdict Verdict(ApprovalView r) => new(r.Id, r.Status, r.Status switch
+    internal static ApprovalVerdict Verdict(ApprovalView r) => new(r.Id, r.Status, r.Status switch
     {
         ApprovalStatus.Approved => $"Approved by {r.DecidedBy}.",
         ApprovalStatus.Denied => $"Denied by {r.DecidedBy}: {r.DecisionReason}",

@@ -50,58 +50,72 @@ public sealed class ApprovalGate(
     /// verdict if it comes within <paramref name="wait"/>; an approval taken for exactly this call, once. A new request
     /// answers at once, so the agent learns straight away that its call waits. No verdict yet: still pending.
     /// </summary>
-    public async Task<ApprovalRound> RoundAsync(ApprovalCall call, Guid? stated, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<ApprovalRound> RoundAsync(ApprovalCall call, Guid? stated, TimeSpan wait, int maxWaiting, CancellationToken cancellationToken)
     {
-        ApprovalRequest? open;
+        var settings = options.CurrentValue;
+        var now = time.GetUtcNow().UtcDateTime;
+        List<ApprovalRequest> open;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var mine = db.ApprovalRequests.AsNoTracking().Where(r => r.SessionId == call.Session.Id && r.Server == call.Server && r.Tool == call.Tool
-                && r.ArgumentsFingerprint == call.ArgumentsFingerprint);
-            open = stated is { } id ? await mine.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) : null;
-            var now = time.GetUtcNow().UtcDateTime;
-            open ??= await mine.Where(r => r.ExpiresAtUtc > now && (r.Status == ApprovalStatus.Pending || (r.Status == ApprovalStatus.Approved && r.ConsumedAtUtc == null)))
-                .OrderByDescending(r => r.RequestedAtUtc).FirstOrDefaultAsync(cancellationToken);
-            if (open is { Status: ApprovalStatus.Approved, ConsumedAtUtc: null } late && late.ExpiresAtUtc <= now)
+            // This session's requests that may still let a call through: pending, or approved and not yet used.
+            var waiting = db.ApprovalRequests.AsNoTracking().Where(r => r.SessionId == call.Session.Id && r.ExpiresAtUtc > now
+                && (r.Status == ApprovalStatus.Pending || (r.Status == ApprovalStatus.Approved && r.ConsumedAtUtc == null)));
+            open = await waiting.Where(r => r.Server == call.Server && r.Tool == call.Tool && r.ArgumentsFingerprint == call.ArgumentsFingerprint)
+                .OrderByDescending(r => r.RequestedAtUtc).ToListAsync(cancellationToken);
+            if (stated is { } id && !open.Any(r => r.Id == id)
+                && await db.ApprovalRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && r.SessionId == call.Session.Id && r.Server == call.Server
+                    && r.Tool == call.Tool && r.ArgumentsFingerprint == call.ArgumentsFingerprint, cancellationToken) is { } closed)
             {
-                // Approved, but its agent came back for it only after its deadline: an approval does not wait for ever.
-                return new ApprovalRound(late.Id, new ApprovalVerdict(late.Id, ApprovalStatus.Expired,
-                    "Approval expired: the call was approved, but not asked for again before its deadline.", late.DecidedBy));
+                // The request this round belongs to is closed (or past its deadline): its outcome, never a new request.
+                return new ApprovalRound(closed.Id, Closed(closed, now));
+            }
+
+            if (open.Count == 0 && await waiting.CountAsync(cancellationToken) >= maxWaiting)
+            {
+                return new ApprovalRound(Guid.Empty, new ApprovalVerdict(Guid.Empty, ApprovalStatus.Denied,
+                    $"Refused: this session already has {maxWaiting} calls waiting for approval (or approved and not yet asked for again); wait for their verdicts.", null));
             }
         }
 
-        if (open is null)
+        // Joined only when it asks for as much as the tool needs now: a tool raised to critical since wants more reviewers.
+        var required = RequiredApprovals(call.Risk, settings);
+        var usable = open.FirstOrDefault(r => r.Risk >= call.Risk && r.RequiredApprovals >= required);
+        if (usable is null)
         {
-            var request = await NewRequestAsync(call, options.CurrentValue);
+            var request = await NewRequestAsync(call, settings);
             _ = await desk.OpenAsync(request);
             return new ApprovalRound(request.Id, null);
         }
 
-        var verdict = await desk.WatchAsync(open);
-        await Task.WhenAny(verdict, Task.Delay(wait, time, cancellationToken));
+        var verdict = await desk.WatchAsync(usable);
+        using (var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            await Task.WhenAny(verdict, Task.Delay(wait, time, round.Token));
+            await round.CancelAsync(); // the round's timer goes with it
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (!verdict.IsCompleted)
         {
-            return new ApprovalRound(open.Id, null);
+            return new ApprovalRound(usable.Id, null);
         }
 
         var result = await verdict;
-        if (!result.IsApproved)
-        {
-            return new ApprovalRound(open.Id, result);
-        }
-
-        if (open.ConsumedAtUtc is not null)
-        {
-            return new ApprovalRound(open.Id, result with
-            {
-                Status = ApprovalStatus.Denied,
-                Message = "The call already ran once with this approval (an approval lets exactly one call through, and Shield keeps no results to send again).",
-            });
-        }
-
         using var stillHere = new Requester(); // it asked again, so it is here
-        return new ApprovalRound(open.Id, await desk.UseAsync(result, call, stillHere));
+        return new ApprovalRound(usable.Id, result.IsApproved ? await desk.UseAsync(result, call, stillHere) : result);
     }
+
+    // The outcome of a request that can let nothing through any more, as the round that asks about it reads it.
+    private static ApprovalVerdict Closed(ApprovalRequest request, DateTime now) => request switch
+    {
+        { Status: ApprovalStatus.Approved, ConsumedAtUtc: not null } => new(request.Id, ApprovalStatus.Denied,
+            "The call already ran once with this approval (an approval lets exactly one call through, and Shield keeps no results to send again).", request.DecidedBy),
+        { Status: ApprovalStatus.Approved or ApprovalStatus.Pending } when request.ExpiresAtUtc <= now => new(request.Id, ApprovalStatus.Expired,
+            "Approval expired: the call was not asked for again before its deadline.", request.DecidedBy),
+        _ => ApprovalDesk.Verdict(ApprovalView.Of(request)),
+    };
+
+    private static int RequiredApprovals(RiskLevel risk, ApprovalOptions settings) => risk == RiskLevel.Critical ? settings.CriticalApprovers : 1;
 
     private async Task<ApprovalRequest> NewRequestAsync(ApprovalCall call, ApprovalOptions settings)
     {
@@ -129,7 +143,7 @@ public sealed class ApprovalGate(
             TraceId = call.TraceId ?? Activity.Current?.TraceId.ToHexString(),
             RequestedAtUtc = now,
             ExpiresAtUtc = now + settings.Timeout,
-            RequiredApprovals = call.Risk == RiskLevel.Critical ? settings.CriticalApprovers : 1,
+            RequiredApprovals = RequiredApprovals(call.Risk, settings),
         };
     }
 }

@@ -16,7 +16,8 @@ namespace Shield.Console.Relay;
 /// that is not approved is refused with the reason its agent reads. While it waits, an agent that asked for progress
 /// hears how long is left. A 2026-07-28 call waits in rounds instead, none held open for long.
 /// </summary>
-public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor requests, IOptionsMonitor<ApprovalOptions> options)
+public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor requests, IOptionsMonitor<ApprovalOptions> options,
+    IOptionsMonitor<RelayOptions> relayOptions)
 {
     /// <summary>Null once approved (the entry then names the approval and its reviewers); otherwise the refusal.</summary>
     /// <exception cref="InputRequiredException">A 2026-07-28 call still waits: its agent is to ask again (<see cref="ApprovalOptions.RoundWait"/>).</exception>
@@ -59,7 +60,8 @@ public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor re
     private async Task<ApprovalVerdict> RoundAsync(RequestContext<CallToolRequestParams> request, ApprovalCall call, CancellationToken cancellationToken)
     {
         var stated = Guid.TryParseExact(request.Params?.RequestState, "N", out var id) ? id : (Guid?)null;
-        var round = await approvals.RoundAsync(call, stated, options.CurrentValue.RoundWait, cancellationToken);
+        // Nothing holds an in-flight slot between rounds: the session's waiting requests are counted against the same limit.
+        var round = await approvals.RoundAsync(call, stated, options.CurrentValue.RoundWait, relayOptions.CurrentValue.MaxCallsInFlightPerSession, cancellationToken);
         return round.Verdict ?? throw new InputRequiredException(new InputRequiredResult { RequestState = round.Id.ToString("N") });
     }
 

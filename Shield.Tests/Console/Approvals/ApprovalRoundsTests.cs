@@ -4,8 +4,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Approvals;
+using Shield.Console.Registry;
 using Shield.Core.Auditing;
+using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Approvals;
@@ -27,7 +30,7 @@ public sealed class ApprovalRoundsTests : IAsyncLifetime
     {
         _relay = await RelayHarness.StartAsync(new ShieldAppFactory
         {
-            Settings = new Dictionary<string, string?> { ["Shield:Approvals:RoundWait"] = "00:00:01" },
+            Settings = new Dictionary<string, string?> { ["Shield:Approvals:RoundWait"] = "00:00:01", ["Shield:Relay:MaxCallsInFlightPerSession"] = "2" },
         });
         _watch = new ApprovalWatch(_relay.App);
         _reviewer = await ApprovalFlowTests.ReviewerAsync(_relay);
@@ -93,6 +96,37 @@ public sealed class ApprovalRoundsTests : IAsyncLifetime
         Assert.Equal(first["requestState"]!.GetValue<string>(), retried["requestState"]!.GetValue<string>());
         var second = await _watch.NextAsync(ApprovalEventKind.Requested);
         Assert.Equal((second.Id.ToString("N"), "{\"text\":\"43\"}"), (other["requestState"]!.GetValue<string>(), second.Arguments));
+    }
+
+    [Fact]
+    public async Task ASessionWithAsManyCallsWaitingAsItMayHaveInFlight_IsRefusedAnother_WhileItsWaitingCallsGoOn()
+    {
+        using var agent = Agent(await _relay.TokenAsync());
+        await CallAsync(agent, "1", state: null);
+        await CallAsync(agent, "2", state: null);
+
+        var third = await CallAsync(agent, "3", state: null);
+        var again = await CallAsync(agent, "2", state: null);
+
+        Assert.Contains("already has 2 calls waiting for approval", third["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("input_required", again["resultType"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ARequestApprovedBeforeItsToolWasRaisedToCritical_IsNotJoined_TheCallAsksForTwoReviewers()
+    {
+        using var agent = Agent(await _relay.TokenAsync());
+        await CallAsync(agent, "42", state: null);
+        var low = await _watch.NextAsync(ApprovalEventKind.Requested);
+        (await _reviewer.PostAsJsonAsync($"/api/approvals/{low.Id}/decision", new { approve = true }, _cancel)).EnsureSuccessStatusCode();
+        var tool = (await _relay.App.ToolsAsync("crm")).Single(t => t.Name == "delete_record");
+        await _relay.App.Services.GetRequiredService<ToolReview>().SetRiskAsync(tool.Id, RiskLevel.Critical, Registrations.Admin, _cancel);
+
+        var round = await CallAsync(agent, "42", state: low.Id.ToString("N"));
+
+        var critical = await _watch.NextAsync(ApprovalEventKind.Requested);
+        Assert.Equal((critical.Id.ToString("N"), 2), (round["requestState"]!.GetValue<string>(), critical.RequiredApprovals));
+        Assert.Equal(0, _calls);
     }
 
     [Fact]
