@@ -25,6 +25,9 @@ public sealed class UpstreamServer : IAsyncDisposable
 
     private UpstreamServer(WebApplication app) => _app = app;
 
+    /// <summary>The revision of upstream sessions (initialize, <c>Mcp-Session-Id</c>): tests of what sessions do pin the server to it.</summary>
+    public const string SessionRevision = "2025-11-25";
+
     public string Url { get; private set; } = "";
 
     public int PageSize { get; set; } = 10;
