@@ -20,7 +20,8 @@ public sealed record DiscoveryReport(
     int Unchanged,
     IReadOnlyList<RejectedTool> Rejected,
     int? PromptCount,
-    int? ResourceCount)
+    int? ResourceCount,
+    string? ProtocolRevision = null)
 {
     public static DiscoveryReport Failed(string server, string error, DateTime atUtc, double durationMs) =>
         new(server, false, error, atUtc, durationMs, [], [], [], [], [], 0, [], null, null);

@@ -153,6 +153,15 @@ public sealed partial class DiscoveryService(
         tracked.LastDiscoveryError = null;
         tracked.LastDiscoveryRejections = [.. rejections.Take(100).Select(r => $"{r.Name}: {r.Reason}".Clip(300))];
         tracked.PromptCount = listing.PromptCount;
+        // The relay speaks the recorded revision upstream: a server that changed revision is reloaded into its catalog.
+        var revision = listing.Revision?.Clip(32);
+        var revisionChanged = tracked.ProtocolRevision != revision;
+        if (revisionChanged || tracked.ProtocolRevisionLearnedAtUtc is null)
+        {
+            tracked.ProtocolRevision = revision;
+            tracked.ProtocolRevisionLearnedAtUtc = startedAt;
+        }
+
         tracked.ResourceCount = listing.ResourceCount;
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
@@ -168,14 +177,14 @@ public sealed partial class DiscoveryService(
             await transaction.CommitAsync(cancellationToken);
         });
 
-        if (changes.Any || changes.Decided.Count > 0)
+        if (changes.Any || changes.Decided.Count > 0 || revisionChanged)
         {
             await policy.RefreshAsync(CancellationToken.None);
         }
 
         LogDiscovered(logger, server.Name, changes.Added.Count, changes.Quarantined.Count, changes.Removed.Count);
         return new DiscoveryReport(server.Name, true, null, startedAt, elapsed, changes.Added, changes.Changed, changes.Quarantined,
-            changes.Removed, changes.Returned, changes.Unchanged, rejections, listing.PromptCount, listing.ResourceCount);
+            changes.Removed, changes.Returned, changes.Unchanged, rejections, listing.PromptCount, listing.ResourceCount, revision);
     }
 
     /// <summary>

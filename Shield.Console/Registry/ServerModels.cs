@@ -59,11 +59,13 @@ public sealed record ServerView(
     int? PromptCount,
     int? ResourceCount,
     ToolCounts Tools,
-    bool ShareSessions)
+    bool ShareSessions,
+    string? ProtocolRevision,
+    DateTime? ProtocolRevisionLearnedAtUtc)
 {
     public static ServerView Of(RegisteredServer server, IEnumerable<ToolState> toolStates) => new(
         server.Id, server.Name, server.DisplayName, server.Description, server.Owner, server.Enabled, server.Transport, server.Url,
         server.Command, server.Arguments, [.. server.Headers.Select(SettingView.Of)], [.. server.Environment.Select(SettingView.Of)],
         server.LastDiscoveryAtUtc, server.LastDiscoverySucceeded, server.LastDiscoveryError, server.LastDiscoveryRejections, server.PromptCount, server.ResourceCount,
-        ToolCounts.Of(toolStates), server.ShareSessions);
+        ToolCounts.Of(toolStates), server.ShareSessions, server.ProtocolRevision, server.ProtocolRevisionLearnedAtUtc);
 }

@@ -6,14 +6,19 @@ using Shield.Core.Registry;
 
 namespace Shield.Console.Registry;
 
-/// <summary>What a server offers: the tools Shield accepts, those it rejected and why, and its prompt and resource counts.</summary>
-public sealed record DiscoveryListing(IReadOnlyList<ToolDefinition> Tools, IReadOnlyList<RejectedTool> Rejected, int? PromptCount, int? ResourceCount);
+/// <summary>
+/// What a server offers: the tools Shield accepts, those it rejected and why, its prompt and resource counts, and the
+/// MCP revision it was discovered with.
+/// </summary>
+public sealed record DiscoveryListing(IReadOnlyList<ToolDefinition> Tools, IReadOnlyList<RejectedTool> Rejected, int? PromptCount, int? ResourceCount, string? Revision = null);
 
 /// <summary>
 /// Connects to a server and reads every page of <c>tools/list</c>, within the configured caps: too many tools, too
 /// many pages or a cursor that repeats end the discovery with an error rather than a hang or a partial inventory.
 /// Each tool is then screened (<see cref="ToolScreening"/>) and checked against the MCP model the relay serves it in
 /// (<see cref="ToolModel"/>); what fails either is rejected with the reason.
+/// Discovery negotiates the newest revision the server supports (2026-07-28 through <c>server/discover</c>, else the
+/// <c>initialize</c> handshake), whatever revision was recorded before, and reports it.
 /// Discovery declares every client capability, so tools a server offers only to clients that can sample, elicit or
 /// list roots are inventoried (and reviewed) too; it answers no such request itself.
 /// </summary>
@@ -75,7 +80,7 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
             }
         }
 
-        return new DiscoveryListing(servable, rejected, prompts, resources);
+        return new DiscoveryListing(servable, rejected, prompts, resources, client.NegotiatedProtocolVersion);
     }
 
     // What the relay could not list or pin upstream is refused now, with the reason, rather than approved and then broken.
@@ -111,9 +116,10 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
         }
     }
 
-#pragma warning disable MCP9005 // sampling and roots are declared for the 2025-11-25 revision Shield speaks upstream
+#pragma warning disable MCP9005 // sampling and roots as 2025-11-25 defines them, for servers that speak it
     private static void DeclareEverything(McpClientOptions options)
     {
+        options.ProtocolVersion = null;
         options.Capabilities = new ClientCapabilities { Sampling = new(), Elicitation = new(), Roots = new() };
         options.Handlers.SamplingHandler = (_, _, _) => throw new McpProtocolException(NotAnswered, McpErrorCode.InvalidRequest);
         options.Handlers.ElicitationHandler = (_, _) => throw new McpProtocolException(NotAnswered, McpErrorCode.InvalidRequest);

@@ -6,16 +6,16 @@ using Shield.Core.Registry;
 namespace Shield.Console.Registry;
 
 /// <summary>
-/// Opens an MCP client session to a registered server with Shield's own credentials for it. A stdio server starts
+/// Opens an MCP client session to a registered server with Shield's own credentials for it, speaking the revision its
+/// last discovery negotiated (<see cref="RegisteredServer.ProtocolRevision"/>), so no connect pays for a
+/// <c>server/discover</c> probe; a server never discovered, or a discovery (which sets no revision), negotiates the
+/// newest one the server supports. A stdio server starts
 /// with a minimal environment plus its configured variables: it never inherits Shield's own settings or secrets. Over
 /// HTTP, no message the server sends may exceed the session's <see cref="AnswerCap"/> (<see cref="UpstreamAnswerLimit"/>).
 /// </summary>
 public sealed class UpstreamConnector(ISecretProtector secrets, IHttpMessageHandlerFactory httpHandlers, ILoggerFactory logs)
 {
     public const string HttpClientName = "upstream";
-
-    /// <summary>The protocol revision Shield speaks upstream; pinning it avoids a discovery probe on every connect.</summary>
-    public const string ProtocolVersion = "2025-11-25";
 
     private static readonly Implementation ClientInfo = new()
     {
@@ -25,12 +25,15 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpMessageHand
 
     /// <exception cref="UpstreamException">The server could not be configured, started or reached.</exception>
     /// <param name="cap">The most one message from the server may hold, and the setting that says so.</param>
-    /// <param name="configure">Sets what the client declares and handles (the relay passes its downstream client's capabilities).</param>
+    /// <param name="configure">
+    /// Sets what the client declares and handles (the relay passes its downstream client's capabilities); a null
+    /// <see cref="McpClientOptions.ProtocolVersion"/> negotiates the revision afresh.
+    /// </param>
     public async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, AnswerCap cap, Action<string>? standardError, CancellationToken cancellationToken,
         Action<McpClientOptions>? configure = null)
     {
         IClientTransport transport = server.Transport == ServerTransport.Http ? HttpTransport(server, cap) : StdioTransport(server, standardError);
-        var options = new McpClientOptions { ClientInfo = ClientInfo, ProtocolVersion = ProtocolVersion, InitializationTimeout = timeout };
+        var options = new McpClientOptions { ClientInfo = ClientInfo, ProtocolVersion = server.ProtocolRevision, InitializationTimeout = timeout };
         configure?.Invoke(options);
         if (options.Handlers.NotificationHandlers is { } handlers)
         {

@@ -79,19 +79,24 @@ public sealed class RelayHandlers(
         {
             // Updates of a subscription belong to this session alone: it gets upstream sessions of its own.
             relay.KeepOwnUpstreams();
-            await (await offered.OwnerAsync(request, relay, request.Params!.Uri, ct)).Client.SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
+            var (server, upstream) = await offered.OwnerAsync(request, relay, request.Params!.Uri, ct);
+            Revisions.RequireUpstreamHas(upstream, server, RequestMethods.ResourcesSubscribe);
+            await upstream.SubscribeToResourceAsync(request.Params.Uri, cancellationToken: ct);
             return new EmptyResult();
         };
         handlers.UnsubscribeFromResourcesHandler = async (request, ct) =>
         {
-            await (await offered.OwnerAsync(request, relay, request.Params!.Uri, ct)).Client.UnsubscribeFromResourceAsync(request.Params.Uri, cancellationToken: ct);
+            var (server, upstream) = await offered.OwnerAsync(request, relay, request.Params!.Uri, ct);
+            Revisions.RequireUpstreamHas(upstream, server, RequestMethods.ResourcesUnsubscribe);
+            await upstream.UnsubscribeFromResourceAsync(request.Params.Uri, cancellationToken: ct);
             return new EmptyResult();
         };
         handlers.CompleteHandler = (request, ct) => offered.CompleteAsync(request, relay, ct);
         handlers.SetLoggingLevelHandler = async (request, ct) =>
         {
             relay.LoggingLevel = request.Params!.Level;
-            foreach (var upstream in upstreams.OpenFor(relay).Where(u => u.ServerCapabilities.Logging is not null))
+            // A server of a revision without logging/setLevel is left out, as one that does not log.
+            foreach (var upstream in upstreams.OpenFor(relay).Where(Revisions.TakesLoggingLevel))
             {
                 try
                 {

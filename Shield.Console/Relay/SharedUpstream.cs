@@ -59,6 +59,9 @@ public sealed class SharedUpstream(string server, (Guid Id, DateTime UpdatedAtUt
     /// <summary>The registration it was opened for: a changed server gets a new session.</summary>
     public (Guid Id, DateTime UpdatedAtUtc) Registration { get; } = registration;
 
+    /// <summary>The revision it was opened to speak (the server's recorded one): a server found speaking another gets a new session.</summary>
+    public string? Revision { get; init; }
+
     /// <summary>The upstream session, opened by the first agent session that needs it.</summary>
     public required Lazy<Task<McpClient>> Client { get; init; }
 

@@ -22,7 +22,8 @@ namespace Shield.Console.Relay;
 /// to connect, or stopped by itself, is not tried again until its back-off has passed (doubling per failure in a row
 /// until a call succeeds), so a crashed or unreachable server costs callers a clear error, not a wait, and never
 /// affects another server. Sessions whose clients declared no capabilities share one upstream session to a server
-/// registered with <see cref="RegisteredServer.ShareSessions"/> (<see cref="SharedUpstream"/>). A client of the stateless
+/// registered with <see cref="RegisteredServer.ShareSessions"/> (<see cref="SharedUpstream"/>), and one upstream client
+/// of an HTTP server that speaks the stateless revision, which keeps no session to share (<see cref="Revisions.SharesByItself"/>). A client of the stateless
 /// 2026-07-28 revision, whose every request is a relay session of its own, gets upstream sessions that belong to its
 /// Shield session instead, kept until that session expires, ends or is revoked (<see cref="SessionStopped"/>).
 /// </summary>
@@ -46,7 +47,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
     /// <exception cref="UpstreamUnavailableException">The server is backing off, or could not be reached.</exception>
     public Task<McpClient> ClientAsync(RelaySession relay, RegisteredServer server, McpServer downstream, CancellationToken cancellationToken)
     {
-        var shares = server.ShareSessions && relay.MayShare(downstream.ClientCapabilities);
+        var shares = (server.ShareSessions || Revisions.SharesByItself(server)) && relay.MayShare(downstream.ClientCapabilities);
         if (!shares && !relay.Stateless)
         {
             return OwnOf(relay).GetAsync(server.Name, () => ConnectAsync(relay, server, downstream.ClientCapabilities, null));
@@ -202,7 +203,8 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             if (_shared.TryGetValue(key, out var current))
             {
                 // A request that still holds an older registration uses the newer session rather than undo the change.
-                if (current.IsUsable && (current.Registration == (server.Id, server.UpdatedAtUtc) || current.Registration.UpdatedAtUtc > server.UpdatedAtUtc))
+                if (current.IsUsable && current.Revision == server.ProtocolRevision &&
+                    (current.Registration == (server.Id, server.UpdatedAtUtc) || current.Registration.UpdatedAtUtc > server.UpdatedAtUtc))
                 {
                     return current;
                 }
@@ -218,6 +220,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             SharedUpstream? fresh = null;
             fresh = new SharedUpstream(server.Name, (server.Id, server.UpdatedAtUtc), session?.Id)
             {
+                Revision = server.ProtocolRevision,
                 Client = new Lazy<Task<McpClient>>(() => ConnectAsync(null, server, null, fresh)),
             };
             if (_shared.TryAdd(key, fresh))
@@ -268,7 +271,7 @@ public sealed partial class UpstreamLinks(UpstreamConnector connector, UpstreamE
             throw new UpstreamUnavailableException($"The server {server.Name} is unavailable: {Failed(failures, server.Name, reason, e)}", e);
         }
 
-        if (relay?.LoggingLevel is { } level && client.ServerCapabilities.Logging is not null)
+        if (relay?.LoggingLevel is { } level && Revisions.TakesLoggingLevel(client))
         {
             try
             {

@@ -57,6 +57,16 @@ public sealed class RegisteredServer
     /// <summary>Tools the last discovery rejected, each as "name: reason".</summary>
     public List<string> LastDiscoveryRejections { get; set; } = [];
 
+    /// <summary>
+    /// The MCP revision discovery last negotiated with the server: the newest both sides speak (<c>2026-07-28</c> when
+    /// the server answers <c>server/discover</c>, else what <c>initialize</c> agreed). The relay speaks it upstream.
+    /// Learned, not configured: null until a discovery succeeds.
+    /// </summary>
+    public string? ProtocolRevision { get; set; }
+
+    /// <summary>When the server was first found speaking <see cref="ProtocolRevision"/>; later discoveries that agree leave it.</summary>
+    public DateTime? ProtocolRevisionLearnedAtUtc { get; set; }
+
     public int? PromptCount { get; set; }
 
     public int? ResourceCount { get; set; }

@@ -20,6 +20,7 @@ internal sealed class RegisteredServerConfiguration : IEntityTypeConfiguration<R
         builder.Property(s => s.CreatedBy).HasMaxLength(256);
         builder.Property(s => s.UpdatedBy).HasMaxLength(256);
         builder.Property(s => s.LastDiscoveryError).HasMaxLength(4000);
+        builder.Property(s => s.ProtocolRevision).HasMaxLength(32);
         builder.OwnsMany(s => s.Headers, headers => headers.ToJson());
         builder.OwnsMany(s => s.Environment, environment => environment.ToJson());
         builder.HasMany(s => s.Tools).WithOne(t => t.Server).HasForeignKey(t => t.ServerId).OnDelete(DeleteBehavior.Cascade);

@@ -11,7 +11,8 @@ namespace Shield.Tests.Infrastructure;
 
 /// <summary>
 /// A hand-written MCP endpoint for what no real server does on purpose: malformed tool entries, endless or looping
-/// pagination. It speaks just enough streamable HTTP (JSON responses) for a client to initialize and list tools.
+/// pagination. It speaks just enough streamable HTTP (JSON responses) for a client to initialize and list tools, and
+/// answers any other method as unknown, as a server of the 2025-11-25 revision answers <c>server/discover</c>.
 /// </summary>
 public sealed class MisbehavingMcpServer : IAsyncDisposable
 {
@@ -45,6 +46,17 @@ public sealed class MisbehavingMcpServer : IAsyncDisposable
                     ["jsonrpc"] = "2.0",
                     ["id"] = id.DeepClone(),
                     ["error"] = new JsonObject { ["code"] = -32600, ["message"] = initializeError(context.Request) },
+                });
+            }
+
+            if (method is not ("initialize" or "tools/list" or "ping"))
+            {
+                // As a server of the 2025-11-25 revision answers what it does not know (server/discover among them).
+                return Results.Json(new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["id"] = id.DeepClone(),
+                    ["error"] = new JsonObject { ["code"] = -32601, ["message"] = $"Method not found: {method}" },
                 });
             }
 

@@ -33,11 +33,13 @@ public sealed class RelayHarness : IAsyncDisposable
 
     public string AgentKey { get; private set; } = "";
 
-    public static async Task<RelayHarness> StartAsync(ShieldAppFactory? app = null, Func<ShieldAppFactory, UpstreamServer, Task>? register = null, bool resourcesAndPrompts = false)
+    /// <param name="revision">The only revision the upstream speaks; by default every one the SDK does, so Shield speaks 2026-07-28 to it.</param>
+    public static async Task<RelayHarness> StartAsync(ShieldAppFactory? app = null, Func<ShieldAppFactory, UpstreamServer, Task>? register = null, bool resourcesAndPrompts = false,
+        string? revision = null)
     {
         app ??= new ShieldAppFactory();
         var root = OnKestrel(app);
-        var upstream = await UpstreamServer.StartAsync(resourcesAndPrompts);
+        var upstream = await UpstreamServer.StartAsync(resourcesAndPrompts, revision);
         var harness = new RelayHarness(app, upstream, root);
         await (register ?? RegisterCrmAsync)(app, upstream);
         harness.AgentKey = await harness.AgentAsync("invoice-bot", ("crm", "lookup", GrantEffect.Allow), ("crm", "delete_record", GrantEffect.Approve));

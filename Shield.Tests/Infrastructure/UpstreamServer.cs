@@ -25,6 +25,9 @@ public sealed class UpstreamServer : IAsyncDisposable
 
     private UpstreamServer(WebApplication app) => _app = app;
 
+    /// <summary>The revision of upstream sessions (initialize, <c>Mcp-Session-Id</c>): tests of what sessions do pin the server to it.</summary>
+    public const string SessionRevision = "2025-11-25";
+
     public string Url { get; private set; } = "";
 
     public int PageSize { get; set; } = 10;
@@ -44,15 +47,23 @@ public sealed class UpstreamServer : IAsyncDisposable
     /// <summary>Headers of every request received, newest last.</summary>
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Requests { get; } = new();
 
-    /// <summary>Starts the server; with <paramref name="resourcesAndPrompts"/>, it also offers the resource <c>memo://greeting</c> and the prompt <c>greet</c>.</summary>
-    public static async Task<UpstreamServer> StartAsync(bool resourcesAndPrompts = false)
+    /// <summary>
+    /// Starts the server; with <paramref name="resourcesAndPrompts"/>, it also offers the resource <c>memo://greeting</c>
+    /// and the prompt <c>greet</c>. It speaks every revision the SDK does (2026-07-28 to a client that asks with
+    /// <c>server/discover</c>), or only <paramref name="revision"/>.
+    /// </summary>
+    public static async Task<UpstreamServer> StartAsync(bool resourcesAndPrompts = false, string? revision = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         UpstreamServer? server = null;
-        var mcp = builder.Services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" })
-            .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful)
+        var mcp = builder.Services.AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" };
+                options.ProtocolVersion = revision;
+            })
+            .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
             .WithListToolsHandler(async (request, cancellationToken) =>
             {
                 if (server!.ListGate is { } gate)

@@ -35,6 +35,27 @@ public sealed class RegistryApiTests(ShieldAppFactory app) : IClassFixture<Shiel
         Assert.Equal(JsonValueKind.String, tool.GetProperty("suggestedRisk").ValueKind);
     }
 
+    [Theory]
+    [InlineData(null, "2026-07-28")]
+    [InlineData("2026-07-28", "2026-07-28")]
+    [InlineData("2025-11-25", "2025-11-25")]
+    public async Task Discovery_RecordsTheNewestRevisionTheServerSpeaks_AndTheApiShowsIt(string? serverSpeaks, string recorded)
+    {
+        await using var upstream = await UpstreamServer.StartAsync(revision: serverSpeaks);
+        upstream.Set("echo", "Echoes.");
+        var name = $"api-rev-{serverSpeaks ?? "any"}";
+        await app.HttpServerAsync(name, upstream.Url);
+        var admin = await ConsoleSignIn.ApiClientAsync(app, ShieldAppFactory.AdminEmail, ShieldAppFactory.AdminPassword);
+
+        var report = await (await admin.PostAsync($"/api/servers/{name}/discover", null, _cancel)).Content.ReadFromJsonAsync<JsonElement>(_cancel);
+        var server = await admin.GetFromJsonAsync<JsonElement>($"/api/servers/{name}", _cancel);
+
+        Assert.True(report.GetProperty("succeeded").GetBoolean(), report.GetProperty("error").GetString());
+        Assert.Equal(recorded, report.GetProperty("protocolRevision").GetString());
+        Assert.Equal(recorded, server.GetProperty("protocolRevision").GetString());
+        Assert.Equal(report.GetProperty("atUtc").GetDateTime(), server.GetProperty("protocolRevisionLearnedAtUtc").GetDateTime());
+    }
+
     [Fact]
     public async Task Auditors_ReadTheRegistry_ButCannotDiscover_AndReviewersSeeNothing()
     {

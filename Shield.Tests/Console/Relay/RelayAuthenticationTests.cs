@@ -23,7 +23,9 @@ public sealed class RelayAuthenticationTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _relay = await RelayHarness.StartAsync(new ShieldAppFactory { TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time)) });
+        // Revoking a session closes its upstream sessions: the server speaks the revision that has them.
+        _relay = await RelayHarness.StartAsync(new ShieldAppFactory { TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time)) },
+            revision: UpstreamServer.SessionRevision);
         _http = new HttpClient { BaseAddress = new Uri(_relay.Root) };
     }
 

@@ -12,7 +12,8 @@ public sealed class RelayRevisionTests : IAsyncLifetime
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
     private RelayHarness _relay = default!;
 
-    public async ValueTask InitializeAsync() => _relay = await RelayHarness.StartAsync(resourcesAndPrompts: true);
+    // Logging and subscriptions upstream are the 2025-11-25 revision's: a server of 2026-07-28 has neither (RelayRevisionPairingsTests).
+    public async ValueTask InitializeAsync() => _relay = await RelayHarness.StartAsync(resourcesAndPrompts: true, revision: UpstreamServer.SessionRevision);
 
     public async ValueTask DisposeAsync() => await _relay.DisposeAsync();
 

@@ -18,7 +18,8 @@ namespace Shield.Tests.Console.Relay;
 /// <summary>
 /// To a server registered to share sessions, agent sessions whose clients declared no capabilities share one upstream
 /// session; a client that declared one, or asked for something of its own, keeps its own. Progress on a shared session
-/// reaches only its caller. Servers share nothing unless registered to.
+/// reaches only its caller. Servers share nothing unless registered to, except an HTTP server of the stateless revision,
+/// which has no session to keep apart.
 /// </summary>
 public sealed class RelaySharingTests
 {
@@ -49,7 +50,7 @@ public sealed class RelaySharingTests
     [Fact]
     public async Task ByDefault_EveryAgentSessionHasItsOwnUpstreamSession()
     {
-        await using var relay = await RelayHarness.StartAsync();
+        await using var relay = await RelayHarness.StartAsync(revision: UpstreamServer.SessionRevision);
         var known = UpstreamSessions(relay).Count;
         await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await using var second = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
@@ -58,6 +59,28 @@ public sealed class RelaySharingTests
         await second.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
 
         Assert.Equal(2, UpstreamSessions(relay).Count - known);
+    }
+
+    [Fact]
+    public async Task AStatelessHttpServer_IsOneClientForAgentsWithoutCapabilities_WithoutBeingRegisteredToShare()
+    {
+        await using var relay = await RelayHarness.StartAsync(revision: "2026-07-28");
+        var known = Discovers(relay);
+        await using var first = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
+        await using var stateless = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"), new() { ProtocolVersion = "2026-07-28" });
+
+        await first.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+        await stateless.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+        await stateless.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+        var shared = Discovers(relay) - known;
+        await using var sampler = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"), new McpClientOptions
+        {
+            Handlers = new McpClientHandlers { SamplingHandler = (_, _, _) => throw new InvalidOperationException("not asked") },
+        });
+        await sampler.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
+
+        Assert.Equal(1, shared);
+        Assert.Equal(2, Discovers(relay) - known);
     }
 
     [Fact]
@@ -161,12 +184,16 @@ public sealed class RelaySharingTests
         Assert.Equal(Answer(one), Answer(two)); // "echo: x (pid N)": the same process answered both
     }
 
-    // The relay with its "crm" server registered to share sessions.
+    // The relay with its "crm" server, speaking the revision of sessions, registered to share them.
     private static Task<RelayHarness> SharingAsync(ShieldAppFactory? app = null) => RelayHarness.StartAsync(app, async (app, upstream) =>
     {
         await RelayHarness.RegisterCrmAsync(app, upstream);
         await app.ShareSessionsAsync("crm");
-    });
+    }, revision: UpstreamServer.SessionRevision);
+
+    // The clients that connected to a server of the stateless revision: each asks server/discover once (discovery's included).
+    private static int Discovers(RelayHarness relay) =>
+        relay.Upstream.Requests.Count(r => r.GetValueOrDefault("Mcp-Method") == RequestMethods.ServerDiscover);
 
     // The upstream session ids the upstream has seen requests for (discovery's included).
     private static HashSet<string> UpstreamSessions(RelayHarness relay) =>

@@ -26,7 +26,7 @@ public sealed class RelayStaleSessionTests
             {
                 await app.ShareSessionsAsync("crm");
             }
-        });
+        }, revision: UpstreamServer.SessionRevision);
         await using var client = await relay.ConnectAsync(await relay.TokenAsync("crm__lookup"));
         await client.CallToolAsync("crm__lookup", Text, cancellationToken: _cancel);
         var session = relay.Upstream.Requests.Last(r => r.ContainsKey("Mcp-Session-Id"))["Mcp-Session-Id"];

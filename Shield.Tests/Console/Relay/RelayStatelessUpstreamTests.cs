@@ -10,7 +10,8 @@ namespace Shield.Tests.Console.Relay;
 
 /// <summary>
 /// A client of the stateless 2026-07-28 revision sends each request on its own; its upstream session is its Shield
-/// session's, opened once and kept until that session ends, not opened and closed again for every call.
+/// session's, opened once and kept until that session ends, not opened and closed again for every call. (The server
+/// speaks the revision of sessions: one of the stateless revision is one client for all, see RelaySharingTests.)
 /// </summary>
 public sealed class RelayStatelessUpstreamTests : IAsyncLifetime
 {
@@ -20,7 +21,8 @@ public sealed class RelayStatelessUpstreamTests : IAsyncLifetime
     private RelayHarness _relay = default!;
 
     public async ValueTask InitializeAsync() =>
-        _relay = await RelayHarness.StartAsync(new ShieldAppFactory { TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time)) });
+        _relay = await RelayHarness.StartAsync(new ShieldAppFactory { TestServices = s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time)) },
+            revision: UpstreamServer.SessionRevision);
 
     public async ValueTask DisposeAsync() => await _relay.DisposeAsync();
 

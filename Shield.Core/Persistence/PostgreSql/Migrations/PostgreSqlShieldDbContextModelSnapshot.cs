@@ -933,6 +933,13 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     b.Property<int?>("PromptCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ProtocolRevision")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("ProtocolRevisionLearnedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int?>("ResourceCount")
                         .HasColumnType("integer");
 

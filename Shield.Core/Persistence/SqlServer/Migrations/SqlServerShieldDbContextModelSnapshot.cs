@@ -936,6 +936,13 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.Property<int?>("PromptCount")
                         .HasColumnType("int");
 
+                    b.Property<string>("ProtocolRevision")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime?>("ProtocolRevisionLearnedAtUtc")
+                        .HasColumnType("datetime2");
+
                     b.Property<int?>("ResourceCount")
                         .HasColumnType("int");
 

@@ -911,6 +911,13 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.Property<int?>("PromptCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ProtocolRevision")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ProtocolRevisionLearnedAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ResourceCount")
                         .HasColumnType("INTEGER");
 

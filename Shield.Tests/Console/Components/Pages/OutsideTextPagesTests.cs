@@ -48,6 +48,7 @@ public sealed class OutsideTextPagesTests : ComponentTestContext, IAsyncLifetime
             {
                 Name = "crm", DisplayName = $"CRM {Override}gnp.exe", Owner = $"ops{ZeroWidth}", Transport = ServerTransport.Http, Url = "http://127.0.0.1:9/mcp",
                 LastDiscoveryAtUtc = now, LastDiscoverySucceeded = false, LastDiscoveryError = $"The server said: {Override}deliated", CreatedAtUtc = now, UpdatedAtUtc = now,
+                ProtocolRevision = "2026-07-28", ProtocolRevisionLearnedAtUtc = now,
             };
             var tool = new RegisteredTool
             {
@@ -107,6 +108,14 @@ public sealed class OutsideTextPagesTests : ComponentTestContext, IAsyncLifetime
         Assert.Contains($"The server said: {Shown}deliated", page.Find(".discovery-error").TextContent, StringComparison.Ordinal);
         Assert.Contains("ops⟦U+200B⟧", page.Find("#servers-table").TextContent, StringComparison.Ordinal);
         AssertNothingHidden(page.Markup);
+    }
+
+    [Fact]
+    public void TheServerList_ShowsTheRevisionTheServerSpeaks()
+    {
+        var page = RenderAs<Servers>([ShieldRoles.Admin]);
+
+        page.WaitForAssertion(() => Assert.Contains("2026-07-28", page.Find(".protocol-revision").TextContent, StringComparison.Ordinal));
     }
 
     [Fact]

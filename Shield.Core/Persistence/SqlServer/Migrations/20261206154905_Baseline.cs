@@ -331,6 +331,8 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     LastDiscoverySucceeded = table.Column<bool>(type: "bit", nullable: true),
                     LastDiscoveryError = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
                     LastDiscoveryRejections = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    ProtocolRevision = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    ProtocolRevisionLearnedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: true),
                     PromptCount = table.Column<int>(type: "int", nullable: true),
                     ResourceCount = table.Column<int>(type: "int", nullable: true),
                     Environment = table.Column<string>(type: "nvarchar(max)", nullable: true),

@@ -331,6 +331,8 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     LastDiscoverySucceeded = table.Column<bool>(type: "INTEGER", nullable: true),
                     LastDiscoveryError = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     LastDiscoveryRejections = table.Column<string>(type: "TEXT", nullable: false),
+                    ProtocolRevision = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ProtocolRevisionLearnedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
                     PromptCount = table.Column<int>(type: "INTEGER", nullable: true),
                     ResourceCount = table.Column<int>(type: "INTEGER", nullable: true),
                     Environment = table.Column<string>(type: "TEXT", nullable: true),

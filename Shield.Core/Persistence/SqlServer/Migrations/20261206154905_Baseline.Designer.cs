@@ -12,7 +12,7 @@ using Shield.Core.Persistence.SqlServer;
 namespace Shield.Core.Persistence.SqlServer.Migrations
 {
     [DbContext(typeof(SqlServerShieldDbContext))]
-    [Migration("20261206142557_Baseline")]
+    [Migration("20261206154905_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -938,6 +938,13 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
                     b.Property<int?>("PromptCount")
                         .HasColumnType("int");
+
+                    b.Property<string>("ProtocolRevision")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime?>("ProtocolRevisionLearnedAtUtc")
+                        .HasColumnType("datetime2");
 
                     b.Property<int?>("ResourceCount")
                         .HasColumnType("int");

@@ -333,6 +333,8 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     LastDiscoverySucceeded = table.Column<bool>(type: "boolean", nullable: true),
                     LastDiscoveryError = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     LastDiscoveryRejections = table.Column<List<string>>(type: "text[]", nullable: false),
+                    ProtocolRevision = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    ProtocolRevisionLearnedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     PromptCount = table.Column<int>(type: "integer", nullable: true),
                     ResourceCount = table.Column<int>(type: "integer", nullable: true),
                     Environment = table.Column<string>(type: "jsonb", nullable: true),
