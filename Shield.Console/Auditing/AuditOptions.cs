@@ -61,6 +61,13 @@ public sealed class AuditOptions
     public string? AnchorFile { get; set; }
 
     /// <summary>
+    /// An instance of a cluster may join a trail that already holds records with an <see cref="AnchorFile"/> of its own
+    /// that exists and is empty: set it for an instance's first start only. Otherwise an empty anchor file under a trail
+    /// with records is tampering found, as on one node.
+    /// </summary>
+    public bool JoinWithEmptyAnchorFile { get; set; }
+
+    /// <summary>
     /// The most a caller waits for its record when the store is locked, slow or unreachable, before it is refused
     /// (fail closed) or goes on unrecorded (fail open). A commit may take half of it; on SQLite at least a second.
     /// </summary>

@@ -10,8 +10,9 @@ namespace Shield.Console.Auditing;
 /// shorter than the anchor file says, one that differs from it, records after it that do not verify (a forged record
 /// appended with a valid plain hash, say), or an anchor file gone missing under a trail that has records come back as
 /// a finding. An instance of a cluster may join a trail that already holds records with an anchor file of its own that
-/// exists and is empty (<paramref name="joinable"/>): it starts from the newest checkpoint in the database that is
-/// signed with a key it holds, checks every record after it, and anchors from then on (<see cref="AuditTailState.Joined"/>).
+/// exists and is empty, when allowed to (<paramref name="joinable"/>): it starts from the newest checkpoint in the
+/// database signed with the chain key file, checks that every record after it is sealed with that key, and anchors from
+/// then on (<see cref="AuditTailState.Joined"/>).
 /// </summary>
 internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts, AuditAnchorFile anchors, bool joinable = false)
 {
@@ -38,9 +39,18 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
 
         var anchor = LastReadable();
         joined = anchor is null && sequence > 0 && joinable && anchors.Exists && anchors.Length == 0;
+        AuditChainKey? joinedWith = null;
         if (joined)
         {
-            anchor = await NewestSignedCheckpointAsync(db, keys, cancellationToken);
+            (anchor, joinedWith) = await NewestSignedCheckpointAsync(db, keys, sequence, cancellationToken);
+            if (anchor is null)
+            {
+                joined = false;
+                return State(new AuditTamperFinding(
+                    $"The anchor file {anchors.Path} is new and empty, but no checkpoint in the trail is signed with a chain key file this instance holds: " +
+                    "it cannot check the trail it would join. Start it with the cluster's key file, after another instance has signed a checkpoint.",
+                    null, null));
+            }
         }
         else if (anchor is null && sequence > 0)
         {
@@ -77,7 +87,12 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         }
 
         var verifier = new AuditChainVerifier(keys, trailEvents);
-        if (anchor is not null)
+        if (joinedWith is not null)
+        {
+            // From the checkpoint the key file vouches for, every record must be sealed: nothing in the database decides that.
+            verifier.StartAfter(anchor!.Sequence, anchor.Hash, joinedWith);
+        }
+        else if (anchor is not null)
         {
             var keyAtAnchor = await SealingAsync(db, anchor.Sequence, cancellationToken);
             verifier.StartAfter(anchor.Sequence, anchor.Hash, keyAtAnchor is null ? null : keys.FirstOrDefault(k => k.Id == keyAtAnchor.KeyId));
@@ -89,22 +104,28 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
             : null);
     }
 
-    // Where a joining instance starts: the newest checkpoint in the database signed with the key in force at its record
-    // (whoever can write the database cannot sign one), as an anchor; none: the whole trail is checked.
-    private static async Task<AuditAnchor?> NewestSignedCheckpointAsync(ShieldDbContext db, IReadOnlyList<AuditChainKey> keys, CancellationToken cancellationToken)
+    // Where a joining instance starts: the newest checkpoint at or before the tail it read that is signed with a chain key
+    // from a key file (whoever can write the database can sign with the key kept there, and can rewrite the sealing
+    // records that say which key was in force, so neither counts here), and that key.
+    private static async Task<(AuditAnchor? Anchor, AuditChainKey? Key)> NewestSignedCheckpointAsync(ShieldDbContext db, IReadOnlyList<AuditChainKey> keys, long tail,
+        CancellationToken cancellationToken)
     {
-        var checkpoints = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Sequence).Take(PageSize).ToListAsync(cancellationToken);
+        var files = keys.Where(k => k.Source == AuditKeySource.File).ToList();
+        if (files.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Sequence <= tail).OrderByDescending(c => c.Sequence).Take(PageSize).ToListAsync(cancellationToken);
         foreach (var checkpoint in checkpoints)
         {
-            var sealing = await SealingAsync(db, checkpoint.Sequence, cancellationToken);
-            var candidates = sealing is null ? keys : keys.Where(k => k.Id == sealing.KeyId);
-            if (candidates.FirstOrDefault(k => AuditChain.HasValidSignature(k.Bytes, checkpoint)) is { } key)
+            if (files.FirstOrDefault(k => AuditChain.HasValidSignature(k.Bytes, checkpoint)) is { } key)
             {
-                return new AuditAnchor(AuditAnchorKind.Checkpoint, checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc, key.Id, checkpoint.Signature);
+                return (new AuditAnchor(AuditAnchorKind.Checkpoint, checkpoint.Sequence, checkpoint.Hash, checkpoint.AtUtc, key.Id, checkpoint.Signature), key);
             }
         }
 
-        return null;
+        return (null, null);
     }
 
     // The last line that can be read: one cut short by a crash is skipped (verification reports it as a warning).

@@ -57,7 +57,7 @@ public sealed partial class AuditWriter : BackgroundService
         _outbox = new GovernanceOutbox(time);
         var anchors = new AuditAnchorFile(_options.AnchorPath(database.Value, environment.ContentRootPath));
         _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
-        _tailCheck = new AuditTailCheck(contexts, anchors, joinable: cluster.Value.Enabled);
+        _tailCheck = new AuditTailCheck(contexts, anchors, joinable: cluster.Value.Enabled && _options.JoinWithEmptyAnchorFile);
         _store = new AuditChainStore(contexts, _options, _outbox, _checkpointer, _gaps, time, shared: cluster.Value.Enabled);
         _tamper = new AuditTamperDesk(_store, _tailCheck, keyring, _outbox, _options, time, logger);
     }

@@ -85,6 +85,7 @@ public sealed class ShieldCluster(PostgresServer postgres) : IAsyncLifetime
         ["ConnectionStrings:Redis"] = _redis.ConnectionString,
         ["Shield:Audit:KeyFile"] = KeyFile,
         ["Shield:Audit:AnchorFile"] = AnchorFile(name),
+        ["Shield:Audit:JoinWithEmptyAnchorFile"] = "true",
     };
 
     private ShieldAppFactory Instance(string name) => new() { Postgres = postgres, DataDirectory = _folder.Path, Settings = Settings(name) };

@@ -58,6 +58,33 @@ public sealed class AuditJoinTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task WithoutTheSettingToJoin_AnEmptyAnchorFileIsStillAFinding()
+    {
+        await using var a = Instance("shield-a");
+        await Writer(a).AppendAsync(AuditWriterSuite.Call(1), _cancel);
+        EmptyAnchorFile("shield-b");
+
+        await using var b = Instance("shield-b", join: false);
+        await Assert.ThrowsAsync<AuditUnavailableException>(async () => await Writer(b).AppendAsync(AuditWriterSuite.Call(2), _cancel));
+
+        Assert.Contains("missing or empty", Writer(b).Tamper!.Finding.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATrailSealedOnlyWithTheKeyInTheDatabase_CannotBeJoined()
+    {
+        // Whoever can write the database can sign with the key kept there: no checkpoint of it vouches for the trail.
+        await using var a = Instance("shield-a", keyFile: false);
+        await Writer(a).AppendAsync(AuditWriterSuite.Call(1), _cancel);
+        EmptyAnchorFile("shield-b");
+
+        await using var b = Instance("shield-b", keyFile: false);
+        await Assert.ThrowsAsync<AuditUnavailableException>(async () => await Writer(b).AppendAsync(AuditWriterSuite.Call(2), _cancel));
+
+        Assert.Contains("no checkpoint in the trail is signed with a chain key file", Writer(b).Tamper!.Finding.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnInstanceWhoseAnchorFileIsMissing_StillFindsItMissing()
     {
         await using var a = Instance("shield-a");
@@ -81,15 +108,26 @@ public sealed class AuditJoinTests(PostgresServer postgres) : IDisposable
         return path;
     }
 
-    private ShieldAppFactory Instance(string name) => new()
+    private ShieldAppFactory Instance(string name, bool join = true, bool keyFile = true)
     {
-        Postgres = postgres,
-        DataDirectory = _folder.Path,
-        Settings = new Dictionary<string, string?>
+        var key = Path.Combine(_folder.Path, "audit.key");
+        if (!File.Exists(key))
         {
-            ["Shield:Cluster:Enabled"] = "true",
-            ["Shield:Cluster:InstanceName"] = name,
-            ["Shield:Audit:AnchorFile"] = AnchorPath(name),
-        },
-    };
+            File.WriteAllText(key, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        }
+
+        return new()
+        {
+            Postgres = postgres,
+            DataDirectory = _folder.Path,
+            Settings = new Dictionary<string, string?>
+            {
+                ["Shield:Cluster:Enabled"] = "true",
+                ["Shield:Cluster:InstanceName"] = name,
+                ["Shield:Audit:AnchorFile"] = AnchorPath(name),
+                ["Shield:Audit:KeyFile"] = keyFile ? key : null,
+                ["Shield:Audit:JoinWithEmptyAnchorFile"] = join ? "true" : "false",
+            },
+        };
+    }
 }

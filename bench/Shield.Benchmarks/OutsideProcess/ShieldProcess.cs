@@ -79,6 +79,7 @@ internal sealed class ShieldProcess : IAsyncDisposable
             var anchors = Path.Combine(folder, cluster.Name + ".anchors");
             await File.WriteAllBytesAsync(anchors, []);
             environment["Shield__Audit__AnchorFile"] = anchors;
+            environment["Shield__Audit__JoinWithEmptyAnchorFile"] = "true";
             environment["Shield__Database__Provider"] = "PostgreSql";
             environment["ConnectionStrings__Shield"] = cluster.Database;
             environment["ConnectionStrings__Redis"] = cluster.Redis;
