@@ -45,7 +45,7 @@ public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor re
         {
             // A cancelled request gets no answer; a client that lost its stream reads this one if it resumes.
             cancellationToken.ThrowIfCancellationRequested();
-            return new Refused($"{verdict.Message} (approval {verdict.Id})", McpErrorCode.InvalidRequest);
+            return new Refused(verdict.Id == Guid.Empty ? verdict.Message : $"{verdict.Message} (approval {verdict.Id})", McpErrorCode.InvalidRequest);
         }
 
         entry.ApprovalId = verdict.Id;
