@@ -27,7 +27,7 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
     public async Task<DiscoveryListing> ListAsync(RegisteredServer server, ToolLimits limits, TimeSpan timeout, Action<string>? standardError, CancellationToken cancellationToken)
     {
         var cap = new AnswerCap(limits.MaxListBytes, $"{RegistryOptions.SectionName}:MaxListBytes");
-        await using var client = await connector.ConnectAsync(server, timeout, cap, standardError, cancellationToken, DeclareEverything);
+        await using var client = await ConnectAsync(server, timeout, cap, standardError, cancellationToken);
         List<ToolDefinition> tools = [];
         List<RejectedTool> rejected = [];
         HashSet<string> cursors = new(StringComparer.Ordinal);
@@ -117,6 +117,25 @@ public sealed class ToolDiscoverer(UpstreamConnector connector)
     }
 
 #pragma warning disable MCP9005 // sampling and roots as 2025-11-25 defines them, for servers that speak it
+    // The newest revision first; a server whose answer to the server/discover probe is no answer (an empty result, say:
+    // some servers answer every method they do not know that way) is spoken to as 2025-11-25, as a server that refused
+    // the probe would be. A server that cannot be reached is not tried twice.
+    private async Task<McpClient> ConnectAsync(RegisteredServer server, TimeSpan timeout, AnswerCap cap, Action<string>? standardError, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connector.ConnectAsync(server, timeout, cap, standardError, cancellationToken, DeclareEverything);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or UpstreamException or HttpRequestException or TimeoutException or IOException))
+        {
+            return await connector.ConnectAsync(server, timeout, cap, standardError, cancellationToken, options =>
+            {
+                DeclareEverything(options);
+                options.ProtocolVersion = UpstreamConnector.Initialize2025;
+            });
+        }
+    }
+
     private static void DeclareEverything(McpClientOptions options)
     {
         options.ProtocolVersion = null;

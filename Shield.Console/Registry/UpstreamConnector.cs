@@ -17,6 +17,9 @@ public sealed class UpstreamConnector(ISecretProtector secrets, IHttpMessageHand
 {
     public const string HttpClientName = "upstream";
 
+    /// <summary>The newest revision with the <c>initialize</c> handshake: what a server that cannot answer <c>server/discover</c> is spoken to in.</summary>
+    public const string Initialize2025 = "2025-11-25";
+
     private static readonly Implementation ClientInfo = new()
     {
         Name = "shield",

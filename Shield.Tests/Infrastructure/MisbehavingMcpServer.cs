@@ -24,7 +24,8 @@ public sealed class MisbehavingMcpServer : IAsyncDisposable
 
     /// <param name="toolsPage">Answers <c>tools/list</c> for a cursor (null for the first page) with the raw result object.</param>
     /// <param name="initializeError">When given, <c>initialize</c> fails with the JSON-RPC error message it returns for the request.</param>
-    public static async Task<MisbehavingMcpServer> StartAsync(Func<string?, JsonObject> toolsPage, Func<HttpRequest, string>? initializeError = null)
+    /// <param name="emptyForUnknown">Answers a method it does not know with an empty result instead of -32601, as some servers do.</param>
+    public static async Task<MisbehavingMcpServer> StartAsync(Func<string?, JsonObject> toolsPage, Func<HttpRequest, string>? initializeError = null, bool emptyForUnknown = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -49,7 +50,7 @@ public sealed class MisbehavingMcpServer : IAsyncDisposable
                 });
             }
 
-            if (method is not ("initialize" or "tools/list" or "ping"))
+            if (method is not ("initialize" or "tools/list" or "ping") && !emptyForUnknown)
             {
                 // As a server of the 2025-11-25 revision answers what it does not know (server/discover among them).
                 return Results.Json(new JsonObject

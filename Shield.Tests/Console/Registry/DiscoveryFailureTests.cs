@@ -36,6 +36,21 @@ public sealed class DiscoveryFailureTests(ShieldAppFactory app) : IClassFixture<
     }
 
     [Fact]
+    public async Task AServerAnsweringTheDiscoverProbeWithAnEmptyResult_IsDiscoveredAsA2025Server()
+    {
+        await using var upstream = await MisbehavingMcpServer.StartAsync(_ => new JsonObject { ["tools"] = new JsonArray(MisbehavingMcpServer.Tool("lookup")) },
+            emptyForUnknown: true);
+        await app.HttpServerAsync("empty-answers", upstream.Url);
+
+        var report = await app.DiscoverAsync("empty-answers");
+
+        Assert.True(report.Succeeded, report.Error);
+        Assert.Equal("lookup", Assert.Single(await app.ToolsAsync("empty-answers")).Name);
+        var server = (await app.Services.GetRequiredService<ServerCatalog>().FindAsync("empty-answers", TestContext.Current.CancellationToken))!;
+        Assert.Equal("2025-11-25", server.ProtocolRevision);
+    }
+
+    [Fact]
     public async Task AFailedDiscovery_IsInTheAuditTrail_WithWhoRanIt_AndWhy()
     {
         await app.StdioServerAsync("gone", "/no/such/mcp-server", []);

@@ -48,6 +48,14 @@ internal static class CannedUpstream
         }
 
         var method = root.GetProperty("method").GetString();
+        if (method is not ("initialize" or "tools/list" or "tools/call" or "ping"))
+        {
+            // As a 2025-11-25 server answers what it does not know (server/discover among them).
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync($$"""{"jsonrpc":"2.0","id":{{id.GetRawText()}},"error":{"code":-32601,"message":"Method not found"}}""");
+            return;
+        }
+
         var buffer = new ArrayBufferWriter<byte>(2048);
         using (var json = new Utf8JsonWriter(buffer))
         {
