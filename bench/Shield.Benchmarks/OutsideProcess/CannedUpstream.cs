@@ -52,7 +52,7 @@ internal static class CannedUpstream
         {
             // As a 2025-11-25 server answers what it does not know (server/discover among them).
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync($$"""{"jsonrpc":"2.0","id":{{id.GetRawText()}},"error":{"code":-32601,"message":"Method not found"}}""");
+            await context.Response.WriteAsync("""{"jsonrpc":"2.0","id":""" + id.GetRawText() + ""","error":{"code":-32601,"message":"Method not found"}}""");
             return;
         }
 
