@@ -70,7 +70,7 @@ internal static class OtlpLogsRequest
         Message(output, BodyField, body =>
         {
             body.WriteTag(StringValueField, WireFormat.WireType.LengthDelimited);
-            body.WriteString(message.Body);
+            body.WriteBytes(UnsafeByteOperations.UnsafeWrap(message.Body)); // a string field is its UTF-8 bytes
         });
         Message(output, RecordAttributesField, attribute =>
         {

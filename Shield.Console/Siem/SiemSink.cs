@@ -17,6 +17,7 @@ namespace Shield.Console.Siem;
 /// </summary>
 internal sealed partial class SiemSink(
     SiemSinkState state,
+    SiemFeed feed,
     SiemOptions options,
     ClusterJob job,
     IDbContextFactory<ShieldDbContext> contexts,
@@ -30,7 +31,7 @@ internal sealed partial class SiemSink(
     public static readonly TimeSpan LeaseInterval = TimeSpan.FromSeconds(10);
 
     private readonly SiemSinkOptions _sink = state.Sink;
-    private readonly SiemFormat _format = SiemFormat.Create(state.Sink.Format, productVersion);
+    private readonly SiemFormat _anchors = SiemFormat.Create(state.Sink.Format, productVersion);
     private readonly List<SiemMessage> _messages = new(BatchSize * 2);
     private ISiemTransport? _transport;
     private long? _sentThrough; // on this connection; null: none yet
@@ -148,9 +149,8 @@ internal sealed partial class SiemSink(
 
         // A new syslog connection starts with the last records sent again: TCP delivered nothing it can vouch for.
         var from = _sentThrough ??= _transport.Acknowledges ? cursor.Sequence : Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect);
-        var records = await db.AuditRecords.AsNoTracking().Where(r => r.Sequence > from)
-            .OrderBy(r => r.Sequence).Take(BatchSize).ToListAsync(cancellationToken);
-        var through = records.Count > 0 ? records[^1].Sequence : from;
+        var records = await feed.ReadAsync(db, from, BatchSize, _sink.Format, cancellationToken);
+        var through = records.Count > 0 ? records[^1].Record.Sequence : from;
         var lastCheckpoint = cursor.CheckpointId;
         var checkpoints = await db.AuditCheckpoints.AsNoTracking()
             .Where(c => c.Sequence <= through && (c.Id > lastCheckpoint || c.Sequence > from))
@@ -159,14 +159,14 @@ internal sealed partial class SiemSink(
         _messages.Clear();
         var anchors = await AnchorsAsync(checkpoints, cancellationToken);
         var next = 0;
-        foreach (var record in records)
+        foreach (var (record, body) in records)
         {
             for (; next < anchors.Count && anchors[next].Sequence < record.Sequence; next++)
             {
                 Add(anchors[next]);
             }
 
-            _messages.Add(new SiemMessage(record.Sequence, record.AtUtc, SiemSeverities.Of(record), record.EventType, _format.Record(record), record.TraceId, record.SpanId));
+            _messages.Add(new SiemMessage(record.Sequence, record.AtUtc, SiemSeverities.Of(record), record.EventType, body, record.TraceId, record.SpanId));
         }
 
         for (; next < anchors.Count; next++)
@@ -195,7 +195,7 @@ internal sealed partial class SiemSink(
     }
 
     private void Add(AuditAnchor anchor) =>
-        _messages.Add(new SiemMessage(anchor.Sequence, anchor.AtUtc, SiemSeverity.Informational, "audit.checkpoint", _format.Anchor(anchor), null, null));
+        _messages.Add(new SiemMessage(anchor.Sequence, anchor.AtUtc, SiemSeverity.Informational, "audit.checkpoint", _anchors.Anchor(anchor), null, null));
 
     /// <summary>
     /// The checkpoints as anchors, signed as the anchor file's lines are by the key that signed the checkpoint. A

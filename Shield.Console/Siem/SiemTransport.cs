@@ -2,8 +2,8 @@ using Shield.Core.Siem;
 
 namespace Shield.Console.Siem;
 
-/// <summary>One message for a sink: a record or an anchor, written in the sink's format.</summary>
-internal sealed record SiemMessage(long Sequence, DateTime AtUtc, SiemSeverity Severity, string EventType, string Body, string? TraceId, string? SpanId);
+/// <summary>One message for a sink: a record or an anchor, written in the sink's format (<see cref="Body"/>, UTF-8).</summary>
+internal sealed record SiemMessage(long Sequence, DateTime AtUtc, SiemSeverity Severity, string EventType, byte[] Body, string? TraceId, string? SpanId);
 
 /// <summary>How a sink reaches its receiver: a syslog connection, or OTLP requests.</summary>
 internal interface ISiemTransport : IAsyncDisposable

@@ -14,7 +14,7 @@ public sealed class CefFormat(string productVersion) : SiemFormat(productVersion
 {
     private readonly StringBuilder _text = new(1024);
 
-    public override string Record(AuditRecord record)
+    public override byte[] Record(AuditRecord record)
     {
         Header(record.EventType, Summary(record), SiemSeverities.Cef(SiemSeverities.Of(record)));
         Add("rt", Number(UnixMilliseconds(record.AtUtc)));
@@ -44,10 +44,10 @@ public sealed class CefFormat(string productVersion) : SiemFormat(productVersion
         Add("flexString1", record.TraceId);
         Add("flexString2Label", "subject");
         Add("flexString2", record.SubjectKey is null ? null : $"{record.Subject} {record.SubjectKey} {record.Action}");
-        return _text.ToString();
+        return Encoding.UTF8.GetBytes(_text.ToString());
     }
 
-    public override string Anchor(AuditAnchor anchor)
+    public override byte[] Anchor(AuditAnchor anchor)
     {
         Header("audit.checkpoint", $"Signed checkpoint: the audit trail reached record {anchor.Sequence}", SiemSeverities.Cef(SiemSeverity.Informational));
         Add("rt", Number(UnixMilliseconds(anchor.AtUtc)));
@@ -61,7 +61,7 @@ public sealed class CefFormat(string productVersion) : SiemFormat(productVersion
         Add("cs6", anchor.Signature);
         Add("flexString1Label", "atUtc");
         Add("flexString1", AuditChain.Time(anchor.AtUtc));
-        return _text.ToString();
+        return Encoding.UTF8.GetBytes(_text.ToString());
     }
 
     private void Header(string eventClass, string name, int severity)

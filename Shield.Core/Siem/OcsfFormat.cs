@@ -21,13 +21,13 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
 
     private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    // One of each per sink, reused from message to message: a record costs its message string and little else.
+    // One of each per format, reused from message to message: a record costs its message's bytes and little else.
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly StringBuilder _record = new(2048);
     private char[] _chars = new char[2048];
     private Utf8JsonWriter? _writer;
 
-    public override string Record(AuditRecord record)
+    public override byte[] Record(AuditRecord record)
     {
         var (activityId, activityName) = Activity(record);
         var severity = SiemSeverities.Of(record);
@@ -113,7 +113,7 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
         return Finish(json);
     }
 
-    public override string Anchor(AuditAnchor anchor)
+    public override byte[] Anchor(AuditAnchor anchor)
     {
         var json = Start();
         json.WriteNumber("class_uid", 0);
@@ -154,11 +154,11 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
         return _writer;
     }
 
-    private string Finish(Utf8JsonWriter json)
+    private byte[] Finish(Utf8JsonWriter json)
     {
         json.WriteEndObject();
         json.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return _buffer.WrittenSpan.ToArray();
     }
 
     private void Metadata(Utf8JsonWriter json, string uid, long sequence, string eventCode, DateTime atUtc, string? traceId)

@@ -17,11 +17,11 @@ public abstract class SiemFormat
 
     public string ProductVersion { get; }
 
-    /// <summary>The message body of one committed record.</summary>
-    public abstract string Record(AuditRecord record);
+    /// <summary>The message body of one committed record, in UTF-8: the bytes every transport sends.</summary>
+    public abstract byte[] Record(AuditRecord record);
 
-    /// <summary>The message body of one signed checkpoint of the chain (an anchor, signed as the anchor file's lines are).</summary>
-    public abstract string Anchor(AuditAnchor anchor);
+    /// <summary>The message body of one signed checkpoint of the chain (an anchor, signed as the anchor file's lines are), in UTF-8.</summary>
+    public abstract byte[] Anchor(AuditAnchor anchor);
 
     public static SiemFormat Create(SiemFormatKind kind, string productVersion) => kind switch
     {

@@ -14,16 +14,19 @@ public static class SyslogFrame
     public const int Facility = 13;
     public const string AppName = "shield";
 
-    /// <summary>Appends one framed message: <paramref name="messageId"/> is the record's event type (at most 32 characters).</summary>
-    public static void Write(IBufferWriter<byte> output, int severity, DateTime atUtc, string hostName, string messageId, string body)
+    /// <summary>
+    /// Appends one framed message: <paramref name="messageId"/> is the record's event type (at most 32 characters),
+    /// <paramref name="body"/> the message in UTF-8.
+    /// </summary>
+    public static void Write(IBufferWriter<byte> output, int severity, DateTime atUtc, string hostName, string messageId, ReadOnlySpan<byte> body)
     {
         var header = string.Create(CultureInfo.InvariantCulture,
             $"<{Facility * 8 + severity}>1 {atUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)} {Token(hostName, 255)} {AppName} - {Token(messageId, 32)} - ");
-        var length = Encoding.ASCII.GetByteCount(header) + Encoding.UTF8.GetByteCount(body);
+        var length = Encoding.ASCII.GetByteCount(header) + body.Length;
         var prefix = length.ToString(CultureInfo.InvariantCulture) + " ";
         Encoding.ASCII.GetBytes(prefix, output);
         Encoding.ASCII.GetBytes(header, output);
-        Encoding.UTF8.GetBytes(body, output);
+        output.Write(body);
     }
 
     /// <summary>

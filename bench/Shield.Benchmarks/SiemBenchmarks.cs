@@ -25,7 +25,7 @@ public class SiemBenchmarks
     [Benchmark]
     public int CefSyslogMessage() => Frame(_cef.Record(_record));
 
-    private int Frame(string body)
+    private int Frame(byte[] body)
     {
         _frames.ResetWrittenCount();
         SyslogFrame.Write(_frames, 6, _record.AtUtc, "shield-host", _record.EventType, body);

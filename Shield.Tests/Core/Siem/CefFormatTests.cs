@@ -1,3 +1,4 @@
+using System.Text;
 using Shield.Core.Auditing;
 using Shield.Core.Siem;
 
@@ -10,7 +11,7 @@ public sealed class CefFormatTests
     {
         var record = OcsfFormatTests.Call();
 
-        var line = new CefFormat("1.2|3").Record(record);
+        var line = Encoding.UTF8.GetString(new CefFormat("1.2|3").Record(record));
 
         Assert.DoesNotContain('\n', line);
         Assert.StartsWith(@"CEF:0|Shield|Shield|1.2\|3|tool-call.denied|tool-call.denied by agent billing-bot on files__delete: No grant allows files__delete \| ""quoted"" = x next line|3|", line, StringComparison.Ordinal);
@@ -26,7 +27,7 @@ public sealed class CefFormatTests
         var key = AuditChainKey.Of(new byte[32], AuditKeySource.File);
         var anchor = AuditAnchor.Signed(AuditAnchorKind.Checkpoint, 9, new string('c', 64), DateTime.UtcNow, key);
 
-        var line = new CefFormat("1").Anchor(anchor);
+        var line = Encoding.UTF8.GetString(new CefFormat("1").Anchor(anchor));
 
         Assert.StartsWith("CEF:0|Shield|Shield|1|audit.checkpoint|", line, StringComparison.Ordinal);
         Assert.Contains($"externalId=9 cat=audit.checkpoint cs4Label=hash cs4={anchor.Hash} cs5Label=keyId cs5={key.Id} cs6Label=signature cs6={anchor.Signature}", line, StringComparison.Ordinal);

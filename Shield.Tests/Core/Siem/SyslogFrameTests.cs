@@ -11,7 +11,7 @@ public sealed class SyslogFrameTests
     {
         var output = new ArrayBufferWriter<byte>();
 
-        SyslogFrame.Write(output, 5, new DateTime(2026, 11, 25, 8, 0, 0, DateTimeKind.Utc).AddTicks(1234567), "host one", "tool-call.denied", "déjà\nvu");
+        SyslogFrame.Write(output, 5, new DateTime(2026, 11, 25, 8, 0, 0, DateTimeKind.Utc).AddTicks(1234567), "host one", "tool-call.denied", Encoding.UTF8.GetBytes("déjà\nvu"));
 
         var text = Encoding.UTF8.GetString(output.WrittenSpan);
         var space = text.IndexOf(' ', StringComparison.Ordinal);
