@@ -12,7 +12,8 @@ namespace Shield.Console.Auditing;
 /// again (a failed commit, another instance's records), it checks every record since the last head it knew good before
 /// chaining after it, so nothing is ever signed over records it has not checked. Shared by the instances of a cluster
 /// (<paramref name="shared"/>), it looks at the stored head under the chain lock before each batch, rather than learn
-/// from a failed insert that another instance chained first. Only the writer's loop uses it.
+/// from a failed insert that another instance chained first. Alone, it tells <paramref name="committed"/> what each commit
+/// chained. Only the writer's loop uses it.
 /// </summary>
 internal sealed class AuditChainStore(
     IDbContextFactory<ShieldDbContext> contexts,
@@ -21,7 +22,8 @@ internal sealed class AuditChainStore(
     AuditCheckpointer checkpointer,
     AuditGaps gaps,
     TimeProvider time,
-    bool shared = false)
+    bool shared = false,
+    IAuditCommitted? committed = null)
 {
     /// <summary>The transaction lock a commit holds (<see cref="TransactionLocks"/>).</summary>
     public const string ChainLock = "shield-audit-chain";
@@ -191,6 +193,11 @@ internal sealed class AuditChainStore(
         }
 
         checkpointer.Committed(checkpoint, _key);
+        if (!shared)
+        {
+            committed?.Committed(records);
+        }
+
         return governance;
     }
 

@@ -46,7 +46,8 @@ public sealed partial class AuditWriter : BackgroundService
         IOptions<ClusterOptions> cluster,
         IHostEnvironment environment,
         TimeProvider time,
-        ILogger<AuditWriter> logger)
+        ILogger<AuditWriter> logger,
+        IAuditCommitted? committed = null)
     {
         _keyring = keyring;
         _options = options.Value;
@@ -58,7 +59,7 @@ public sealed partial class AuditWriter : BackgroundService
         var anchors = new AuditAnchorFile(_options.AnchorPath(database.Value, environment.ContentRootPath));
         _checkpointer = new AuditCheckpointer(anchors, _options.CheckpointInterval, time, logger);
         _tailCheck = new AuditTailCheck(contexts, anchors, joinable: cluster.Value.Enabled && _options.JoinWithEmptyAnchorFile);
-        _store = new AuditChainStore(contexts, _options, _outbox, _checkpointer, _gaps, time, shared: cluster.Value.Enabled);
+        _store = new AuditChainStore(contexts, _options, _outbox, _checkpointer, _gaps, time, shared: cluster.Value.Enabled, committed);
         _tamper = new AuditTamperDesk(_store, _tailCheck, keyring, _outbox, _options, time, logger);
     }
 

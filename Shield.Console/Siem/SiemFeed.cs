@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
 using Shield.Core.Siem;
@@ -9,21 +12,65 @@ namespace Shield.Console.Siem;
 internal readonly record struct FedRecord(AuditRecord Record, byte[] Body);
 
 /// <summary>
-/// What the sinks of one instance read, shared: the records of the latest read, in chain order, each written in a
-/// format at most once. Sinks that keep up with the trail ask for the same records within moments of each other; the
-/// first reads them from the database and writes them, the others take them from here. A sink further behind reads
-/// on its own and changes nothing here. Nothing is taken on trust: records read to extend the window must link to its
-/// last one by hash, and a sink served from the window alone is served only while the database still holds its last
-/// record with the same hash (a trail cut after acknowledged tampering gives those numbers to new records).
+/// What the sinks of one instance read, shared: the latest committed records, in chain order, each written in a format
+/// at most once. On a single instance the writer hands over what each commit chained (<see cref="IAuditCommitted"/>),
+/// so sinks that keep up read nothing back from the database; otherwise the first sink to ask reads the records and
+/// the others take them from here. A sink further behind reads on its own and changes nothing here. Nothing is taken
+/// on trust: records added to the window must link to its last one by hash (a gap or a fork starts it again), and a
+/// sink is served from the window only while the database holds the window's last record it is served with the same
+/// hash (a trail cut after acknowledged tampering gives those numbers to new records).
 /// </summary>
-internal sealed class SiemFeed(string productVersion)
+internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
 {
-    /// <summary>At most this many records are kept: one batch of the sink that reads ahead.</summary>
-    public const int Capacity = SiemSink.BatchSize;
+    /// <summary>At most this many records are kept: two batches of the sinks.</summary>
+    public const int Capacity = 2 * SiemSink.BatchSize;
 
+    private readonly bool _active = options.Value.Sinks.Any(s => s.Enabled);
+    private readonly ConcurrentQueue<AuditRecord[]> _committed = new();
+    private const int WakeAt = SiemSink.BatchSize / 2;
+    private int _queued;
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Entry> _window = new(Capacity);
-    private readonly SiemFormat[] _formats = [.. Enum.GetValues<SiemFormatKind>().Select(kind => SiemFormat.Create(kind, productVersion))];
+    private readonly SiemFormat[] _formats = [.. Enum.GetValues<SiemFormatKind>().Select(kind => SiemFormat.Create(kind, SiemStreamer.ProductVersion))];
+
+    /// <summary>
+    /// Takes a copy of what a commit chained, unless no sink streams or the sinks left that much unread (the gap is then
+    /// read from the database); wakes the sinks once half a batch waits.
+    /// </summary>
+    public void Committed(IReadOnlyList<AuditRecord> records)
+    {
+        if (!_active || records.Count == 0 || Volatile.Read(ref _queued) + records.Count > Capacity)
+        {
+            return;
+        }
+
+        var copies = new AuditRecord[records.Count];
+        for (var i = 0; i < copies.Length; i++)
+        {
+            copies[i] = records[i].Copy();
+        }
+
+        _committed.Enqueue(copies);
+        var queued = Interlocked.Add(ref _queued, copies.Length);
+        if (queued >= WakeAt && queued - copies.Length < WakeAt)
+        {
+            Interlocked.Exchange(ref _arrived, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+    }
+
+    /// <summary>Waits <paramref name="poll"/> for records, or less when the writer has handed over half a batch.</summary>
+    public async Task WaitAsync(TimeSpan poll, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var arrived = Volatile.Read(ref _arrived).Task;
+        if (Volatile.Read(ref _queued) < WakeAt)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await Task.WhenAny(arrived, Task.Delay(poll, time, stop.Token));
+            await stop.CancelAsync(); // the poll's timer, when the records came first
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
 
     /// <summary>
     /// The committed records after <paramref name="after"/>, at most <paramref name="count"/> (and at most
@@ -44,6 +91,12 @@ internal sealed class SiemFeed(string productVersion)
 
     private async Task<List<FedRecord>> ReadHeldAsync(ShieldDbContext db, long after, int count, SiemFormatKind kind, CancellationToken cancellationToken)
     {
+        while (_committed.TryDequeue(out var commit))
+        {
+            Interlocked.Add(ref _queued, -commit.Length);
+            Extend(commit);
+        }
+
         var start = Start(after);
         if (start < 0)
         {
@@ -89,7 +142,29 @@ internal sealed class SiemFeed(string productVersion)
         return (int)(after + 1 - _window[0].Record.Sequence);
     }
 
-    private void Keep(List<AuditRecord> records)
+    /// <summary>Adds what a commit chained after the window's last record; what does not follow it starts the window again.</summary>
+    private void Extend(AuditRecord[] commit)
+    {
+        var next = 0;
+        while (_window.Count > 0 && next < commit.Length && commit[next].Sequence <= _window[^1].Record.Sequence)
+        {
+            next++; // read from the database already
+        }
+
+        if (next == commit.Length)
+        {
+            return;
+        }
+
+        if (_window.Count > 0 && (commit[next].Sequence != _window[^1].Record.Sequence + 1 || commit[next].PrevHash != _window[^1].Record.Hash))
+        {
+            _window.Clear();
+        }
+
+        Keep(commit[next..]);
+    }
+
+    private void Keep(IEnumerable<AuditRecord> records)
     {
         foreach (var record in records)
         {

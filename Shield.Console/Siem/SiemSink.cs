@@ -62,7 +62,12 @@ internal sealed partial class SiemSink(
 
                         failures = 0;
                         state.Error = null;
-                        wait = more ? TimeSpan.Zero : options.PollInterval;
+                        if (!more)
+                        {
+                            await feed.WaitAsync(options.PollInterval, time, stoppingToken);
+                        }
+
+                        wait = TimeSpan.Zero;
                     }
                 }
                 catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

@@ -19,6 +19,7 @@ internal sealed class SiemStreamer(
     IOptions<SiemOptions> options,
     IHostEnvironment environment,
     ClusterJobs jobs,
+    SiemFeed feed,
     IDbContextFactory<ShieldDbContext> contexts,
     AuditKeyring keys,
     TimeProvider time,
@@ -27,20 +28,17 @@ internal sealed class SiemStreamer(
     public const string LeasePrefix = "siem:";
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-    private static readonly string ProductVersion =
+    public static readonly string ProductVersion =
         typeof(SiemStreamer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var feed = new SiemFeed(ProductVersion);
-        return Task.WhenAll(status.Sinks.Where(s => s.Sink.Enabled).Select(state =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(status.Sinks.Where(s => s.Sink.Enabled).Select(state =>
         {
             var authorities = SiemCertificates.Path(state.Sink, environment.ContentRootPath) is { } path ? SiemCertificates.Load(path) : null;
             var sink = new SiemSink(state, feed, options.Value, jobs.Create(LeasePrefix + state.Sink.Name, SiemSink.LeaseInterval),
                 contexts, keys, cancellationToken => OpenAsync(state.Sink, authorities, cancellationToken), ProductVersion, time, logger);
             return Task.Run(() => sink.RunAsync(stoppingToken), stoppingToken);
         }));
-    }
 
     private async Task<ISiemTransport> OpenAsync(SiemSinkOptions sink, X509Certificate2Collection? authorities, CancellationToken cancellationToken) =>
         sink.Protocol == SiemProtocol.OtlpHttp

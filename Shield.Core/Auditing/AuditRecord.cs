@@ -81,4 +81,7 @@ public sealed class AuditRecord
     /// before the trail was sealed.
     /// </summary>
     public string? Seal { get; set; }
+
+    /// <summary>A copy of the record as it is now (its fields are strings and values, so nothing is shared that can change).</summary>
+    public AuditRecord Copy() => (AuditRecord)MemberwiseClone();
 }

@@ -21,6 +21,17 @@ if (args is ["relay-process", ..])
     return;
 }
 
+if (args is ["relay-revisions", ..])
+{
+    foreach (var upstream in new[] { "2025-11-25", "2026-07-28" })
+    {
+        await OutsideRelayLoad.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3_000, args.Length > 2 ? int.Parse(args[2]) : 3,
+            args.Length > 3 ? [.. args[3..].Select(int.Parse)] : [1, 16], [OutsideRelayLoad.CSharp, OutsideRelayLoad.CSharp2026], upstream);
+    }
+
+    return;
+}
+
 if (args is ["relay-soak", ..])
 {
     await OutsideRelayLoad.SoakAsync(args.Length > 1 ? int.Parse(args[1]) : 100_000, args.Length > 2 ? int.Parse(args[2]) : 16);
@@ -34,9 +45,9 @@ if (args is ["relay-cluster", var clusterDatabase, var clusterRedis, ..])
     return;
 }
 
-if (args is ["canned-upstream"])
+if (args is ["canned-upstream", ..])
 {
-    await CannedUpstream.RunAsync();
+    await CannedUpstream.RunAsync(args.Length > 1 ? args[1] : "2025-11-25");
     return;
 }
 

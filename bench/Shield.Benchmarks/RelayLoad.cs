@@ -183,9 +183,10 @@ public static class RelayLoad
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
 
-    internal static async Task<McpClient> ConnectAsync(string url, Dictionary<string, string> headers) => await McpClient.CreateAsync(
+    /// <param name="revision">The MCP revision the client speaks: 2025-11-25 (a session, opened by initialize) unless told otherwise.</param>
+    internal static async Task<McpClient> ConnectAsync(string url, Dictionary<string, string> headers, string revision = "2025-11-25") => await McpClient.CreateAsync(
         new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(url), TransportMode = HttpTransportMode.StreamableHttp, AdditionalHeaders = headers }),
-        new McpClientOptions { ProtocolVersion = "2025-11-25" });
+        new McpClientOptions { ProtocolVersion = revision });
 
     private static async Task<Level> DriveAsync(McpClient[] clients, string tool, int calls)
     {

@@ -188,6 +188,37 @@ public sealed class AuditWriterTests : AuditWriterSuite
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task WhatEachCommitChained_IsHandedOver_InChainOrder()
+    {
+        var handed = new HandedOver();
+        await using var app = new ShieldAppFactory { TestServices = services => services.AddSingleton<IAuditCommitted>(handed) };
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => writer.AppendAsync(Call(i), _cancel).AsTask()));
+
+        var chained = handed.Records.ToList();
+        Assert.All(receipts, receipt => Assert.Contains(chained, r => r.Sequence == receipt.Sequence && r.Hash == receipt.Hash));
+        Assert.All(chained.Zip(chained.Skip(1)), pair =>
+        {
+            Assert.Equal(pair.First.Sequence + 1, pair.Second.Sequence);
+            Assert.Equal(pair.First.Hash, pair.Second.PrevHash);
+        });
+    }
+
+    private sealed class HandedOver : IAuditCommitted
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<AuditRecord> Records { get; } = new();
+
+        public void Committed(IReadOnlyList<AuditRecord> records)
+        {
+            foreach (var record in records)
+            {
+                Records.Enqueue(record);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AGovernanceChange_IsInTheTrail_BeforeItIsAcknowledged()
     {
         await using var app = new ShieldAppFactory();

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Shield.Console.Siem;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence.Sqlite;
@@ -29,7 +30,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
     public async Task SinksThatKeepUp_ShareOneReadAndOneBodyPerFormat()
     {
         await AppendAsync(1, 5);
-        var feed = new SiemFeed("1.0.0");
+        var feed = Feed();
 
         var first = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
         var second = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
@@ -50,7 +51,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
     public async Task ASinkAhead_ReadsOnlyWhatTheWindowLacks_AndASinkBehindGetsTheRest()
     {
         await AppendAsync(1, 3);
-        var feed = new SiemFeed("1.0.0");
+        var feed = Feed();
         var early = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
         await AppendAsync(4, 6);
 
@@ -67,14 +68,14 @@ public sealed class SiemFeedTests : IAsyncLifetime
     public async Task ASinkFarBehind_ReadsAlone_AndLeavesTheWindowToTheSinksThatKeepUp()
     {
         await AppendAsync(1, SiemFeed.Capacity + 10);
-        var feed = new SiemFeed("1.0.0");
+        var feed = Feed();
         var latest = await feed.ReadAsync(_db, 10, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         var far = await feed.ReadAsync(_db, 0, 5, SiemFormatKind.Ocsf, Ct);
         var again = await feed.ReadAsync(_db, 10, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([1L, 2, 3, 4, 5], far.Select(r => r.Record.Sequence));
-        Assert.Equal(SiemFeed.Capacity, again.Count);
+        Assert.Equal(SiemSink.BatchSize, again.Count);
         Assert.Same(latest[^1].Record, again[^1].Record);
     }
 
@@ -82,7 +83,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
     public async Task AWindowWhoseRecordsTheTrailNoLongerHolds_IsReadAgain_NotSent()
     {
         await AppendAsync(1, 4);
-        var feed = new SiemFeed("1.0.0");
+        var feed = Feed();
         await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         // The tail is cut after record 2 (acknowledged tampering) and new records take its numbers.
@@ -101,7 +102,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
     public async Task AWindowServedWithoutAReadOfTheDatabase_IsStillCheckedAgainstIt()
     {
         await AppendAsync(1, 4);
-        var feed = new SiemFeed("1.0.0");
+        var feed = Feed();
         await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
         await _db.AuditRecords.Where(r => r.Sequence > 2).ExecuteDeleteAsync(Ct);
         await AppendAsync(3, 4, task: "after the cut");
@@ -111,12 +112,75 @@ public sealed class SiemFeedTests : IAsyncLifetime
         Assert.Equal("after the cut", two[1].Record.Task);
     }
 
+    [Fact]
+    public async Task WhatTheWriterHandsOver_IsServedWithoutReadingItBack_AsItWasWhenCommitted()
+    {
+        var records = await AppendAsync(1, 3);
+        var feed = Feed();
+        records[1].Task = "as committed";
+        feed.Committed(records);
+        records[1].Task = "changed by its caller afterwards";
+
+        var sent = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+
+        Assert.Equal([1L, 2, 3], sent.Select(r => r.Record.Sequence));
+        Assert.Equal("as committed", sent[1].Record.Task); // the database says "task 2": this came from the writer
+    }
+
+    [Fact]
+    public async Task AHandOverThatDoesNotFollowTheWindow_StartsItAgain_AndWhatIsMissingIsReadFromTheDatabase()
+    {
+        var records = await AppendAsync(1, 6);
+        var feed = Feed();
+        feed.Committed(records[..2]);
+        await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        records[4].Task = "handed over";
+        feed.Committed(records[4..]); // 3 and 4 never handed over (another writer's, say)
+
+        var sent = await feed.ReadAsync(_db, 2, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+
+        Assert.Equal([3L, 4, 5, 6], sent.Select(r => r.Record.Sequence));
+        Assert.Equal("task 5", sent[2].Record.Task);
+    }
+
+    [Fact]
+    public async Task ASinkWaitingForRecords_WakesOnceHalfABatchIsHandedOver()
+    {
+        var records = await AppendAsync(1, SiemSink.BatchSize / 2);
+        var feed = Feed();
+        var waiting = feed.WaitAsync(TimeSpan.FromHours(1), TimeProvider.System, Ct);
+
+        feed.Committed(records[..^1]);
+        Assert.False(waiting.IsCompleted);
+        feed.Committed(records[^1..]);
+
+        await waiting.WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        await feed.WaitAsync(TimeSpan.FromHours(1), TimeProvider.System, Ct); // and returns at once while they wait
+    }
+
+    [Fact]
+    public async Task WithNoSinkEnabled_NothingHandedOverIsKept()
+    {
+        var records = await AppendAsync(1, 2);
+        var feed = Feed(enabled: false);
+        records[0].Task = "handed over";
+        feed.Committed(records);
+
+        var sent = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+
+        Assert.Equal("task 1", sent[0].Record.Task);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static SiemFeed Feed(bool enabled = true) =>
+        new(Options.Create(new SiemOptions { Sinks = [new SiemSinkOptions { Name = "siem", Host = "127.0.0.1", Port = 6514, Enabled = enabled }] }));
 
     private static System.Text.Json.JsonElement JsonOf(FedRecord record) => System.Text.Json.JsonDocument.Parse(record.Body).RootElement;
 
-    private async Task AppendAsync(int from, int through, string? task = null)
+    private async Task<List<AuditRecord>> AppendAsync(int from, int through, string? task = null)
     {
+        List<AuditRecord> appended = [];
         var previous = from == 1 ? AuditChain.Genesis : await _db.AuditRecords.Where(r => r.Sequence == from - 1).Select(r => r.Hash).SingleAsync(Ct);
         for (var i = from; i <= through; i++)
         {
@@ -125,9 +189,11 @@ public sealed class SiemFeedTests : IAsyncLifetime
             AuditChain.Link(record, i, previous);
             previous = record.Hash;
             _db.AuditRecords.Add(record);
+            appended.Add(record.Copy());
         }
 
         await _db.SaveChangesAsync(Ct);
         _db.ChangeTracker.Clear();
+        return appended;
     }
 }

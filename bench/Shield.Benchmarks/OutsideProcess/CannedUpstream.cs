@@ -10,16 +10,19 @@ namespace Shield.Benchmarks.OutsideProcess;
 /// <summary>
 /// An upstream MCP server that costs next to nothing, run in a process of its own so that its CPU is counted apart:
 /// streamable HTTP answered with plain JSON (no event stream), one tool, <c>echo</c>, which returns its <c>text</c>.
-/// It answers just what a client needs (initialize, the initialized notification, tools/list, tools/call, ping): a
-/// benchmark fixture, not a server to copy. Prints its address once it listens.
-/// Run: dotnet Shield.Benchmarks.dll canned-upstream
+/// It answers just what a client needs (initialize, the initialized notification, tools/list, tools/call, ping; and
+/// server/discover when it speaks 2026-07-28, whose requests stand alone and carry no session): a benchmark fixture,
+/// not a server to copy. Prints its address once it listens.
+/// Run: dotnet Shield.Benchmarks.dll canned-upstream [2025-11-25|2026-07-28]
 /// </summary>
 internal static class CannedUpstream
 {
     private const string Session = "canned-upstream-session";
+    private static bool _stateless;
 
-    public static async Task RunAsync()
+    public static async Task RunAsync(string revision)
     {
+        _stateless = revision == "2026-07-28";
         var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
         var app = builder.Build();
@@ -48,7 +51,7 @@ internal static class CannedUpstream
         }
 
         var method = root.GetProperty("method").GetString();
-        if (method is not ("initialize" or "tools/list" or "tools/call" or "ping"))
+        if (method is not ("initialize" or "tools/list" or "tools/call" or "ping") && !(_stateless && method == "server/discover"))
         {
             // As a 2025-11-25 server answers what it does not know (server/discover among them).
             context.Response.ContentType = "application/json";
@@ -77,6 +80,16 @@ internal static class CannedUpstream
                     json.WriteStartObject("serverInfo");
                     json.WriteString("name", "canned-upstream");
                     json.WriteString("version", "1.0.0");
+                    json.WriteEndObject();
+                    break;
+                case "server/discover":
+                    json.WriteStartArray("supportedVersions");
+                    json.WriteStringValue("2026-07-28");
+                    json.WriteStringValue("2025-11-25");
+                    json.WriteEndArray();
+                    json.WriteStartObject("capabilities");
+                    json.WriteStartObject("tools");
+                    json.WriteEndObject();
                     json.WriteEndObject();
                     break;
                 case "tools/list":

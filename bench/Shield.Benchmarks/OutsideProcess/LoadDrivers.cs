@@ -23,7 +23,8 @@ internal sealed class CSharpDriver(McpClient[] clients, string tool, int calls) 
     private static readonly Dictionary<string, object?> Arguments = new() { ["text"] = new string('x', 1024) };
 
     /// <param name="urls">Where the sessions connect, in turn (the instances of a cluster, or one).</param>
-    public static async Task<CSharpDriver> StartAsync(IReadOnlyList<string> urls, string tool, IReadOnlyList<string?> tokens, int calls, TimeSpan warmUp)
+    /// <param name="revision">The MCP revision the clients speak.</param>
+    public static async Task<CSharpDriver> StartAsync(IReadOnlyList<string> urls, string tool, IReadOnlyList<string?> tokens, int calls, TimeSpan warmUp, string revision = "2025-11-25")
     {
         var clients = await Task.WhenAll(tokens.Select((token, i) =>
         {
@@ -33,7 +34,7 @@ internal sealed class CSharpDriver(McpClient[] clients, string tool, int calls) 
                 headers["Authorization"] = "Bearer " + token;
             }
 
-            return RelayLoad.ConnectAsync(urls[i % urls.Count], headers);
+            return RelayLoad.ConnectAsync(urls[i % urls.Count], headers, revision);
         }));
         var driver = new CSharpDriver(clients, tool, calls);
         var warm = Stopwatch.GetTimestamp();

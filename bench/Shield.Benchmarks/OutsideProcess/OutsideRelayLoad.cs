@@ -11,7 +11,8 @@ namespace Shield.Benchmarks.OutsideProcess;
 /// several rounds. On a machine whose cores are shared, CPU per call is the steadier figure: throughput and latency
 /// also measure whoever else used the cores.
 /// Run: dotnet run -c Release --project bench/Shield.Benchmarks -- relay-process [callsPerRound] [rounds] [sessions...]
-/// (defaults 3000 3 1 16); relay-soak [calls] [sessions] (defaults 100000 16) for Shield's resident memory under a long run.
+/// (defaults 3000 3 1 16); relay-revisions [callsPerRound] [rounds] [sessions...] for the C# SDK client in each MCP
+/// revision against an upstream in each; relay-soak [calls] [sessions] (defaults 100000 16) for Shield's resident memory under a long run.
 /// </summary>
 public static class OutsideRelayLoad
 {
@@ -19,14 +20,18 @@ public static class OutsideRelayLoad
     private static readonly TimeSpan ShieldWarmUp = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(int callsPerRound, int rounds, int[] sessionCounts)
+    public const string CSharp = "C# SDK", CSharp2026 = "C# SDK 2026-07-28", TypeScript = "TypeScript SDK";
+
+    /// <param name="clients">The drivers: <see cref="CSharp"/> and <see cref="TypeScript"/> (2025-11-25) unless told otherwise.</param>
+    /// <param name="upstreamRevision">What the canned upstream speaks: 2025-11-25 (sessions) or 2026-07-28 (stateless).</param>
+    public static async Task RunAsync(int callsPerRound, int rounds, int[] sessionCounts, string[]? clients = null, string upstreamRevision = "2025-11-25")
     {
-        await using var bench = await BenchProcesses.StartAsync();
+        await using var bench = await BenchProcesses.StartAsync(upstreamRevision);
         List<string> rows = [];
         foreach (var sessions in sessionCounts)
         {
             var each = Math.Max(20, callsPerRound / sessions);
-            foreach (var client in new[] { "C# SDK", "TypeScript SDK" })
+            foreach (var client in clients ?? [CSharp, TypeScript])
             {
                 System.Console.WriteLine($"{client}, {sessions} sessions, {each} calls each, {rounds} rounds:");
                 var direct = await bench.MeasureAsync(client, direct: true, sessions, each, rounds, WarmUp);
@@ -40,6 +45,7 @@ public static class OutsideRelayLoad
         }
 
         System.Console.WriteLine();
+        System.Console.WriteLine($"Upstream speaks {upstreamRevision}.");
         System.Console.WriteLine("| client | sessions | path | calls/s | p50 ms | p99 ms | added p50 ms | Shield CPU µs/call | upstream CPU µs/call | driver CPU µs/call |");
         System.Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(System.Console.WriteLine);
@@ -51,7 +57,7 @@ public static class OutsideRelayLoad
         await using var bench = await BenchProcesses.StartAsync();
         const int Chunk = 10_000;
         var each = Chunk / sessions;
-        await using var driver = await bench.DriverAsync("C# SDK", direct: false, sessions, each, 1, WarmUp);
+        await using var driver = await bench.DriverAsync(CSharp, direct: false, sessions, each, 1, WarmUp);
         var first = bench.Shield.App.Resident();
         System.Console.WriteLine($"Shield's resident memory after warming up: {first / 1048576.0:0.0} MiB");
         var (done, afterFirst) = (0, 0L);
@@ -102,17 +108,17 @@ public static class OutsideRelayLoad
 
         public ShieldProcess Shield { get; }
 
-        public static async Task<BenchProcesses> StartAsync()
+        public static async Task<BenchProcesses> StartAsync(string upstreamRevision = "2025-11-25")
         {
             var repository = Repository();
             var folder = Directory.CreateTempSubdirectory("shield-bench-").FullName;
             var published = await PublishAsync(repository, folder);
-            var upstream = ChildApp.Start("dotnet", [typeof(OutsideRelayLoad).Assembly.Location, "canned-upstream"], folder);
+            var upstream = ChildApp.Start("dotnet", [typeof(OutsideRelayLoad).Assembly.Location, "canned-upstream", upstreamRevision], folder);
             var url = (await upstream.WaitForAsync("listening on ", TimeSpan.FromSeconds(30)))["listening on ".Length..];
             var shield = await ShieldProcess.StartAsync(published, folder, url);
             var bench = new BenchProcesses(folder, repository, upstream, url, shield);
             System.Console.WriteLine($"Shield (pid {shield.App.Id}) and the upstream (pid {upstream.Id}) started; warming Shield up for {ShieldWarmUp.TotalSeconds:0} s");
-            await using (await bench.DriverAsync("C# SDK", direct: false, 16, 100, 1, ShieldWarmUp))
+            await using (await bench.DriverAsync(CSharp, direct: false, 16, 100, 1, ShieldWarmUp))
             {
             }
 
@@ -128,9 +134,12 @@ public static class OutsideRelayLoad
             }
 
             var (url, tool) = direct ? (_upstreamUrl, "echo") : (Shield.Mcp, "bench__echo");
-            return client == "C# SDK"
-                ? await CSharpDriver.StartAsync([url], tool, tokens, each, warmUp)
-                : await NodeDriver.StartAsync(_repository, url, tool, tokens, each, rounds, warmUp);
+            return client switch
+            {
+                CSharp => await CSharpDriver.StartAsync([url], tool, tokens, each, warmUp),
+                CSharp2026 => await CSharpDriver.StartAsync([url], tool, tokens, each, warmUp, "2026-07-28"),
+                _ => await NodeDriver.StartAsync(_repository, url, tool, tokens, each, rounds, warmUp),
+            };
         }
 
         public async Task<List<Measured>> MeasureAsync(string client, bool direct, int sessions, int each, int rounds, TimeSpan warmUp)
