@@ -25,10 +25,15 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
     /// <summary>At most this many records are kept: two batches of the sinks.</summary>
     public const int Capacity = 2 * SiemSink.BatchSize;
 
+    /// <summary>And at most about this many bytes of them (records with large arguments), waiting or kept.</summary>
+    public const long MaxBytes = 32L * 1024 * 1024;
+
     private readonly bool _active = options.Value.Sinks.Any(s => s.Enabled);
     private readonly ConcurrentQueue<AuditRecord[]> _committed = new();
     private const int WakeAt = SiemSink.BatchSize / 2;
     private int _queued;
+    private long _queuedBytes;
+    private long _windowBytes;
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Entry> _window = new(Capacity);
@@ -40,17 +45,20 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
     /// </summary>
     public void Committed(IReadOnlyList<AuditRecord> records)
     {
-        if (!_active || records.Count == 0 || Volatile.Read(ref _queued) + records.Count > Capacity)
+        if (!_active || records.Count == 0 || Volatile.Read(ref _queued) + records.Count > Capacity || Volatile.Read(ref _queuedBytes) > MaxBytes)
         {
             return;
         }
 
         var copies = new AuditRecord[records.Count];
+        var bytes = 0L;
         for (var i = 0; i < copies.Length; i++)
         {
             copies[i] = records[i].Copy();
+            bytes += SizeOf(copies[i]);
         }
 
+        Interlocked.Add(ref _queuedBytes, bytes);
         _committed.Enqueue(copies);
         var queued = Interlocked.Add(ref _queued, copies.Length);
         if (queued >= WakeAt && queued - copies.Length < WakeAt)
@@ -94,6 +102,7 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
         while (_committed.TryDequeue(out var commit))
         {
             Interlocked.Add(ref _queued, -commit.Length);
+            Interlocked.Add(ref _queuedBytes, -commit.Sum(SizeOf));
             Extend(commit);
         }
 
@@ -103,12 +112,12 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
             var records = await ReadAsync(db, after, count, cancellationToken);
             if (_window.Count > 0 && (records.Count == 0 || records[0].Sequence <= _window[^1].Record.Sequence))
             {
-                return [.. records.Select(r => new FedRecord(r, _formats[(int)kind].Record(r)))]; // behind the window: read alone
+                return Alone(records, kind); // behind the window: read alone
             }
 
-            _window.Clear();
+            Clear();
             Keep(records);
-            return Take(0, count, kind);
+            return Start(after) == 0 ? Take(0, count, kind) : Alone(records, kind);
         }
 
         var held = _window.Count - start;
@@ -119,7 +128,12 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
             if (more.Count > 0 ? more[0].PrevHash == last.Hash : await StillHeldAsync(db, last, cancellationToken))
             {
                 Keep(more);
-                return Take(Start(after), count, kind);
+                if (Start(after) is >= 0 and var kept)
+                {
+                    return Take(kept, count, kind);
+                }
+
+                return Alone(await ReadAsync(db, after, count, cancellationToken), kind); // too large to keep
             }
         }
         else if (await StillHeldAsync(db, _window[start + count - 1].Record, cancellationToken))
@@ -127,7 +141,7 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
             return Take(start, count, kind);
         }
 
-        _window.Clear(); // the trail under the window changed: nothing it holds is vouched for, so it is read again
+        Clear(); // the trail under the window changed: nothing it holds is vouched for, so it is read again
         return await ReadHeldAsync(db, after, count, kind, cancellationToken);
     }
 
@@ -158,7 +172,7 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
 
         if (_window.Count > 0 && (commit[next].Sequence != _window[^1].Record.Sequence + 1 || commit[next].PrevHash != _window[^1].Record.Hash))
         {
-            _window.Clear();
+            Clear();
         }
 
         Keep(commit[next..]);
@@ -169,13 +183,27 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
         foreach (var record in records)
         {
             _window.Add(new Entry(record));
+            _windowBytes += SizeOf(record);
         }
 
-        if (_window.Count > Capacity)
+        var drop = 0;
+        while (drop < _window.Count && (_window.Count - drop > Capacity || _windowBytes > MaxBytes))
         {
-            _window.RemoveRange(0, _window.Count - Capacity);
+            _windowBytes -= SizeOf(_window[drop++].Record);
         }
+
+        _window.RemoveRange(0, drop);
     }
+
+    private void Clear()
+    {
+        _window.Clear();
+        _windowBytes = 0;
+    }
+
+    /// <summary>About what a record and its bodies in both formats hold in memory.</summary>
+    private static long SizeOf(AuditRecord record) =>
+        1024 + 6L * ((record.RedactedArguments?.Length ?? 0) + (record.Before?.Length ?? 0) + (record.After?.Length ?? 0) + (record.Reason?.Length ?? 0));
 
     private List<FedRecord> Take(int start, int count, SiemFormatKind kind)
     {
@@ -190,6 +218,8 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
 
         return taken;
     }
+
+    private List<FedRecord> Alone(List<AuditRecord> records, SiemFormatKind kind) => [.. records.Select(r => new FedRecord(r, _formats[(int)kind].Record(r)))];
 
     private static Task<List<AuditRecord>> ReadAsync(ShieldDbContext db, long after, int count, CancellationToken cancellationToken) =>
         db.AuditRecords.AsNoTracking().Where(r => r.Sequence > after).OrderBy(r => r.Sequence).Take(count).ToListAsync(cancellationToken);

@@ -159,6 +159,19 @@ public sealed class SiemFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordsTooLargeToKeep_AreStillSentWholeAndInOrder()
+    {
+        await AppendAsync(1, 12, arguments: new string('a', 1024 * 1024));
+        var feed = Feed();
+
+        var first = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var second = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), first.Select(r => r.Record.Sequence));
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), second.Select(r => r.Record.Sequence));
+    }
+
+    [Fact]
     public async Task WithNoSinkEnabled_NothingHandedOverIsKept()
     {
         var records = await AppendAsync(1, 2);
@@ -178,7 +191,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
 
     private static System.Text.Json.JsonElement JsonOf(FedRecord record) => System.Text.Json.JsonDocument.Parse(record.Body).RootElement;
 
-    private async Task<List<AuditRecord>> AppendAsync(int from, int through, string? task = null)
+    private async Task<List<AuditRecord>> AppendAsync(int from, int through, string? task = null, string? arguments = null)
     {
         List<AuditRecord> appended = [];
         var previous = from == 1 ? AuditChain.Genesis : await _db.AuditRecords.Where(r => r.Sequence == from - 1).Select(r => r.Hash).SingleAsync(Ct);
@@ -186,6 +199,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
         {
             var record = StoppedTrail.Call(i);
             record.Task = task ?? record.Task;
+            record.RedactedArguments = arguments ?? record.RedactedArguments;
             AuditChain.Link(record, i, previous);
             previous = record.Hash;
             _db.AuditRecords.Add(record);
