@@ -125,7 +125,7 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
         {
             var last = _window[^1].Record;
             var more = await ReadAsync(db, last.Sequence, count - held, cancellationToken);
-            if (more.Count > 0 ? more[0].PrevHash == last.Hash : await StillHeldAsync(db, last, cancellationToken))
+            if (more.Count > 0 ? Follows(more[0], last) : await StillHeldAsync(db, last, cancellationToken))
             {
                 Keep(more);
                 if (Start(after) is >= 0 and var kept)
@@ -153,8 +153,12 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
             return -1;
         }
 
-        return (int)(after + 1 - _window[0].Record.Sequence);
+        var start = (int)(after + 1 - _window[0].Record.Sequence);
+        return start == _window.Count || _window[start].Record.Sequence == after + 1 ? start : -1;
     }
+
+    /// <summary>Whether <paramref name="record"/> is the next link after <paramref name="last"/>.</summary>
+    private static bool Follows(AuditRecord record, AuditRecord last) => record.Sequence == last.Sequence + 1 && record.PrevHash == last.Hash;
 
     /// <summary>Adds what a commit chained after the window's last record; what does not follow it starts the window again.</summary>
     private void Extend(AuditRecord[] commit)
@@ -162,17 +166,14 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
         var next = 0;
         while (_window.Count > 0 && next < commit.Length && commit[next].Sequence <= _window[^1].Record.Sequence)
         {
-            next++; // read from the database already
-        }
+            if (Start(commit[next].Sequence - 1) is >= 0 and var at && _window[at].Record.Hash != commit[next].Hash)
+            {
+                Clear(); // what the database gave differs from what was committed: the writer's copy wins
+                next = 0;
+                break;
+            }
 
-        if (next == commit.Length)
-        {
-            return;
-        }
-
-        if (_window.Count > 0 && (commit[next].Sequence != _window[^1].Record.Sequence + 1 || commit[next].PrevHash != _window[^1].Record.Hash))
-        {
-            Clear();
+            next++; // read from the database already (the same), or older than anything kept
         }
 
         Keep(commit[next..]);
@@ -182,6 +183,11 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
     {
         foreach (var record in records)
         {
+            if (_window.Count > 0 && !Follows(record, _window[^1].Record))
+            {
+                Clear(); // a gap or a fork: the window holds one unbroken run of the chain, from here
+            }
+
             _window.Add(new Entry(record));
             _windowBytes += SizeOf(record);
         }

@@ -24,7 +24,10 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
     // One of each per format, reused from message to message: a record costs its message's bytes and little else.
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly StringBuilder _record = new(2048);
+    private static readonly UTF8Encoding Lossy = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
     private char[] _chars = new char[2048];
+    private byte[] _bytes = new byte[8192];
     private Utf8JsonWriter? _writer;
 
     public override byte[] Record(AuditRecord record)
@@ -108,7 +111,15 @@ public sealed class OcsfFormat(string productVersion) : SiemFormat(productVersio
         }
 
         _record.CopyTo(0, _chars, _record.Length);
-        json.WriteRawValue(_chars.AsSpan(0, _record.Length), skipInputValidation: true);
+        // In UTF-8 as the chain hashes it: a lone surrogate (half a character) becomes U+FFFD rather than an error.
+        var utf8 = Lossy.GetMaxByteCount(_record.Length);
+        if (_bytes.Length < utf8)
+        {
+            _bytes = new byte[utf8 * 2];
+        }
+
+        var written = Lossy.GetBytes(_chars, 0, _record.Length, _bytes, 0);
+        json.WriteRawValue(_bytes.AsSpan(0, written), skipInputValidation: true);
         json.WriteEndObject();
         return Finish(json);
     }

@@ -172,6 +172,36 @@ public sealed class SiemFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHoleInTheTrail_NeitherShiftsNorSkipsWhatAnotherSinkIsSent()
+    {
+        await AppendAsync(1, 20);
+        await _db.AuditRecords.Where(r => r.Sequence == 12).ExecuteDeleteAsync(Ct); // someone with the database deletes one
+        var feed = Feed();
+
+        var slow = await feed.ReadAsync(_db, 9, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var other = await feed.ReadAsync(_db, 14, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        await AppendAsync(21, 25);
+        var next = await feed.ReadAsync(_db, 20, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+
+        Assert.Equal([10L, 11, 13, 14, 15, 16, 17, 18, 19, 20], slow.Select(r => r.Record.Sequence));
+        Assert.Equal([15L, 16, 17, 18, 19, 20], other.Select(r => r.Record.Sequence));
+        Assert.Equal([21L, 22, 23, 24, 25], next.Select(r => r.Record.Sequence));
+    }
+
+    [Fact]
+    public async Task HalfACharacter_InAHandedOverRecord_IsWrittenAsTheChainHashesIt_NotAnError()
+    {
+        var records = await AppendAsync(1, 3, task: new string('t', 10) + "\ud83d…");
+        var feed = Feed();
+        feed.Committed(records);
+
+        var sent = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(new string('t', 10) + "\ufffd…", JsonOf(sent[1]).GetProperty("unmapped").GetProperty("shield").GetProperty("task").GetString());
+    }
+
+    [Fact]
     public async Task WithNoSinkEnabled_NothingHandedOverIsKept()
     {
         var records = await AppendAsync(1, 2);
