@@ -102,6 +102,9 @@ internal sealed class AuditChainStore(
         if (finding.MissingFrom is not null)
         {
             await db.AuditCheckpoints.Where(c => c.Sequence > tail.Sequence).ExecuteDeleteAsync();
+            // SIEM sinks sent records that are gone go on from the cut, so the acknowledgement and the new records that
+            // take those numbers are sent too (receivers keep the latest copy of a sequence).
+            await db.SiemCursors.Where(c => c.Sequence > tail.Sequence).ExecuteUpdateAsync(set => set.SetProperty(c => c.Sequence, tail.Sequence));
         }
 
         var now = time.GetUtcNow().UtcDateTime;

@@ -144,6 +144,11 @@ internal sealed partial class SiemSink(
             _sentThrough = null;
         }
 
+        if (_sentThrough > cursor.Sequence)
+        {
+            _sentThrough = null; // the cursor was moved back (a cut tail acknowledged): go on from it
+        }
+
         state.Sequence = cursor.Sequence;
         state.Head = Math.Max(head, cursor.Sequence);
         if (_transport is null)

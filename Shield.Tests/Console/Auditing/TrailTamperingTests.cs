@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Auditing;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
+using Shield.Core.Siem;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Auditing;
@@ -154,14 +155,23 @@ public sealed class TrailTamperingTests
             await RecordCallsAsync(first);
         }
 
+        await using (var db = StoppedTrail.Open(folder))
+        {
+            // A SIEM sink had been sent the whole trail, records about to be cut included.
+            db.SiemCursors.Add(new SiemCursor { Name = "siem", Sequence = await db.AuditRecords.MaxAsync(r => r.Sequence, _cancel), UpdatedAtUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync(_cancel);
+        }
+
         await TamperAsync(folder, "cut-tail-with-checkpoints");
 
         await using (var app = new ShieldAppFactory { DataDirectory = folder.Path, Settings = settings })
         {
             var writer = app.Services.GetRequiredService<AuditWriter>();
             Assert.Contains("the tail was cut off", writer.Tamper!.Finding.Problem, StringComparison.Ordinal);
-            await writer.AcknowledgeTamperAsync(Registrations.Admin, "Restored from a backup missing the last minutes.", _cancel);
+            var acknowledged = await writer.AcknowledgeTamperAsync(Registrations.Admin, "Restored from a backup missing the last minutes.", _cancel);
             await writer.AppendAsync(Call(200), _cancel);
+            await using var db = StoppedTrail.Open(folder);
+            Assert.True((await db.SiemCursors.SingleAsync(_cancel)).Sequence < acknowledged!.Value.Sequence, "the sink is sent the acknowledgement");
         }
 
         // A restart finds nothing wrong: the reset in the anchor file says where the trail went on.
