@@ -201,6 +201,7 @@ internal sealed partial class SiemSink(
         }
 
         state.Sequence = cursor.Sequence;
+        state.Head = Math.Max(state.Head, cursor.Sequence); // records from the feed can be newer than the head read at the start
         return records.Count == BatchSize;
     }
 
