@@ -12,6 +12,12 @@ public sealed record GovernanceDocument
 {
     public int Version { get; init; }
 
+    /// <summary>
+    /// <c>enforce</c> (the default) or <c>log-only</c>: a log-only document holds only <c>grants</c>, which replace the
+    /// log-only grants and leave every enforced one as it is (docs/access-control.md#shadow-mode).
+    /// </summary>
+    public string? Mode { get; init; }
+
     public List<ServerEntry>? Servers { get; init; }
 
     public List<ToolEntry>? Tools { get; init; }
@@ -116,6 +122,9 @@ public sealed record GrantEntry
 
     /// <summary>A condition in CEL: the grant applies only to calls for which it holds. Absent for a grant that always applies.</summary>
     public string? When { get; init; }
+
+    /// <summary><c>enforce</c> or <c>log-only</c> (watched, never enforced); absent for the document's mode.</summary>
+    public string? Mode { get; init; }
 }
 
 /// <summary>

@@ -49,13 +49,14 @@ public sealed class GovernanceExporter(IDbContextFactory<ShieldDbContext> contex
                 EntraClientId = a.EntraClientId,
             })],
             Grants = [.. grants.OrderBy(g => g.SubjectKind).ThenBy(g => g.Subject, StringComparer.Ordinal).ThenBy(g => g.Server, StringComparer.Ordinal)
-                .ThenBy(g => g.Tool, StringComparer.Ordinal).Select(g => new GrantEntry
+                .ThenBy(g => g.Tool, StringComparer.Ordinal).ThenBy(g => g.Mode).Select(g => new GrantEntry
                 {
                     Subject = $"{(g.SubjectKind == SubjectKind.Agent ? "agent" : "role")}:{g.Subject}",
                     Server = g.Server,
                     Tool = g.Tool,
                     Effect = g.Effect.ToString().ToLowerInvariant(),
                     When = g.When,
+                    Mode = g.Mode == GrantMode.LogOnly ? GrantModes.LogOnly : null,
                 })],
             Redaction = new RedactionEntry
             {

@@ -68,7 +68,7 @@ public sealed class GovernanceImporter(
         ApplyAgents(db, document.Agents ?? [], agents, actor, now);
         if (document.Grants is { } grants)
         {
-            await ReplaceGrantsAsync(db, grants, actor, now, cancellationToken);
+            await ReplaceGrantsAsync(db, document, grants, actor, now, cancellationToken);
         }
 
         if (document.Redaction is { } redaction)
@@ -270,15 +270,20 @@ public sealed class GovernanceImporter(
         }
     }
 
-    // A grants section is the whole list: grants not in it are removed. Removing a deny can widen access, so every
-    // removal is recorded as its own change.
-    private static async Task ReplaceGrantsAsync(ShieldDbContext db, List<GrantEntry> entries, Actor actor, DateTime now, CancellationToken cancellationToken)
+    // A grants section is the whole list: grants not in it are removed (of a log-only document, the log-only grants not
+    // in it). Removing a deny can widen access, so every removal is recorded as its own change.
+    private static async Task ReplaceGrantsAsync(ShieldDbContext db, GovernanceDocument document, List<GrantEntry> entries, Actor actor, DateTime now,
+        CancellationToken cancellationToken)
     {
-        var existing = await db.Grants.ToListAsync(cancellationToken);
-        var wanted = entries.Select(e => (Subject: GovernanceReader.Subject(e.Subject)!.Value, e.Server, e.Tool, Effect: GovernanceReader.Effect(e.Effect)!.Value, e.When)).ToList();
+        var logOnly = GovernanceReader.IsLogOnly(document);
+        var existing = await db.Grants.Where(g => !logOnly || g.Mode == GrantMode.LogOnly).ToListAsync(cancellationToken);
+        var wanted = entries.Select(e =>
+            (Subject: GovernanceReader.Subject(e.Subject)!.Value, e.Server, e.Tool, Effect: GovernanceReader.Effect(e.Effect)!.Value, e.When, Mode: GovernanceReader.Mode(document, e)))
+            .ToList();
         foreach (var grant in existing)
         {
-            var match = wanted.FindIndex(w => w.Subject.Kind == grant.SubjectKind && w.Subject.Name == grant.Subject && w.Server == grant.Server && w.Tool == grant.Tool);
+            var match = wanted.FindIndex(w =>
+                w.Subject.Kind == grant.SubjectKind && w.Subject.Name == grant.Subject && w.Server == grant.Server && w.Tool == grant.Tool && w.Mode == grant.Mode);
             if (match >= 0 && wanted[match].Effect == grant.Effect && wanted[match].When == grant.When)
             {
                 wanted.RemoveAt(match);
@@ -289,11 +294,12 @@ public sealed class GovernanceImporter(
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Deleted));
         }
 
-        foreach (var (subject, server, tool, effect, when) in wanted)
+        foreach (var (subject, server, tool, effect, when, mode) in wanted)
         {
             var grant = new Grant
             {
-                SubjectKind = subject.Kind, Subject = subject.Name, Server = server!, Tool = tool!, Effect = effect, When = when, CreatedAtUtc = now, CreatedBy = actor.Name,
+                SubjectKind = subject.Kind, Subject = subject.Name, Server = server!, Tool = tool!, Effect = effect, When = when, Mode = mode, CreatedAtUtc = now,
+                CreatedBy = actor.Name,
             };
             db.Grants.Add(grant);
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created));

@@ -47,6 +47,7 @@ public static partial class GovernanceReader
         CheckServers(document.Servers ?? [], errors);
         CheckTools(document.Tools ?? [], errors);
         CheckAgents(document.Agents ?? [], errors);
+        CheckMode(document, errors);
         CheckGrants(document.Grants ?? [], errors);
         if (document.Redaction is { } redaction)
         {
@@ -192,6 +193,50 @@ public static partial class GovernanceReader
         }
     }
 
+    /// <summary>The mode of a grant of <paramref name="document"/>: its own, or else the document's.</summary>
+    public static GrantMode Mode(GovernanceDocument document, GrantEntry entry) =>
+        GrantModes.Parse(entry.Mode) ?? GrantModes.Parse(document.Mode) ?? GrantMode.Enforce;
+
+    public static bool IsLogOnly(GovernanceDocument document) => GrantModes.Parse(document.Mode) == GrantMode.LogOnly;
+
+    // A log-only document must change nothing that is enforced: it holds log-only grants and nothing else.
+    private static void CheckMode(GovernanceDocument document, List<GovernanceError> errors)
+    {
+        if (document.Mode is not null && GrantModes.Parse(document.Mode) is null)
+        {
+            errors.Add(new("$.mode", $"'{document.Mode}' is not a mode: use \"{GrantModes.Enforce}\" or \"{GrantModes.LogOnly}\"."));
+            return;
+        }
+
+        if (!IsLogOnly(document))
+        {
+            return;
+        }
+
+        foreach (var (section, present) in (ReadOnlySpan<(string, bool)>)[
+            ("servers", document.Servers is not null), ("tools", document.Tools is not null), ("agents", document.Agents is not null),
+            ("redaction", document.Redaction is not null)])
+        {
+            if (present)
+            {
+                errors.Add(new($"$.{section}", $"A log-only document changes nothing that is enforced, so it holds only grants: leave out \"{section}\", or import it in a document of its own."));
+            }
+        }
+
+        if (document.Grants is null)
+        {
+            errors.Add(new("$.grants", "A log-only document holds the log-only grants: add a \"grants\" list (an empty one removes every log-only grant)."));
+        }
+
+        for (var i = 0; i < (document.Grants?.Count ?? 0); i++)
+        {
+            if (GrantModes.Parse(document.Grants![i].Mode) == GrantMode.Enforce)
+            {
+                errors.Add(new($"$.grants[{i}].mode", "A log-only document cannot hold an enforced grant: import it in an enforce document."));
+            }
+        }
+    }
+
     private static void CheckGrants(List<GrantEntry> grants, List<GovernanceError> errors)
     {
         for (var i = 0; i < grants.Count; i++)
@@ -222,9 +267,15 @@ public static partial class GovernanceReader
                 errors.Add(new($"{path}.effect", $"'{entry.Effect}' is not an effect: use \"allow\", \"approve\" or \"deny\"."));
             }
 
-            if (grants.Take(i).Any(g => g.Subject == entry.Subject && g.Server == entry.Server && g.Tool == entry.Tool))
+            if (entry.Mode is not null && GrantModes.Parse(entry.Mode) is null)
             {
-                errors.Add(new(path, $"{entry.Subject} has more than one grant for {entry.Server}/{entry.Tool}."));
+                errors.Add(new($"{path}.mode", $"'{entry.Mode}' is not a mode: use \"{GrantModes.Enforce}\" or \"{GrantModes.LogOnly}\" (or leave it out for the document's)."));
+            }
+
+            // One enforced and one log-only grant per subject and target.
+            if (grants.Take(i).Any(g => g.Subject == entry.Subject && g.Server == entry.Server && g.Tool == entry.Tool && GrantModes.Parse(g.Mode) == GrantModes.Parse(entry.Mode)))
+            {
+                errors.Add(new(path, $"{entry.Subject} has more than one {entry.Mode ?? "enforced"} grant for {entry.Server}/{entry.Tool}."));
             }
         }
     }

@@ -12,20 +12,22 @@ namespace Shield.Console.Grants;
 
 /// <summary>A grant as entered: for an agent or a role, on one tool or <c>*</c> (every tool of the server).</summary>
 /// <param name="When">A condition in CEL, or null (or blank) for a grant that always applies.</param>
-public sealed record GrantInput(SubjectKind SubjectKind, string? Subject, string? Server, string? Tool, GrantEffect Effect, string? When = null);
+/// <param name="Mode">Enforced, or only watched (log-only).</param>
+public sealed record GrantInput(SubjectKind SubjectKind, string? Subject, string? Server, string? Tool, GrantEffect Effect, string? When = null, GrantMode Mode = GrantMode.Enforce);
 
 /// <summary>A grant as shown.</summary>
 public sealed record GrantView(
-    Guid Id, SubjectKind SubjectKind, string Subject, string Server, string Tool, GrantEffect Effect, string Description, DateTime CreatedAtUtc, string CreatedBy, string? When = null)
+    Guid Id, SubjectKind SubjectKind, string Subject, string Server, string Tool, GrantEffect Effect, string Description, DateTime CreatedAtUtc, string CreatedBy, string? When = null,
+    GrantMode Mode = GrantMode.Enforce)
 {
     public static GrantView Of(Grant grant) =>
-        new(grant.Id, grant.SubjectKind, grant.Subject, grant.Server, grant.Tool, grant.Effect, grant.Describe(), grant.CreatedAtUtc, grant.CreatedBy, grant.When);
+        new(grant.Id, grant.SubjectKind, grant.Subject, grant.Server, grant.Tool, grant.Effect, grant.Describe(), grant.CreatedAtUtc, grant.CreatedBy, grant.When, grant.Mode);
 }
 
 /// <summary>
 /// Adds, changes the effect of, and removes grants. A grant must name a registered agent (or a well-formed role), a registered server and a
-/// tool it offers (or <c>*</c>), and its condition must pass <see cref="GrantConditions"/>; a subject has at most one grant per target. Every change is recorded and reaches the
-/// policy at once, live sessions included.
+/// tool it offers (or <c>*</c>), and its condition must pass <see cref="GrantConditions"/>; a subject has at most one enforced and one log-only grant per target.
+/// Every change is recorded and reaches the policy at once, live sessions included.
 /// </summary>
 public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
 {
@@ -34,7 +36,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var grants = await db.Grants.AsNoTracking().ToListAsync(cancellationToken);
         return [.. grants.OrderBy(g => g.SubjectKind).ThenBy(g => g.Subject, StringComparer.Ordinal).ThenBy(g => g.Server, StringComparer.Ordinal)
-            .ThenBy(g => g.Tool, StringComparer.Ordinal).Select(GrantView.Of)];
+            .ThenBy(g => g.Tool, StringComparer.Ordinal).ThenBy(g => g.Mode).Select(GrantView.Of)];
     }
 
     public async Task<Result<GrantView>> AddAsync(GrantInput input, Actor actor, CancellationToken cancellationToken = default)
@@ -46,9 +48,12 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
             return problem;
         }
 
-        if (await db.Grants.AnyAsync(g => g.SubjectKind == input.SubjectKind && g.Subject == input.Subject && g.Server == input.Server && g.Tool == input.Tool, cancellationToken))
+        if (await db.Grants.AnyAsync(g => g.SubjectKind == input.SubjectKind && g.Subject == input.Subject && g.Server == input.Server && g.Tool == input.Tool
+            && g.Mode == input.Mode, cancellationToken))
         {
-            return Refusal.Conflict("That subject already has a grant for that target: change its effect in the list of grants instead.");
+            return Refusal.Conflict(input.Mode == GrantMode.LogOnly
+                ? "That subject already has a log-only grant for that target: change or remove it in the list of grants instead."
+                : "That subject already has a grant for that target: change its effect in the list of grants instead.");
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -60,6 +65,7 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
             Tool = input.Tool!,
             Effect = input.Effect,
             When = input.When,
+            Mode = input.Mode,
             CreatedAtUtc = now,
             CreatedBy = actor.Name,
         };
@@ -140,6 +146,11 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
             return Refusal.Invalid("effect", "The effect is allow, approve or deny.");
         }
 
+        if (!Enum.IsDefined(input.Mode))
+        {
+            return Refusal.Invalid("mode", $"The mode is {GrantModes.Enforce} or {GrantModes.LogOnly}.");
+        }
+
         var tools = await db.Tools.AsNoTracking().Where(t => t.Server!.Name == input.Server).ToListAsync(cancellationToken);
         var problems = GrantConditions.Check(input.When, input.Server!, input.Tool!, GrantConditions.Targets(tools, input.Tool!), "when");
         return problems.Count > 0 ? Refusal.Invalid("when", [.. problems.Select(p => p.Message)]) : null;
@@ -152,5 +163,6 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         grant.Tool,
         effect = grant.Effect.ToString().ToLowerInvariant(),
         when = grant.When,
+        mode = GrantModes.Name(grant.Mode),
     });
 }

@@ -28,11 +28,20 @@ public sealed partial class CallTrail(AuditWriter audit, RedactorStore redaction
         return entry;
     }
 
-    /// <summary>The policy's decision on the call, kept on its records.</summary>
-    public static void Decided(AuditRecord entry, PolicyDecision decision)
+    /// <summary>
+    /// The policy's decision on the call, kept on its records, with what the log-only grants would have made of it when
+    /// that differs (its reason redacted: a condition's reason quotes what it read of the arguments).
+    /// </summary>
+    public void Decided(AuditRecord entry, PolicyDecision decision)
     {
         entry.Decision = decision.Kind.ToString();
         entry.DecidingGrant = decision.Grant?.Description?.Clip(512);
+        if (decision.Shadow is { } shadow)
+        {
+            entry.ShadowDecision = shadow.Label;
+            entry.ShadowGrant = shadow.Grant?.Description?.Clip(512);
+            entry.ShadowReason = redaction.Current.RedactText(shadow.Reason).Clip(4000);
+        }
     }
 
     /// <summary>Commits the record of an allowed call before it goes on; a trail that cannot take it refuses the call.</summary>
@@ -106,6 +115,7 @@ public sealed partial class CallTrail(AuditWriter audit, RedactorStore redaction
 
         span.SetTag(ShieldSpanTags.Decision, entry.Decision);
         span.SetTag(ShieldSpanTags.Grant, entry.DecidingGrant);
+        span.SetTag(ShieldSpanTags.ShadowDecision, entry.ShadowDecision);
         span.SetTag(ShieldSpanTags.ApprovalId, entry.ApprovalId?.ToString());
         span.SetTag(ShieldSpanTags.Event, entry.EventType);
     }
@@ -123,6 +133,9 @@ public sealed partial class CallTrail(AuditWriter audit, RedactorStore redaction
         RedactedArguments = r.RedactedArguments,
         Decision = r.Decision,
         DecidingGrant = r.DecidingGrant,
+        ShadowDecision = r.ShadowDecision,
+        ShadowGrant = r.ShadowGrant,
+        ShadowReason = r.ShadowReason,
         ApprovalId = r.ApprovalId,
         Reviewer = r.Reviewer,
         TraceId = r.TraceId,

@@ -104,7 +104,7 @@ public sealed partial class RelayCalls(
         }
 
         var (target, decision) = (Admitted)admission;
-        CallTrail.Decided(entry, decision);
+        trail.Decided(entry, decision);
         if (decision.Kind == DecisionKind.RequireApproval)
         {
             // A condition's reason quotes what it read of the arguments: reviewers and the trail read it redacted, as the arguments.

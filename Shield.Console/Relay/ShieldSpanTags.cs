@@ -9,6 +9,9 @@ public static class ShieldSpanTags
     /// <summary>The grant that decided it, as the trail's <c>decidingGrant</c>.</summary>
     public const string Grant = "shield.grant";
 
+    /// <summary>What the log-only grants would have made of the call, when that differs: the trail's <c>shadowDecision</c>.</summary>
+    public const string ShadowDecision = "shield.decision.shadow";
+
     /// <summary>The approval request the call waited on.</summary>
     public const string ApprovalId = "shield.approval.id";
 

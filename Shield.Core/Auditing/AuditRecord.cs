@@ -40,6 +40,18 @@ public sealed class AuditRecord
     /// <summary>The grant that decided the call, as the policy engine described it.</summary>
     public string? DecidingGrant { get; set; }
 
+    /// <summary>
+    /// What the call would have come to had the log-only grants been enforced, when that differs from <see cref="Decision"/>:
+    /// <c>would-allow</c>, <c>would-deny</c> or <c>would-ask</c> (see <see cref="Policy.ShadowDecision"/>).
+    /// </summary>
+    public string? ShadowDecision { get; set; }
+
+    /// <summary>The log-only grant behind <see cref="ShadowDecision"/>, as the policy engine described it.</summary>
+    public string? ShadowGrant { get; set; }
+
+    /// <summary>Why <see cref="ShadowDecision"/>, redacted as <see cref="Reason"/> is.</summary>
+    public string? ShadowReason { get; set; }
+
     public Guid? ApprovalId { get; set; }
 
     public string? Reviewer { get; set; }

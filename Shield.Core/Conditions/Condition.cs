@@ -18,10 +18,15 @@ public sealed class Condition
 {
     private readonly Evaluate _run;
     private readonly IReadOnlyList<(string Name, Evaluate Read)> _reads;
+    private readonly IReadOnlyList<(string Name, Evaluate Read)> _argumentReads;
+    private readonly IReadOnlyList<string> _unrecordedSessionReads;
+    private readonly bool _readsWholeArguments;
 
-    private Condition(string text, Evaluate run, IReadOnlyList<(string Name, Evaluate Read)> reads)
+    private Condition(string text, Evaluate run, ConditionCompiler compiler)
     {
         (Text, _run) = (text, run);
+        var reads = compiler.ArgumentReads;
+        (_argumentReads, _unrecordedSessionReads, _readsWholeArguments) = (reads, compiler.UnrecordedSessionReads, compiler.ReadsWholeArguments);
         // args.order.total explains itself; args.order, read on the way, would only say "an object".
         _reads = [.. reads.Where(r => !reads.Any(other => other.Name.StartsWith(r.Name + ".", StringComparison.Ordinal))).Take(3)];
     }
@@ -48,7 +53,7 @@ public sealed class Condition
             problems.Add(new ConditionProblem(0, $"A condition must be true or false, but this one is {type.Name}."));
         }
 
-        return problems.Count > 0 ? (null, problems) : (new Condition(text, run, compiler.ArgumentReads), []);
+        return problems.Count > 0 ? (null, problems) : (new Condition(text, run, compiler), []);
     }
 
     public ConditionOutcome Evaluate(in ConditionInput input)
@@ -86,6 +91,41 @@ public sealed class Condition
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Why the condition cannot be evaluated on a call as the trail recorded it, or null when it can: it reads
+    /// <c>session.tools</c> or <c>session.age</c>, which the trail does not keep, or an argument the trail holds only
+    /// redacted (a value with a <c>[REDACTED:…]</c> mask in it). The preview against history never guesses those.
+    /// </summary>
+    public string? NotRecorded(in ConditionInput recorded)
+    {
+        if (_unrecordedSessionReads.Count > 0)
+        {
+            return $"its condition reads {string.Join(" and ", _unrecordedSessionReads)}, which the trail does not record";
+        }
+
+        if (_readsWholeArguments && recorded.Arguments is { } all && Redactor.HoldsMask(all.GetRawText()))
+        {
+            return "its condition reads the arguments as a whole, and the trail holds them redacted";
+        }
+
+        foreach (var (name, read) in _argumentReads)
+        {
+            var value = read(recorded);
+            var text = value.Kind switch
+            {
+                ValueKind.String => value.String(),
+                ValueKind.Map or ValueKind.List when value.Items is null => value.Json.GetRawText(),
+                _ => null,
+            };
+            if (text is not null && Redactor.HoldsMask(text))
+            {
+                return $"its condition reads {name}, which the trail holds redacted";
+            }
+        }
+
+        return null;
     }
 
     private static bool Withheld(string name, string value) =>

@@ -14,8 +14,17 @@ internal sealed class ConditionCompiler(ConditionType arguments, List<ConditionP
 
     private readonly List<(string Name, Evaluate Read)> _argumentReads = [];
 
+    private readonly List<string> _sessionReads = [];
+    private int _wholeArgumentReads;
+
     /// <summary>The arguments the condition reads, by name, for explaining a decision.</summary>
     public IReadOnlyList<(string Name, Evaluate Read)> ArgumentReads => _argumentReads;
+
+    /// <summary>The fields of <c>session</c> the condition reads that a trail record does not hold (<c>session.tools</c>, <c>session.age</c>).</summary>
+    public IReadOnlyList<string> UnrecordedSessionReads => _sessionReads;
+
+    /// <summary>Whether the condition reads <c>args</c> other than through a field (<c>size(args)</c>, <c>'x' in args</c>).</summary>
+    public bool ReadsWholeArguments => _wholeArgumentReads > 0;
 
     private static readonly Dictionary<string, Dictionary<string, (ConditionType Type, Evaluate Read)>> Records = new(StringComparer.Ordinal)
     {
@@ -100,6 +109,7 @@ internal sealed class ConditionCompiler(ConditionType arguments, List<ConditionP
     {
         if (ident.Name == "args")
         {
+            _wholeArgumentReads++;
             return (arguments, static (in ConditionInput i) => ConditionValue.Of(i.Arguments is { ValueKind: JsonValueKind.Object } a ? a : EmptyObject));
         }
 
@@ -112,12 +122,23 @@ internal sealed class ConditionCompiler(ConditionType arguments, List<ConditionP
     {
         if (select.Target is IdentNode { Name: var record } && Records.TryGetValue(record, out var fields))
         {
+            if (record == "session" && select.Field != "task" && !_sessionReads.Contains($"session.{select.Field}"))
+            {
+                _sessionReads.Add($"session.{select.Field}");
+            }
+
             return fields.TryGetValue(select.Field, out var field)
                 ? field
                 : Fail(select, $"{record} has no field '{select.Field}': it has {string.Join(", ", fields.Keys.Select(k => $"{record}.{k}"))}.");
         }
 
         var (targetType, target) = Compile(select.Target);
+        if (select.Target is IdentNode { Name: "args" })
+        {
+            // args.x reads one field, which is recorded below.
+            _wholeArgumentReads--;
+        }
+
         var name = Name(select);
         var fieldType = targetType.Kind switch
         {
@@ -334,6 +355,12 @@ internal sealed class ConditionCompiler(ConditionType arguments, List<ConditionP
             }
 
             var (_, target) = Compile(select.Target);
+            if (select.Target is IdentNode { Name: "args" })
+            {
+                // has(args.x) reads whether the field is there, which redaction never changes.
+                _wholeArgumentReads--;
+            }
+
             var (fieldType, _) = Compile(select);
             _ = fieldType;
             var key = select.Field;

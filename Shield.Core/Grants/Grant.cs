@@ -31,14 +31,20 @@ public sealed class Grant
     /// </summary>
     public string? When { get; set; }
 
+    /// <summary>Enforced, or only watched (<see cref="GrantMode.LogOnly"/>): a log-only grant never changes a decision.</summary>
+    public GrantMode Mode { get; set; }
+
     public DateTime CreatedAtUtc { get; set; }
 
     public string CreatedBy { get; set; } = "";
 
     /// <summary>The grant in a line, its tool named as everywhere else: <c>role:finance-bots → crm__* approve</c>.</summary>
-    public string Describe() => Describe(SubjectKind, Subject, Server, Tool, Effect, When);
+    public string Describe() => Describe(SubjectKind, Subject, Server, Tool, Effect, When, Mode);
 
-    /// <summary>A grant in a line, with its condition: <c>agent:refund-bot → payments__refund allow when args.amount &lt;= 500</c>.</summary>
-    public static string Describe(SubjectKind kind, string subject, string server, string tool, GrantEffect effect, string? when) =>
-        $"{(kind == SubjectKind.Agent ? "agent" : "role")}:{subject} → {QualifiedToolName.Of(server, tool)} {effect.ToString().ToLowerInvariant()}{(when is null ? "" : $" when {when}")}";
+    /// <summary>
+    /// A grant in a line, with its condition and, when it is only watched, its mode:
+    /// <c>agent:refund-bot → payments__refund deny when args.amount &gt; 500 (log-only)</c>.
+    /// </summary>
+    public static string Describe(SubjectKind kind, string subject, string server, string tool, GrantEffect effect, string? when, GrantMode mode = GrantMode.Enforce) =>
+        $"{(kind == SubjectKind.Agent ? "agent" : "role")}:{subject} → {QualifiedToolName.Of(server, tool)} {effect.ToString().ToLowerInvariant()}{(when is null ? "" : $" when {when}")}{(mode == GrantMode.LogOnly ? $" ({GrantModes.LogOnly})" : "")}";
 }

@@ -20,6 +20,12 @@ public readonly record struct PolicyDecision(DecisionKind Kind, string Reason, P
 {
     public bool IsAllowed => Kind == DecisionKind.Allow;
 
+    /// <summary>
+    /// What the call would have come to with the log-only grants enforced too, when that differs from this decision;
+    /// null when no log-only grant targets the call or none would have changed it. It never changes what is enforced.
+    /// </summary>
+    public ShadowDecision? Shadow { get; init; }
+
     public static PolicyDecision Deny(string reason, PolicyGrant? grant = null) => new(DecisionKind.Deny, reason, grant);
 
     public static PolicyDecision RequireApproval(string reason, PolicyGrant grant) => new(DecisionKind.RequireApproval, reason, grant);
@@ -38,6 +44,7 @@ public sealed class PolicyGrant
         Server = grant.Server;
         Tool = grant.Tool;
         Effect = grant.Effect;
+        Mode = grant.Mode;
         When = grant.When;
         Description = grant.Describe();
         if (grant.When is { } when)
@@ -72,6 +79,8 @@ public sealed class PolicyGrant
 
     public GrantEffect Effect { get; }
 
+    public GrantMode Mode { get; }
+
     /// <summary>The grant's condition as written, or null when it always applies.</summary>
     public string? When { get; }
 
@@ -97,6 +106,21 @@ public sealed class PolicyGrant
     internal string[] RiskReasons { get; }
 
     private static string Lower(RiskLevel risk) => risk.ToString().ToLowerInvariant();
+}
+
+/// <summary>
+/// What a call would have come to had the log-only grants been enforced (<see cref="PolicyDecision.Shadow"/>), why,
+/// and the grant that decided it (the log-only grant that made the difference).
+/// </summary>
+public sealed record ShadowDecision(DecisionKind Kind, string Reason, PolicyGrant? Grant)
+{
+    /// <summary>As the trail records it: <c>would-allow</c>, <c>would-deny</c> or <c>would-ask</c> (a person's approval).</summary>
+    public string Label => Kind switch
+    {
+        DecisionKind.Allow => "would-allow",
+        DecisionKind.Deny => "would-deny",
+        _ => "would-ask",
+    };
 }
 
 /// <summary>A grant that targets a call, with what its condition came to (null when it has none) and what the condition read.</summary>

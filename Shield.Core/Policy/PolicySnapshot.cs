@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Shield.Core.Conditions;
 using Shield.Core.Grants;
 using Shield.Core.Registry;
+using GrantKey = (Shield.Core.Grants.SubjectKind Kind, string Subject, string Server, string Tool);
 
 namespace Shield.Core.Policy;
 
@@ -38,17 +39,21 @@ public sealed class PolicySnapshot
 
     private readonly FrozenDictionary<(string Server, string Tool), PolicyTool> _tools;
     private readonly FrozenDictionary<string, PolicyAgent> _agents;
-    private readonly FrozenDictionary<(SubjectKind Kind, string Subject, string Server, string Tool), PolicyGrant> _grants;
+    private readonly FrozenDictionary<GrantKey, PolicyGrant> _grants;
+
+    /// <summary>The log-only grants: weighed only to say what a call would have come to (<see cref="PolicyDecision.Shadow"/>).</summary>
+    private readonly FrozenDictionary<GrantKey, PolicyGrant> _logOnly;
 
     public PolicySnapshot(IEnumerable<PolicyTool> tools, IEnumerable<PolicyAgent> agents, IEnumerable<Grant> grants, RiskLevel approvalThreshold)
     {
         Threshold = approvalThreshold;
         _tools = tools.ToFrozenDictionary(t => (t.Server, t.Name));
         _agents = agents.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
-        // Two grants for the same subject and target cannot both stand: the stronger is kept.
-        _grants = grants.GroupBy(g => (g.SubjectKind, g.Subject, g.Server, g.Tool))
-            .ToFrozenDictionary(g => g.Key, g => new PolicyGrant(g.MaxBy(x => x.Effect)!, approvalThreshold));
+        var all = grants.ToList();
+        _grants = Compile(all.Where(g => g.Mode == GrantMode.Enforce), approvalThreshold);
+        _logOnly = Compile(all.Where(g => g.Mode == GrantMode.LogOnly), approvalThreshold);
         Grants = [.. _grants.Values];
+        LogOnlyGrants = [.. _logOnly.Values];
         Tools = [.. _tools.Values];
         CallableTools = [.. Tools.Where(t => t.Callable && t.ServerEnabled).OrderBy(t => t.Server, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)];
         Agents = [.. _agents.Values];
@@ -58,7 +63,11 @@ public sealed class PolicySnapshot
 
     public RiskLevel Threshold { get; }
 
+    /// <summary>The enforced grants.</summary>
     public IReadOnlyList<PolicyGrant> Grants { get; }
+
+    /// <summary>The log-only grants, which decide nothing (<see cref="PolicyDecision.Shadow"/>).</summary>
+    public IReadOnlyList<PolicyGrant> LogOnlyGrants { get; }
 
     public IReadOnlyList<PolicyTool> Tools { get; }
 
@@ -112,14 +121,25 @@ public sealed class PolicySnapshot
             return PolicyDecision.Deny(DisabledAgent);
         }
 
+        var enforced = Decide(subject, target, call, withLogOnly: false);
+        if (call is null || _logOnly.Count == 0 || !Watched(subject, server, tool))
+        {
+            return enforced;
+        }
+
+        // Decided twice only when a log-only grant targets the call: once as enforced, once as it would be with them.
+        var would = Decide(subject, target, call, withLogOnly: true);
+        return would.Kind == enforced.Kind ? enforced : enforced with { Shadow = new ShadowDecision(would.Kind, would.Reason, would.Grant) };
+    }
+
+    private PolicyDecision Decide(PolicyAgent subject, PolicyTool target, in PolicyCall? call, bool withLogOnly)
+    {
         var input = call is { } c ? c.Input(subject, target) : default;
         var decider = new Decider(in input, call is not null);
-        decider.Consider(this, SubjectKind.Agent, agent, server, tool);
-        var roles = subject.Roles;
-        for (var i = 0; i < roles.Count; i++)
+        decider.Consider(_grants, subject, target);
+        if (withLogOnly)
         {
-            // Indexing, not foreach: enumerating an interface would allocate on every decision.
-            decider.Consider(this, SubjectKind.Role, roles[i], server, tool);
+            decider.Consider(_logOnly, subject, target);
         }
 
         if (decider.Failed is { } failed)
@@ -145,6 +165,25 @@ public sealed class PolicySnapshot
         };
     }
 
+    /// <summary>Whether a log-only grant targets the call: to the agent or one of its roles, on the tool or on <c>*</c>.</summary>
+    private bool Watched(PolicyAgent subject, string server, string tool)
+    {
+        if (_logOnly.ContainsKey((SubjectKind.Agent, subject.Name, server, tool)) || _logOnly.ContainsKey((SubjectKind.Agent, subject.Name, server, Grant.AllTools)))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < subject.Roles.Count; i++)
+        {
+            if (_logOnly.ContainsKey((SubjectKind.Role, subject.Roles[i], server, tool)) || _logOnly.ContainsKey((SubjectKind.Role, subject.Roles[i], server, Grant.AllTools)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// For the what-if view: every grant that targets the call (to the agent or its roles, on the tool or on <c>*</c>),
     /// with what its condition came to (null for a grant without one) and what the condition read.
@@ -158,21 +197,58 @@ public sealed class PolicySnapshot
 
         var input = call.Input(subject, target);
         List<GrantWeighed> weighed = [];
-        foreach (var (kind, name) in subject.Roles.Select(r => (SubjectKind.Role, r)).Prepend((SubjectKind.Agent, agent)))
+        foreach (var grant in Targeting(subject, server, tool))
         {
-            foreach (var targeted in (ReadOnlySpan<string>)[tool, Grant.AllTools])
-            {
-                if (_grants.TryGetValue((kind, name, server, targeted), out var grant))
-                {
-                    weighed.Add(grant.Condition is { } condition
-                        ? new GrantWeighed(grant, condition.Evaluate(input), condition.Explain(input))
-                        : new GrantWeighed(grant, grant.NotCompiled is { } broken ? new ConditionOutcome(false, broken) : null, ""));
-                }
-            }
+            weighed.Add(grant.Condition is { } condition
+                ? new GrantWeighed(grant, condition.Evaluate(input), condition.Explain(input))
+                : new GrantWeighed(grant, grant.NotCompiled is { } broken ? new ConditionOutcome(false, broken) : null, ""));
         }
 
         return weighed;
     }
+
+    /// <summary>
+    /// For the preview against history: why a call as the trail recorded it cannot be decided again, or null when it
+    /// can. It cannot when a grant that targets it has a condition reading what the trail does not hold as it was
+    /// (<see cref="Condition.NotRecorded"/>).
+    /// </summary>
+    public string? NotRecorded(string agent, string server, string tool, in PolicyCall recorded)
+    {
+        if (!_tools.TryGetValue((server, tool), out var target) || !_agents.TryGetValue(agent, out var subject))
+        {
+            return null;
+        }
+
+        var input = recorded.Input(subject, target);
+        foreach (var grant in Targeting(subject, server, tool))
+        {
+            if (grant.Condition?.NotRecorded(input) is { } why)
+            {
+                return $"the grant {grant.Description} cannot be evaluated: {why}";
+            }
+        }
+
+        return null;
+    }
+
+    // The enforced grants to the agent and its roles, on the tool and on *.
+    private IEnumerable<PolicyGrant> Targeting(PolicyAgent subject, string server, string tool)
+    {
+        foreach (var (kind, name) in subject.Roles.Select(r => (SubjectKind.Role, r)).Prepend((SubjectKind.Agent, subject.Name)))
+        {
+            foreach (var targeted in new[] { tool, Grant.AllTools })
+            {
+                if (_grants.TryGetValue((kind, name, server, targeted), out var grant))
+                {
+                    yield return grant;
+                }
+            }
+        }
+    }
+
+    // Two grants for the same subject and target cannot both stand: the stronger is kept.
+    private static FrozenDictionary<GrantKey, PolicyGrant> Compile(IEnumerable<Grant> grants, RiskLevel threshold) =>
+        grants.GroupBy(g => (g.SubjectKind, g.Subject, g.Server, g.Tool)).ToFrozenDictionary(g => g.Key, g => new PolicyGrant(g.MaxBy(x => x.Effect)!, threshold));
 
     private static string Because(PolicyGrant grant, in Decider decider) =>
         decider.HasInput && grant.Condition!.Explain(decider.Input) is { Length: > 0 } read ? $": {read}" : "";
@@ -187,14 +263,26 @@ public sealed class PolicySnapshot
         public PolicyGrant? Unmet;
         public PolicyDecision? Failed;
 
-        public void Consider(PolicySnapshot snapshot, SubjectKind kind, string subject, string server, string tool)
+        /// <summary>The grants of <paramref name="grants"/> to the agent and to its roles, on the tool and on <c>*</c>.</summary>
+        public void Consider(FrozenDictionary<GrantKey, PolicyGrant> grants, PolicyAgent agent, PolicyTool tool)
         {
-            if (snapshot._grants.TryGetValue((kind, subject, server, tool), out var exact))
+            Consider(grants, SubjectKind.Agent, agent.Name, tool.Server, tool.Name);
+            var roles = agent.Roles;
+            for (var i = 0; i < roles.Count; i++)
+            {
+                // Indexing, not foreach: enumerating an interface would allocate on every decision.
+                Consider(grants, SubjectKind.Role, roles[i], tool.Server, tool.Name);
+            }
+        }
+
+        private void Consider(FrozenDictionary<GrantKey, PolicyGrant> grants, SubjectKind kind, string subject, string server, string tool)
+        {
+            if (grants.TryGetValue((kind, subject, server, tool), out var exact))
             {
                 Weigh(exact);
             }
 
-            if (snapshot._grants.TryGetValue((kind, subject, server, Grant.AllTools), out var all))
+            if (grants.TryGetValue((kind, subject, server, Grant.AllTools), out var all))
             {
                 Weigh(all);
             }

@@ -48,6 +48,9 @@ public sealed partial class Redactor
 
     public static Redactor Default { get; } = new(RedactionRules.None);
 
+    /// <summary>Whether <paramref name="text"/> holds a mask this redactor makes (<c>[REDACTED:email]</c>): something was hidden there.</summary>
+    public static bool HoldsMask(string text) => text.Contains("[REDACTED:", StringComparison.Ordinal);
+
     /// <summary>The arguments as JSON with every detected secret and personal datum masked; null stays null.</summary>
     public string? Redact(JsonElement? arguments) =>
         arguments is { ValueKind: not JsonValueKind.Undefined } value ? RedactJson(value, nesting: 0) : null;

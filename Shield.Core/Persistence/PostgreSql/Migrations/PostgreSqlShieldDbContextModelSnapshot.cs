@@ -591,6 +591,18 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     b.Property<Guid?>("SessionId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ShadowDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ShadowGrant")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("ShadowReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<string>("SpanId")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -770,6 +782,11 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<string>("Server")
                         .IsRequired()
                         .HasMaxLength(48)
@@ -796,7 +813,7 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SubjectKind", "Subject", "Server", "Tool")
+                    b.HasIndex("SubjectKind", "Subject", "Server", "Tool", "Mode")
                         .IsUnique();
 
                     b.ToTable("Grants", (string)null);

@@ -579,6 +579,18 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     b.Property<Guid?>("SessionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ShadowDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShadowGrant")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShadowReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SpanId")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
@@ -754,6 +766,11 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Server")
                         .IsRequired()
                         .HasMaxLength(48)
@@ -780,7 +797,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SubjectKind", "Subject", "Server", "Tool")
+                    b.HasIndex("SubjectKind", "Subject", "Server", "Tool", "Mode")
                         .IsUnique();
 
                     b.ToTable("Grants", (string)null);

@@ -158,6 +158,9 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     RedactedArguments = table.Column<string>(type: "text", nullable: true),
                     Decision = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     DecidingGrant = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    ShadowDecision = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    ShadowGrant = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    ShadowReason = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     ApprovalId = table.Column<Guid>(type: "uuid", nullable: true),
                     Reviewer = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
@@ -245,6 +248,7 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     Tool = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
                     Effect = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
                     When = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Mode = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
                 },
@@ -707,9 +711,9 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                 columns: new[] { "Subject", "SubjectKey" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Grants_SubjectKind_Subject_Server_Tool",
+                name: "IX_Grants_SubjectKind_Subject_Server_Tool_Mode",
                 table: "Grants",
-                columns: new[] { "SubjectKind", "Subject", "Server", "Tool" },
+                columns: new[] { "SubjectKind", "Subject", "Server", "Tool", "Mode" },
                 unique: true);
 
             migrationBuilder.CreateIndex(

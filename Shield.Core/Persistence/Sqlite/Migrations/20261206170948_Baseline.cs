@@ -156,6 +156,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     RedactedArguments = table.Column<string>(type: "TEXT", nullable: true),
                     Decision = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     DecidingGrant = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    ShadowDecision = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ShadowGrant = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    ShadowReason = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     ApprovalId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Reviewer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
@@ -243,6 +246,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     Tool = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     Effect = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
                     When = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Mode = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
                 },
@@ -705,9 +709,9 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 columns: new[] { "Subject", "SubjectKey" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Grants_SubjectKind_Subject_Server_Tool",
+                name: "IX_Grants_SubjectKind_Subject_Server_Tool_Mode",
                 table: "Grants",
-                columns: new[] { "SubjectKind", "Subject", "Server", "Tool" },
+                columns: new[] { "SubjectKind", "Subject", "Server", "Tool", "Mode" },
                 unique: true);
 
             migrationBuilder.CreateIndex(

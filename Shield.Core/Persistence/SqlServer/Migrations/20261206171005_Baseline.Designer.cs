@@ -12,7 +12,7 @@ using Shield.Core.Persistence.SqlServer;
 namespace Shield.Core.Persistence.SqlServer.Migrations
 {
     [DbContext(typeof(SqlServerShieldDbContext))]
-    [Migration("20261206154905_Baseline")]
+    [Migration("20261206171005_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -597,6 +597,18 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     b.Property<Guid?>("SessionId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("ShadowDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("ShadowGrant")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.Property<string>("ShadowReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
                     b.Property<string>("SpanId")
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
@@ -776,6 +788,11 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("nvarchar(8)");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
                     b.Property<string>("Server")
                         .IsRequired()
                         .HasMaxLength(48)
@@ -802,7 +819,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SubjectKind", "Subject", "Server", "Tool")
+                    b.HasIndex("SubjectKind", "Subject", "Server", "Tool", "Mode")
                         .IsUnique();
 
                     b.ToTable("Grants", (string)null);

@@ -156,6 +156,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     RedactedArguments = table.Column<string>(type: "nvarchar(max)", nullable: true),
                     Decision = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
                     DecidingGrant = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    ShadowDecision = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    ShadowGrant = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    ShadowReason = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
                     ApprovalId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
                     Reviewer = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
                     Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
@@ -243,6 +246,7 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                     Tool = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
                     Effect = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
                     When = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    Mode = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
                     CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
                 },
@@ -709,9 +713,9 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                 columns: new[] { "Subject", "SubjectKey" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Grants_SubjectKind_Subject_Server_Tool",
+                name: "IX_Grants_SubjectKind_Subject_Server_Tool_Mode",
                 table: "Grants",
-                columns: new[] { "SubjectKind", "Subject", "Server", "Tool" },
+                columns: new[] { "SubjectKind", "Subject", "Server", "Tool", "Mode" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
