@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shield.Console.Authentication;
 using Shield.Console.Common;
+using Shield.Console.Policy;
 
 namespace Shield.Console.Governance;
 
@@ -23,12 +24,18 @@ internal static class GovernanceApi
         governance.MapPost("/import", ImportAsync)
             .RequireAuthorization(ShieldPolicies.Admin)
             .Accepts<GovernanceDocument>("application/json")
-            .WithSummary("Validate a governance document and, only if all of it is valid, apply it in one transaction.");
+            .WithSummary("Validate a governance document and, only if all of it is valid, apply it in one transaction. With ?dryRun=true (and ?days=, 1 to 90, "
+                + "default 7), apply nothing: preview how its grants would have decided the calls the trail recorded over those days.");
     }
 
     private static async Task<Results<Ok<ImportResult>, ValidationProblem, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, GovernanceImporter importer, ClaimsPrincipal caller, CancellationToken cancellationToken)
+        HttpRequest request, GovernanceImporter importer, ClaimsPrincipal caller, CancellationToken cancellationToken, bool dryRun = false, int days = TrailPreview.DefaultDays)
     {
+        if (dryRun && TrailPreview.DaysProblem(days) is { } problem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = [problem] }, "Nothing was previewed.", title: "The preview is not valid");
+        }
+
         if (request.ContentLength > MaxDocumentBytes)
         {
             return TypedResults.Problem($"The document is larger than {MaxDocumentBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
@@ -49,8 +56,8 @@ internal static class GovernanceApi
             document.Append(chunk, 0, read);
         }
 
-        var result = await importer.ImportAsync(document.ToString(), Actors.Of(caller), cancellationToken);
-        return result.Applied
+        var result = await importer.ImportAsync(document.ToString(), Actors.Of(caller), cancellationToken, dryRun ? days : null);
+        return result.Applied || result.DryRun
             ? TypedResults.Ok(result)
             : TypedResults.ValidationProblem(
                 result.Errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),

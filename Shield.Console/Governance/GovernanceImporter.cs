@@ -8,6 +8,7 @@ using Shield.Core.Agents;
 using Shield.Core.Governance;
 using Shield.Core.Grants;
 using Shield.Core.Persistence;
+using Shield.Core.Policy;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Governance;
@@ -19,9 +20,15 @@ public sealed record ImportResult(
     IReadOnlyList<string> ServersCreated,
     IReadOnlyList<string> ServersUpdated,
     IReadOnlyList<string> ToolsDecided,
-    int DecisionsDeclared)
+    int DecisionsDeclared,
+    HistoryPreview? Preview = null)
 {
+    /// <summary>Whether this was a dry run: nothing applied, <see cref="Preview"/> says what the grants would have changed.</summary>
+    public bool DryRun => Preview is not null;
+
     public static ImportResult Invalid(IReadOnlyList<GovernanceError> errors) => new(false, errors, [], [], [], 0);
+
+    public static ImportResult Previewed(HistoryPreview preview) => new(false, [], [], [], [], 0, preview);
 }
 
 /// <summary>
@@ -33,9 +40,14 @@ public sealed record ImportResult(
 /// document names that setting; a server whose entry omits "enabled" keeps its state.
 /// </summary>
 public sealed class GovernanceImporter(
-    IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, DiscoveryQueue discoveries, Shield.Console.Policy.PolicyRefresh policy, TimeProvider time)
+    IDbContextFactory<ShieldDbContext> contexts, ISecretProtector secrets, DiscoveryQueue discoveries, Shield.Console.Policy.PolicyRefresh policy,
+    Shield.Console.Policy.TrailPreview preview, TimeProvider time)
 {
-    public async Task<ImportResult> ImportAsync(string json, Actor actor, CancellationToken cancellationToken = default)
+    /// <param name="previewDays">
+    /// For a dry run: check the document and preview its grants against the trail of the last so many days
+    /// (<see cref="Shield.Console.Policy.TrailPreview"/>), and apply nothing. Null to apply it.
+    /// </param>
+    public async Task<ImportResult> ImportAsync(string json, Actor actor, CancellationToken cancellationToken = default, int? previewDays = null)
     {
         var (document, errors) = GovernanceReader.Read(json);
         if (document is null)
@@ -62,13 +74,19 @@ public sealed class GovernanceImporter(
             return ImportResult.Invalid([.. errors.OrderBy(e => e.Path, StringComparer.Ordinal)]);
         }
 
+        if (previewDays is { } days)
+        {
+            // Nothing is saved: the context is dropped unsaved, and the preview only reads.
+            return ImportResult.Previewed(await preview.PreviewAsync(grants => GrantsAfter(document, grants), days, cancellationToken));
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var (created, updated) = ApplyServers(db, document.Servers ?? [], servers, actor, now);
         var decided = await DeclareAsync(db, tools, servers, actor, now, cancellationToken);
         ApplyAgents(db, document.Agents ?? [], agents, actor, now);
-        if (document.Grants is { } grants)
+        if (document.Grants is not null)
         {
-            await ReplaceGrantsAsync(db, document, grants, actor, now, cancellationToken);
+            await ReplaceGrantsAsync(db, document, actor, now, cancellationToken);
         }
 
         if (document.Redaction is { } redaction)
@@ -272,18 +290,15 @@ public sealed class GovernanceImporter(
 
     // A grants section is the whole list: grants not in it are removed (of a log-only document, the log-only grants not
     // in it). Removing a deny can widen access, so every removal is recorded as its own change.
-    private static async Task ReplaceGrantsAsync(ShieldDbContext db, GovernanceDocument document, List<GrantEntry> entries, Actor actor, DateTime now,
-        CancellationToken cancellationToken)
+    private static async Task ReplaceGrantsAsync(ShieldDbContext db, GovernanceDocument document, Actor actor, DateTime now, CancellationToken cancellationToken)
     {
         var logOnly = GovernanceReader.IsLogOnly(document);
         var existing = await db.Grants.Where(g => !logOnly || g.Mode == GrantMode.LogOnly).ToListAsync(cancellationToken);
-        var wanted = entries.Select(e =>
-            (Subject: GovernanceReader.Subject(e.Subject)!.Value, e.Server, e.Tool, Effect: GovernanceReader.Effect(e.Effect)!.Value, e.When, Mode: GovernanceReader.Mode(document, e)))
-            .ToList();
+        var wanted = Wanted(document);
         foreach (var grant in existing)
         {
-            var match = wanted.FindIndex(w =>
-                w.Subject.Kind == grant.SubjectKind && w.Subject.Name == grant.Subject && w.Server == grant.Server && w.Tool == grant.Tool && w.Mode == grant.Mode);
+            var match = wanted.FindIndex(w => w.SubjectKind == grant.SubjectKind && w.Subject == grant.Subject && w.Server == grant.Server && w.Tool == grant.Tool
+                && w.Mode == grant.Mode);
             if (match >= 0 && wanted[match].Effect == grant.Effect && wanted[match].When == grant.When)
             {
                 wanted.RemoveAt(match);
@@ -294,17 +309,29 @@ public sealed class GovernanceImporter(
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Deleted));
         }
 
-        foreach (var (subject, server, tool, effect, when, mode) in wanted)
+        foreach (var grant in wanted)
         {
-            var grant = new Grant
-            {
-                SubjectKind = subject.Kind, Subject = subject.Name, Server = server!, Tool = tool!, Effect = effect, When = when, Mode = mode, CreatedAtUtc = now,
-                CreatedBy = actor.Name,
-            };
+            (grant.CreatedAtUtc, grant.CreatedBy) = (now, actor.Name);
             db.Grants.Add(grant);
             db.GovernanceChanges.Add(GovernanceChange.By(actor, now, "grant", grant.Describe(), ChangeActions.Created));
         }
     }
+
+    /// <summary>The grants as importing <paramref name="document"/> would leave them, given the grants as they are.</summary>
+    internal static IReadOnlyList<Grant> GrantsAfter(GovernanceDocument document, IReadOnlyList<Grant> existing) => document.Grants is null
+        ? existing
+        : [.. GovernanceReader.IsLogOnly(document) ? existing.Where(g => g.Mode == GrantMode.Enforce) : [], .. Wanted(document)];
+
+    private static List<Grant> Wanted(GovernanceDocument document) => [.. (document.Grants ?? []).Select(e => new Grant
+    {
+        SubjectKind = GovernanceReader.Subject(e.Subject)!.Value.Kind,
+        Subject = GovernanceReader.Subject(e.Subject)!.Value.Name,
+        Server = e.Server!,
+        Tool = e.Tool!,
+        Effect = GovernanceReader.Effect(e.Effect)!.Value,
+        When = e.When,
+        Mode = GovernanceReader.Mode(document, e),
+    })];
 
     private static string DecisionSnapshot(ToolDecision decision) => JsonSerializer.Serialize(new
     {

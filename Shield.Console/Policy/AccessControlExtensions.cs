@@ -13,6 +13,7 @@ internal static class AccessControlExtensions
         services.AddSingleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>();
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<PolicyRefresh>();
+        services.AddSingleton<TrailPreview>();
         services.AddHostedService<PolicyWarmup>();
         services.AddSingleton<GovernanceFollower>();
         services.AddHostedService(provider => provider.GetRequiredService<GovernanceFollower>());
