@@ -6,6 +6,7 @@ using Shield.Console.Policy;
 using Shield.Core.Governance;
 using Shield.Core.Grants;
 using Shield.Core.Persistence;
+using Shield.Core.Policy;
 using Shield.Core.Registry;
 
 namespace Shield.Console.Grants;
@@ -29,7 +30,7 @@ public sealed record GrantView(
 /// tool it offers (or <c>*</c>), and its condition must pass <see cref="GrantConditions"/>; a subject has at most one enforced and one log-only grant per target.
 /// Every change is recorded and reaches the policy at once, live sessions included.
 /// </summary>
-public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TimeProvider time)
+public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, PolicyRefresh policy, TrailPreview history, TimeProvider time)
 {
     public async Task<IReadOnlyList<GrantView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -74,6 +75,33 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
         await db.SaveChangesAsync(cancellationToken);
         await policy.RefreshAsync(CancellationToken.None);
         return Result<GrantView>.Ok(GrantView.Of(grant));
+    }
+
+    /// <summary>
+    /// How the grant, once enforced, would have decided the calls the trail recorded over the last <paramref name="days"/>
+    /// (<see cref="TrailPreview"/>), checked as <see cref="AddAsync"/> checks it; nothing is saved.
+    /// </summary>
+    public async Task<Result<HistoryPreview>> PreviewAsync(GrantInput input, int days, CancellationToken cancellationToken = default)
+    {
+        input = input with { When = string.IsNullOrWhiteSpace(input.When) ? null : input.When.Trim() };
+        if (TrailPreview.DaysProblem(days) is { } tooMany)
+        {
+            return Refusal.Invalid("days", tooMany);
+        }
+
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            if (await ProblemAsync(db, input, cancellationToken) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        var grant = new Grant { SubjectKind = input.SubjectKind, Subject = input.Subject!, Server = input.Server!, Tool = input.Tool!, Effect = input.Effect, When = input.When };
+        // In place of an enforced grant on the same target, as changing it would be.
+        return Result<HistoryPreview>.Ok(await history.PreviewAsync(grants =>
+            [.. grants.Where(g => !(g.Mode == GrantMode.Enforce && g.SubjectKind == grant.SubjectKind && g.Subject == grant.Subject && g.Server == grant.Server && g.Tool == grant.Tool)),
+                grant], days, cancellationToken));
     }
 
     /// <summary>Changes what a grant does, in place: recorded with the grant before and after, in force at once.</summary>

@@ -149,6 +149,55 @@ public sealed class GrantsPanelTests : ComponentTestContext, IAsyncLifetime
         Assert.Contains(await Book.ListAsync(_cancel), g => g is { Tool: "delete_record", When: "args.text.startsWith('INV-')" });
     }
 
+    [Fact]
+    public async Task BeforeSaving_AGrantIsPreviewedAgainstTheTrail_WhatChangesAndWhatCouldNotBeEvaluated_AndNothingIsSaved()
+    {
+        var writer = _app.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>();
+        foreach (var text in new[] { "INV-1", "PO-2", "[REDACTED:email]" })
+        {
+            await writer.AppendAsync(new Shield.Core.Auditing.AuditRecord
+            {
+                AtUtc = DateTime.UtcNow.AddHours(-1), EventType = Shield.Core.Auditing.AuditEventTypes.CallAllowed, ActorKind = "agent", ActorId = "id",
+                ActorName = "invoice-bot", Server = "crm", Tool = "lookup", RedactedArguments = $$"""{"text":"{{text}}"}""", Decision = "Allow",
+            }, _cancel);
+        }
+
+        var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Admin, true));
+        panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("#grants-table tbody tr").Count));
+        await Choose(panel, "Agent", "invoice-bot");
+        await Choose(panel, "Server", "crm");
+        await Choose(panel, "Tool", "lookup");
+        panel.Find("#grant-when").Input("args.text.startsWith('INV-')");
+
+        await panel.InvokeAsync(() => panel.Find("#grant-preview").Click());
+
+        panel.WaitForAssertion(() => Assert.Contains("3 call(s) examined, 1 would have been decided otherwise, 1 could not be evaluated",
+            panel.Find("#history-preview-summary").TextContent, StringComparison.Ordinal));
+        // The tool is discovered at high risk, so its calls needed approval.
+        Assert.Equal(["invoice-bot", "crm__lookup", "needs approval → denied", "1"], panel.FindAll("#history-preview-changes tbody td").Select(td => td.TextContent.Trim()));
+        Assert.Contains("its condition reads args.text, which the trail holds redacted", panel.Find("#history-preview-not-evaluated").TextContent, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(await Book.ListAsync(_cancel), g => g.Subject == "invoice-bot").When);
+    }
+
+    [Fact]
+    public async Task ALogOnlyGrant_IsAddedBesideTheEnforcedOne_AndMarked()
+    {
+        var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Admin, true));
+        panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("#grants-table tbody tr").Count));
+        await Choose(panel, "Agent", "invoice-bot");
+        await Choose(panel, "Server", "crm");
+        await Choose(panel, "Tool", "lookup");
+        await panel.InvokeAsync(() => panel.FindComponents<MudSelect<GrantEffect>>().Single(s => s.Instance.Label == "Effect").Instance.ValueChanged.InvokeAsync(GrantEffect.Deny));
+        await panel.InvokeAsync(() => panel.FindComponents<MudSelect<GrantMode>>().Single().Instance.ValueChanged.InvokeAsync(GrantMode.LogOnly));
+
+        await panel.InvokeAsync(() => panel.Find("#grant-add").Click());
+
+        panel.WaitForAssertion(() => Assert.Equal(3, panel.FindAll("#grants-table tbody tr").Count));
+        Assert.Single(panel.FindAll(".grant-log-only"));
+        Assert.Contains(await Book.ListAsync(_cancel), g => g is { Subject: "invoice-bot", Tool: "lookup", Effect: GrantEffect.Deny, Mode: GrantMode.LogOnly });
+        Assert.Single(_app.Services.GetRequiredService<Shield.Core.Policy.PolicyStore>().Current.LogOnlyGrants);
+    }
+
     private readonly CancellationToken _cancel = Xunit.TestContext.Current.CancellationToken;
 
     private GrantBook Book => _app.Services.GetRequiredService<GrantBook>();
