@@ -54,6 +54,24 @@ public sealed class WhatIfPanelTests : ComponentTestContext, IAsyncLifetime
         Assert.Contains(panel.FindAll(".whatif-condition"), c => c.TextContent.Contains("could not be evaluated (denies): args.text was 7, not a string.", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ALogOnlyGrant_ShowsWhatItWouldMakeOfTheCall_BesideTheAnswer()
+    {
+        await _app.Services.GetRequiredService<GrantBook>().AddAsync(
+            new GrantInput(SubjectKind.Role, "finance-bots", "crm", "lookup", GrantEffect.Deny, "args.text.startsWith('INV-1')", GrantMode.LogOnly), Registrations.Admin,
+            Xunit.TestContext.Current.CancellationToken);
+        var panel = RenderAs<WhatIfPanel>([]);
+        await panel.InvokeAsync(() => Select(panel, "Agent").ValueChanged.InvokeAsync("invoice-bot"));
+        await panel.InvokeAsync(() => Select(panel, "Tool").ValueChanged.InvokeAsync("crm__lookup"));
+
+        panel.Find("#whatif-arguments").Input("""{ "text": "INV-12" }""");
+
+        panel.WaitForAssertion(() => Assert.Contains("Yes", panel.Find("#whatif-answer").TextContent, StringComparison.Ordinal));
+        Assert.Contains("Log-only: would-deny.", panel.Find("#whatif-shadow").TextContent, StringComparison.Ordinal);
+        panel.Find("#whatif-arguments").Input("""{ "text": "INV-22" }""");
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("#whatif-shadow")));
+    }
+
     private static MudSelect<string> Select(IRenderedComponent<Microsoft.AspNetCore.Components.Authorization.CascadingAuthenticationState> panel, string label) =>
         panel.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == label).Instance;
 
