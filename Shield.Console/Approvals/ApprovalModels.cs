@@ -56,7 +56,11 @@ public sealed record ApprovalCall(
     string Reason,
     string ArgumentsFingerprint,
     string? RedactedArguments,
-    string? TraceId);
+    string? TraceId)
+{
+    /// <summary>What the log-only grants would have made of the call (<c>would-deny</c>, the grant, why), carried to its approval records; null when nothing.</summary>
+    public (string Decision, string? Grant, string? Reason)? Shadow { get; init; }
+}
 
 /// <summary>One change to the queue, as pushed to the console and to <c>/hubs/approvals</c>.</summary>
 public sealed record ApprovalEvent(ApprovalEventKind Kind, ApprovalView View);

@@ -25,7 +25,10 @@ public sealed class CallApproval(ApprovalGate approvals, IHttpContextAccessor re
         AuditRecord entry, CancellationToken cancellationToken)
     {
         var call = new ApprovalCall(relay.Session, target.Server, target.Name, target.Definition.Description ?? "", target.Risk, reason,
-            entry.ArgumentsFingerprint!, entry.RedactedArguments, entry.TraceId);
+            entry.ArgumentsFingerprint!, entry.RedactedArguments, entry.TraceId)
+        {
+            Shadow = entry.ShadowDecision is { } shadow ? (shadow, entry.ShadowGrant, entry.ShadowReason) : null,
+        };
         ApprovalVerdict verdict;
         try
         {

@@ -42,6 +42,13 @@ public sealed class ApprovalRequest
 
     public string? TraceId { get; set; }
 
+    /// <summary>What the log-only grants would have made of the call, as its trail records say (<see cref="Auditing.AuditRecord.ShadowDecision"/>).</summary>
+    public string? ShadowDecision { get; set; }
+
+    public string? ShadowGrant { get; set; }
+
+    public string? ShadowReason { get; set; }
+
     public DateTime RequestedAtUtc { get; set; }
 
     public DateTime ExpiresAtUtc { get; set; }

@@ -22,6 +22,11 @@ internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<Ap
         builder.Property(r => r.Reason).HasMaxLength(1000);
         builder.Property(r => r.ArgumentsFingerprint).HasMaxLength(128);
         builder.Property(r => r.TraceId).HasMaxLength(32);
+        // As long as the trail's columns they are copied to.
+        foreach (var field in Auditing.AuditFields.All.Where(f => f.Name is "shadowDecision" or "shadowGrant" or "shadowReason"))
+        {
+            builder.Property(field.Property).HasMaxLength(field.MaxLength!.Value);
+        }
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.DecidedBy).HasMaxLength(1000);
         builder.Property(r => r.DecisionReason).HasMaxLength(1000);

@@ -18,7 +18,9 @@ namespace Shield.Core.Policy;
 /// denied; an unknown or disabled agent is denied; of the grants to the agent and to its roles, for the tool or for
 /// every tool of its server, those whose condition holds for the call apply, and the strongest decides (deny, then
 /// approve, then allow); a condition that cannot be evaluated denies; nothing granted is denied; an allowed tool whose
-/// risk is at or above the threshold still needs approval.
+/// risk is at or above the threshold still needs approval. Log-only grants decide nothing: when one targets a call,
+/// the call is decided once more with them, and the decision carries that outcome when it differs
+/// (<see cref="PolicyDecision.Shadow"/>).
 /// </remarks>
 public sealed class PolicySnapshot
 {

@@ -49,4 +49,25 @@ public sealed class RelayShadowTests
         Assert.Contains(trail, r => r.EventType != AuditEventTypes.CallAllowed && r.ShadowDecision == "would-deny");
         Assert.Contains("\"shadowDecision\":\"would-deny\"", AuditChain.CanonicalText(allowed[0]), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ACallHeldForApproval_CarriesTheShadowOnItsApprovalRecords_EvenWhenItIsRejected()
+    {
+        await using var relay = await RelayHarness.StartAsync();
+        using var watch = new ApprovalWatch(relay.App);
+        // delete_record needs approval; a log-only deny would refuse it outright.
+        Assert.Null((await relay.App.Services.GetRequiredService<GrantBook>().AddAsync(
+            new(SubjectKind.Agent, "invoice-bot", "crm", "delete_record", GrantEffect.Deny, Mode: GrantMode.LogOnly), Registrations.Admin, _cancel)).Refusal);
+        await using var client = await relay.ConnectAsync(await relay.TokenAsync());
+
+        var call = client.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "42" }, cancellationToken: _cancel).AsTask();
+        var pending = await watch.NextAsync(Shield.Console.Approvals.ApprovalEventKind.Requested);
+        await relay.App.Services.GetRequiredService<Shield.Console.Approvals.ApprovalDesk>()
+            .DecideAsync(pending.Id, new Shield.Core.Approvals.Reviewer("r-1", "reviewer@shield.test"), false, "Not today", _cancel);
+        await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => call);
+
+        var trail = await relay.TrailAsync();
+        Assert.Equal([AuditEventTypes.CallApprovalRequired, AuditEventTypes.CallRejected], trail.Select(r => r.EventType));
+        Assert.All(trail, r => Assert.Equal(("RequireApproval", "would-deny", "agent:invoice-bot → crm__delete_record deny (log-only)"), (r.Decision, r.ShadowDecision, r.ShadowGrant)));
+    }
 }
