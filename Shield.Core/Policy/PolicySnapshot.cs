@@ -46,6 +46,9 @@ public sealed class PolicySnapshot
     /// <summary>The log-only grants: weighed only to say what a call would have come to (<see cref="PolicyDecision.Shadow"/>).</summary>
     private readonly FrozenDictionary<GrantKey, PolicyGrant> _logOnly;
 
+    /// <summary>The agents a log-only grant is given to, directly or through a role: only their calls are decided twice.</summary>
+    private readonly FrozenSet<string> _watched;
+
     public PolicySnapshot(IEnumerable<PolicyTool> tools, IEnumerable<PolicyAgent> agents, IEnumerable<Grant> grants, RiskLevel approvalThreshold)
     {
         Threshold = approvalThreshold;
@@ -54,6 +57,9 @@ public sealed class PolicySnapshot
         var all = grants.ToList();
         _grants = Compile(all.Where(g => g.Mode == GrantMode.Enforce), approvalThreshold);
         _logOnly = Compile(all.Where(g => g.Mode == GrantMode.LogOnly), approvalThreshold);
+        var watchedSubjects = _logOnly.Keys.Select(k => (k.Kind, k.Subject)).ToHashSet();
+        _watched = _agents.Values.Where(a => watchedSubjects.Contains((SubjectKind.Agent, a.Name)) || a.Roles.Any(r => watchedSubjects.Contains((SubjectKind.Role, r))))
+            .Select(a => a.Name).ToFrozenSet(StringComparer.Ordinal);
         Grants = [.. _grants.Values];
         LogOnlyGrants = [.. _logOnly.Values];
         Tools = [.. _tools.Values];
@@ -124,7 +130,7 @@ public sealed class PolicySnapshot
         }
 
         var enforced = Decide(subject, target, call, withLogOnly: false);
-        if (call is null || _logOnly.Count == 0 || !Watched(subject, server, tool))
+        if (call is null || !_watched.Contains(subject.Name) || !Watched(subject, server, tool))
         {
             return enforced;
         }
