@@ -48,7 +48,7 @@ public static partial class GovernanceReader
         CheckTools(document.Tools ?? [], errors);
         CheckAgents(document.Agents ?? [], errors);
         CheckMode(document, errors);
-        CheckGrants(document.Grants ?? [], errors);
+        CheckGrants(document, errors);
         if (document.Redaction is { } redaction)
         {
             errors.AddRange(RedactionRulesValidator.Validate(Rules(redaction)).Select(p => new GovernanceError($"$.redaction.{p.Path}", p.Message)));
@@ -237,8 +237,9 @@ public static partial class GovernanceReader
         }
     }
 
-    private static void CheckGrants(List<GrantEntry> grants, List<GovernanceError> errors)
+    private static void CheckGrants(GovernanceDocument document, List<GovernanceError> errors)
     {
+        var grants = document.Grants ?? [];
         for (var i = 0; i < grants.Count; i++)
         {
             var path = $"$.grants[{i}]";
@@ -273,9 +274,10 @@ public static partial class GovernanceReader
             }
 
             // One enforced and one log-only grant per subject and target.
-            if (grants.Take(i).Any(g => g.Subject == entry.Subject && g.Server == entry.Server && g.Tool == entry.Tool && GrantModes.Parse(g.Mode) == GrantModes.Parse(entry.Mode)))
+            var mode = Mode(document, entry);
+            if (grants.Take(i).Any(g => g.Subject == entry.Subject && g.Server == entry.Server && g.Tool == entry.Tool && Mode(document, g) == mode))
             {
-                errors.Add(new(path, $"{entry.Subject} has more than one {entry.Mode ?? "enforced"} grant for {entry.Server}/{entry.Tool}."));
+                errors.Add(new(path, $"{entry.Subject} has more than one {(mode == GrantMode.LogOnly ? "log-only" : "enforced")} grant for {entry.Server}/{entry.Tool}."));
             }
         }
     }

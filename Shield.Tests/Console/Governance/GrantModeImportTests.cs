@@ -75,10 +75,17 @@ public sealed class GrantModeImportTests
             grants = new[] { new { subject = "role:finance", server = "payments", tool = "refund", effect = "allow", mode = "enforce" } },
         }));
         var (_, badMode) = GovernanceReader.Read("""{"version":1,"grants":[{"subject":"role:a","server":"payments","tool":"refund","effect":"allow","mode":"shadow"}]}""");
+        // Written once without a mode and once with the same mode spelled out: the same grant twice.
+        var (_, twice) = GovernanceReader.Read("""
+            {"version":1,"grants":[{"subject":"role:a","server":"payments","tool":"refund","effect":"allow"},
+              {"subject":"role:a","server":"payments","tool":"refund","effect":"deny","mode":"enforce"},
+              {"subject":"role:a","server":"payments","tool":"refund","effect":"deny","mode":"log-only"}]}
+            """);
 
         Assert.Equal(["$.agents", "$.grants[0].mode"], errors.Select(e => e.Path));
         Assert.StartsWith("A log-only document changes nothing that is enforced", errors[0].Message, StringComparison.Ordinal);
         Assert.Equal("$.grants[0].mode", Assert.Single(badMode).Path);
         Assert.Equal("'shadow' is not a mode: use \"enforce\" or \"log-only\" (or leave it out for the document's).", badMode[0].Message);
+        Assert.Equal(("$.grants[1]", "role:a has more than one enforced grant for payments/refund."), (Assert.Single(twice).Path, twice[0].Message));
     }
 }
