@@ -45,7 +45,7 @@ public sealed class RelaySession(AgentSession session, bool unqualifiedNames, bo
     public string? SoleServer { get; } = unqualifiedNames ? SoleServerOf(session.Tools) : null;
 
     /// <summary>A call in this session as a grant's condition sees it (<c>session.task</c>, <c>session.age</c>…).</summary>
-    public PolicyCall Asking(JsonElement? arguments, DateTime nowUtc) => new(arguments, Session.Task, Session.Tools, nowUtc - Session.CreatedAtUtc);
+    public PolicyCall Asking(JsonElement? arguments, DateTime nowUtc) => new(arguments, Session.Task, Session.Tools, nowUtc - Session.CreatedAtUtc, nowUtc);
 
     /// <summary>Cancelled when the MCP session closes (ended, expired, revoked): calls still waiting stop waiting.</summary>
     public CancellationToken Closed => _closed.Token;

@@ -45,6 +45,11 @@ internal sealed class ConditionCompiler(ConditionType arguments, List<ConditionP
             ["tools"] = (ConditionType.StringList, static (in ConditionInput i) => ConditionValue.Of(i.SessionTools)),
             ["age"] = (ConditionType.Number, static (in ConditionInput i) => ConditionValue.Of(i.SessionAgeSeconds)),
         },
+        ["now"] = new(StringComparer.Ordinal)
+        {
+            ["hour"] = (ConditionType.Number, static (in ConditionInput i) => ConditionValue.Of(i.NowUtc.Hour)),
+            ["weekday"] = (ConditionType.Number, static (in ConditionInput i) => ConditionValue.Of((int)i.NowUtc.DayOfWeek)),
+        },
     };
 
     public (ConditionType Type, Evaluate Run) Compile(ConditionNode node) => node switch
@@ -115,7 +120,7 @@ internal sealed class ConditionCompiler(ConditionType arguments, List<ConditionP
 
         return Fail(ident, Records.ContainsKey(ident.Name)
             ? $"{ident.Name} is not a value by itself: name one of its fields ({string.Join(", ", Records[ident.Name].Keys.Select(k => $"{ident.Name}.{k}"))})."
-            : $"Unknown name '{ident.Name}': conditions read args, agent, session and tool.");
+            : $"Unknown name '{ident.Name}': conditions read args, agent, session, tool and now.");
     }
 
     private (ConditionType, Evaluate) CompileSelect(SelectNode select)

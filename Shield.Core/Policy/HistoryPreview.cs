@@ -84,7 +84,7 @@ public sealed class HistoryPreviewer(PolicySnapshot before, PolicySnapshot after
                 }
             }
 
-            var recorded = new PolicyCall(arguments?.RootElement, call.Task ?? "");
+            var recorded = new PolicyCall(arguments?.RootElement, call.Task ?? "", NowUtc: call.AtUtc);
             if ((before.NotRecorded(call.Agent, call.Server, call.Tool, recorded) ?? after.NotRecorded(call.Agent, call.Server, call.Tool, recorded)) is { } why)
             {
                 NotEvaluated(call, why);

@@ -9,10 +9,11 @@ namespace Shield.Core.Policy;
 /// <param name="Task">The session's declared task.</param>
 /// <param name="SessionTools">The tools the session was minted for.</param>
 /// <param name="SessionAge">How long ago the session was minted.</param>
-public readonly record struct PolicyCall(JsonElement? Arguments, string Task = "", IReadOnlyList<string>? SessionTools = null, TimeSpan SessionAge = default)
+/// <param name="NowUtc">When the call is decided (<c>now</c>); a call recorded in the trail is decided as of when it was made.</param>
+public readonly record struct PolicyCall(JsonElement? Arguments, string Task = "", IReadOnlyList<string>? SessionTools = null, TimeSpan SessionAge = default, DateTime NowUtc = default)
 {
     private static readonly string[] RiskNames = [.. Enum.GetValues<RiskLevel>().Select(r => r.ToString().ToLowerInvariant())];
 
     internal ConditionInput Input(PolicyAgent agent, PolicyTool tool) =>
-        new(Arguments, agent.Name, agent.Roles, tool.Server, tool.Name, RiskNames[(int)tool.Risk], Task, SessionTools ?? [], SessionAge.TotalSeconds);
+        new(Arguments, agent.Name, agent.Roles, tool.Server, tool.Name, RiskNames[(int)tool.Risk], Task, SessionTools ?? [], SessionAge.TotalSeconds, NowUtc);
 }

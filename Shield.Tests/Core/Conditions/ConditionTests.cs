@@ -25,7 +25,7 @@ public sealed class ConditionTests
         """).RootElement;
 
     private static ConditionInput Call(string arguments) => new(
-        JsonDocument.Parse(arguments).RootElement, "refund-bot", ["finance-bots"], "payments", "refund", "high", "refund order 42", ["payments__refund"], 90);
+        JsonDocument.Parse(arguments).RootElement, "refund-bot", ["finance-bots"], "payments", "refund", "high", "refund order 42", ["payments__refund"], 90, new DateTime(2026, 12, 7, 9, 30, 0, DateTimeKind.Utc));
 
     private const string Refund = """{"amount": 720, "count": 3, "currency": "EUR", "to": "ana@example.com", "urgent": false, "tags": ["vip", "eu"], "order": {"total": 720}}""";
 
@@ -102,7 +102,7 @@ public sealed class ConditionTests
         { "3 in args.tags", 0, "'in' looks for 3 (a number) in args.tags (a list of strings)" },
         { "args.order.totl > 1", 0, "args.order.totl is not an argument of this tool" },
         { "args.amount", 0, "must be true or false, but this one is a number" },
-        { "user.name == 'x'", 0, "Unknown name 'user': conditions read args, agent, session and tool" },
+        { "user.name == 'x'", 0, "Unknown name 'user': conditions read args, agent, session, tool and now" },
         { "agent.team == 'x'", 0, "agent has no field 'team': it has agent.name, agent.roles" },
         { "agent == 'x'", 0, "agent is not a value by itself" },
         { "args.amount <= ", 15, "The condition ends too soon" },

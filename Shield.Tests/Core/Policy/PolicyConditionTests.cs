@@ -38,6 +38,17 @@ public sealed class PolicyConditionTests
     }
 
     [Fact]
+    public void Now_IsTheTimeOfTheCall_InUtc_ForBusinessHoursAndWeekdays()
+    {
+        var snapshot = Snapshot(A(GrantEffect.Allow, "now.weekday >= 1 && now.weekday <= 5 && now.hour >= 8 && now.hour < 18"));
+        PolicyCall At(DateTime utc) => new(null, NowUtc: utc);
+
+        Assert.Equal(DecisionKind.Allow, Decide(snapshot, At(new DateTime(2026, 12, 7, 9, 30, 0, DateTimeKind.Utc))).Kind); // a Monday morning
+        Assert.Equal(DecisionKind.Deny, Decide(snapshot, At(new DateTime(2026, 12, 7, 19, 0, 0, DateTimeKind.Utc))).Kind); // that evening
+        Assert.Equal(DecisionKind.Deny, Decide(snapshot, At(new DateTime(2026, 12, 6, 9, 30, 0, DateTimeKind.Utc))).Kind); // a Sunday
+    }
+
+    [Fact]
     public void DenyWhen_DeniesOnlyThen_OverAnyAllow()
     {
         var snapshot = Snapshot(A(GrantEffect.Allow, null, SubjectKind.Role, Grant.AllTools), A(GrantEffect.Deny, "args.amount > 500"));
