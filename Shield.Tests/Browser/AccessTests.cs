@@ -3,7 +3,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Shield.Tests.Browser;
 
-/// <summary>An administrator registers an agent, grants it a tool, sees it in the access matrix, and takes it back.</summary>
+/// <summary>
+/// An administrator registers an agent, writes a condition the tool's schema refuses and sees why, grants it the tool,
+/// sees it in the access matrix, and takes it back.
+/// </summary>
 public sealed class AccessTests(BrowserFixture browser)
 {
     [Fact]
@@ -31,6 +34,15 @@ public sealed class AccessTests(BrowserFixture browser)
         await page.GetByRole(Microsoft.Playwright.AriaRole.Option, new() { Name = "crm" }).ClickAsync();
         await Select(page, "#grant-tool").ClickAsync();
         await page.GetByRole(Microsoft.Playwright.AriaRole.Option, new() { Name = "lookup", Exact = true }).ClickAsync();
+
+        // A condition that does not fit the tool's pinned input schema is refused, with what and where under the field.
+        await page.FillAsync("#grant-when", "args.text > 3");
+        await page.ClickAsync("#grant-add");
+        await Expect(page.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync(
+            "Against the input schema of crm__lookup: args.text (a string) is compared with 3 (a number)");
+        await Expect(page.GetByText("No grants yet")).ToBeVisibleAsync();
+
+        await page.FillAsync("#grant-when", "");
         await page.ClickAsync("#grant-add");
         await Expect(page.Locator("#grants-table")).ToContainTextAsync("agent:invoice-bot → crm__lookup");
 
