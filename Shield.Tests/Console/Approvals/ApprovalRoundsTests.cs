@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -143,46 +141,19 @@ public sealed class ApprovalRoundsTests : IAsyncLifetime
         Assert.Equal(1, _calls);
     }
 
-    private HttpClient Agent(string token)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(_relay.Root) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        return http;
-    }
+    private HttpClient Agent(string token) => StatelessMcp.Agent(_relay.Root, token);
 
     // One tools/call of the revision, as its client sends it: the result (or the whole response when it is an error).
-    private async Task<JsonNode> CallAsync(HttpClient agent, string text, string? state)
+    private static async Task<JsonNode> CallAsync(HttpClient agent, string text, string? state)
     {
-        var parameters = new JsonObject
-        {
-            ["name"] = "crm__delete_record",
-            ["arguments"] = new JsonObject { ["text"] = text },
-            ["_meta"] = new JsonObject
-            {
-                ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
-                ["io.modelcontextprotocol/clientInfo"] = new JsonObject { ["name"] = "raw", ["version"] = "1" },
-                ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
-            },
-        };
+        var parameters = new JsonObject { ["name"] = "crm__delete_record", ["arguments"] = new JsonObject { ["text"] = text } };
         if (state is not null)
         {
             parameters["requestState"] = state;
         }
 
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "tools/call", ["params"] = parameters }.ToJsonString();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.Add("Mcp-Method", "tools/call");
-        request.Headers.Add("Mcp-Name", "crm__delete_record");
-        using var response = await agent.SendAsync(request, _cancel);
-        response.EnsureSuccessStatusCode();
-        var answer = await response.Content.ReadAsStringAsync(_cancel);
-        var json = response.Content.Headers.ContentType?.MediaType == "text/event-stream"
-            ? answer.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..]
-            : answer;
-        var message = JsonNode.Parse(json)!;
-        return message["result"] ?? message;
+        var (status, message) = await StatelessMcp.SendAsync(agent, "tools/call", "crm__delete_record", parameters);
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        return message!["result"] ?? message;
     }
 }
