@@ -1,9 +1,11 @@
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Approvals;
 using Shield.Console.Registry;
 using Shield.Core.Auditing;
+using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
 
@@ -76,6 +78,20 @@ public sealed class ApprovalRoundsTests : IAsyncLifetime
         Assert.Equal(first["requestState"]!.GetValue<string>(), retried["requestState"]!.GetValue<string>());
         var second = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
         Assert.Equal((second.Id.ToString("N"), "{\"text\":\"43\"}"), (other["requestState"]!.GetValue<string>(), second.Arguments));
+    }
+
+    [Fact]
+    public async Task IdenticalFirstRoundsAtTheSameMoment_OpenOneRequest_AndEveryOneWaitsOnIt()
+    {
+        using var agent = Agent(await Relay.TokenAsync());
+
+        var rounds = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => _approvals.RoundAsync(agent, "42", state: null)));
+
+        var pending = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
+        Assert.All(rounds, round => Assert.Equal(("input_required", pending.Id.ToString("N")),
+            (round["resultType"]?.GetValue<string>(), round["requestState"]?.GetValue<string>())));
+        await using var db = await Relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        Assert.Equal(pending.Id, (await db.ApprovalRequests.SingleAsync(_cancel)).Id);
     }
 
     [Fact]
