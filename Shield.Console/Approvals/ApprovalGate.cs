@@ -59,7 +59,6 @@ public sealed class ApprovalGate(
         var settings = options.CurrentValue;
         var now = time.GetUtcNow().UtcDateTime;
         List<ApprovalRequest> open;
-        List<Guid> overdue;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             // This session's requests that may still let a call through: pending, or approved and not yet used.
@@ -67,10 +66,6 @@ public sealed class ApprovalGate(
                 && (r.Status == ApprovalStatus.Pending || (r.Status == ApprovalStatus.Approved && r.ConsumedAtUtc == null)));
             open = await waiting.Where(r => r.Server == call.Server && r.Tool == call.Tool && r.ArgumentsFingerprint == call.ArgumentsFingerprint)
                 .OrderByDescending(r => r.RequestedAtUtc).ToListAsync(cancellationToken);
-            // Requests of this call still pending past their deadline (not closed yet): they can be joined no more.
-            overdue = await db.ApprovalRequests.AsNoTracking().Where(r => r.SessionId == call.Session.Id && r.Server == call.Server && r.Tool == call.Tool
-                    && r.ArgumentsFingerprint == call.ArgumentsFingerprint && r.Status == ApprovalStatus.Pending && r.Waiting == ApprovalWaiting.InRounds && r.ExpiresAtUtc <= now)
-                .Select(r => r.Id).ToListAsync(cancellationToken);
             if (stated is { } id && !open.Any(r => r.Id == id)
                 && await db.ApprovalRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && r.SessionId == call.Session.Id && r.Server == call.Server
                     && r.Tool == call.Tool && r.ArgumentsFingerprint == call.ArgumentsFingerprint, cancellationToken) is { } closed)
@@ -91,7 +86,7 @@ public sealed class ApprovalGate(
         var usable = open.FirstOrDefault(r => r.Risk >= call.Risk && r.RequiredApprovals >= required);
         if (usable is null)
         {
-            if (await OpenInRoundsAsync(call, settings, overdue, mayJoin: joins > 0) is { } opened)
+            if (await OpenInRoundsAsync(call, settings, now, mayJoin: joins > 0, cancellationToken) is { } opened)
             {
                 return new ApprovalRound(opened, null);
             }
@@ -123,8 +118,19 @@ public sealed class ApprovalGate(
     /// round and <paramref name="mayJoin"/> (the database holds one such request per call and what it asks for, so two
     /// rounds at once cannot both open one).
     /// </summary>
-    private async Task<Guid?> OpenInRoundsAsync(ApprovalCall call, ApprovalOptions settings, List<Guid> overdue, bool mayJoin)
+    private async Task<Guid?> OpenInRoundsAsync(ApprovalCall call, ApprovalOptions settings, DateTime now, bool mayJoin, CancellationToken cancellationToken)
     {
+        // Requests of this call still pending past their deadline (not closed yet) can be joined no more: closed first,
+        // so that they do not stand in the new one's way.
+        List<Guid> overdue;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            overdue = await db.ApprovalRequests.AsNoTracking().Where(r => r.SessionId == call.Session.Id && r.Server == call.Server && r.Tool == call.Tool
+                    && r.ArgumentsFingerprint == call.ArgumentsFingerprint && r.Status == ApprovalStatus.Pending && r.Waiting == ApprovalWaiting.InRounds
+                    && r.ExpiresAtUtc <= now)
+                .Select(r => r.Id).ToListAsync(cancellationToken);
+        }
+
         foreach (var id in overdue)
         {
             try

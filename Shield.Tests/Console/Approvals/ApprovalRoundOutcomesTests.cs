@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Shield.Console.Approvals;
 using Shield.Core.Approvals;
+using Shield.Core.Persistence;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Approvals;
@@ -92,6 +94,24 @@ public sealed class ApprovalRoundOutcomesTests : IAsyncLifetime
         Assert.False(await _approvals.Relay.App.Services.GetRequiredService<ApprovalDesk>()
             .ConsumeAsync(pending.Id, pending.SessionId, pending.Server, pending.Tool, pending.ArgumentsFingerprint));
         Assert.Equal(0, _approvals.Calls);
+    }
+
+    [Fact]
+    public async Task ARequestOfTheSameCallStillPendingPastItsDeadline_IsExpired_AndTheCallAskedAgainOpensANewOne()
+    {
+        var stale = await FirstRoundAsync();
+        // Its deadline passed, and whoever should have closed it did not (its instance stopped, say).
+        await using (var db = await _approvals.Relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken))
+        {
+            var past = _time.GetUtcNow().UtcDateTime.AddSeconds(-1);
+            await db.ApprovalRequests.Where(r => r.Id == stale.Id).ExecuteUpdateAsync(set => set.SetProperty(r => r.ExpiresAtUtc, past), TestContext.Current.CancellationToken);
+        }
+
+        var afresh = await _approvals.RoundAsync(_agent, "42", state: null);
+
+        Assert.Equal("input_required", afresh["resultType"]?.GetValue<string>());
+        Assert.Equal((stale.Id, ApprovalStatus.Expired), Closed(await _approvals.Watch.NextAsync(ApprovalEventKind.Decided)));
+        Assert.Equal((await _approvals.Watch.NextAsync(ApprovalEventKind.Requested)).Id.ToString("N"), afresh["requestState"]?.GetValue<string>());
     }
 
     private async Task<ApprovalView> FirstRoundAsync()
