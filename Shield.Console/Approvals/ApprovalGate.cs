@@ -25,7 +25,7 @@ public sealed class ApprovalGate(
     {
         var settings = options.CurrentValue;
         // Opened even when the agent is already gone, so that the trail says what it asked and that it was withdrawn.
-        var request = await NewRequestAsync(call, settings);
+        var request = await NewRequestAsync(call, settings, ApprovalWaiting.Held);
         var verdict = await desk.OpenAsync(request, requester);
         var started = time.GetTimestamp();
         while (!verdict.IsCompleted && !requester.Gone.IsCancellationRequested)
@@ -50,7 +50,11 @@ public sealed class ApprovalGate(
     /// verdict if it comes within <paramref name="wait"/>; an approval taken for exactly this call, once. A new request
     /// answers at once, so the agent learns straight away that its call waits. No verdict yet: still pending.
     /// </summary>
-    public async Task<ApprovalRound> RoundAsync(ApprovalCall call, Guid? stated, TimeSpan wait, int maxWaiting, CancellationToken cancellationToken)
+    public Task<ApprovalRound> RoundAsync(ApprovalCall call, Guid? stated, TimeSpan wait, int maxWaiting, CancellationToken cancellationToken) =>
+        RoundAsync(call, stated, wait, maxWaiting, joins: 3, cancellationToken);
+
+    // joins: how many more times the round may find the request it was about to open opened by another round first.
+    private async Task<ApprovalRound> RoundAsync(ApprovalCall call, Guid? stated, TimeSpan wait, int maxWaiting, int joins, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var now = time.GetUtcNow().UtcDateTime;
@@ -82,9 +86,13 @@ public sealed class ApprovalGate(
         var usable = open.FirstOrDefault(r => r.Risk >= call.Risk && r.RequiredApprovals >= required);
         if (usable is null)
         {
-            var request = await NewRequestAsync(call, settings);
-            _ = await desk.OpenAsync(request);
-            return new ApprovalRound(request.Id, null);
+            if (await OpenInRoundsAsync(call, settings, now, mayJoin: joins > 0, cancellationToken) is { } opened)
+            {
+                return new ApprovalRound(opened, null);
+            }
+
+            // Another round of the same call opened its request a moment before (here or on another instance): join it.
+            return await RoundAsync(call, stated, wait, maxWaiting, joins - 1, cancellationToken);
         }
 
         var verdict = await desk.WatchAsync(usable);
@@ -105,6 +113,48 @@ public sealed class ApprovalGate(
         return new ApprovalRound(usable.Id, result.IsApproved ? await desk.UseAsync(result, call, stillHere) : result);
     }
 
+    /// <summary>
+    /// Opens the request of a call that waits in rounds; null when the same call's request was opened first by another
+    /// round and <paramref name="mayJoin"/> (the database holds one such request per call and what it asks for, so two
+    /// rounds at once cannot both open one).
+    /// </summary>
+    private async Task<Guid?> OpenInRoundsAsync(ApprovalCall call, ApprovalOptions settings, DateTime now, bool mayJoin, CancellationToken cancellationToken)
+    {
+        // Requests of this call still pending past their deadline (not closed yet) can be joined no more: closed first,
+        // so that they do not stand in the new one's way.
+        List<Guid> overdue;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            overdue = await db.ApprovalRequests.AsNoTracking().Where(r => r.SessionId == call.Session.Id && r.Server == call.Server && r.Tool == call.Tool
+                    && r.ArgumentsFingerprint == call.ArgumentsFingerprint && r.Status == ApprovalStatus.Pending && r.Waiting == ApprovalWaiting.InRounds
+                    && r.ExpiresAtUtc <= now)
+                .Select(r => r.Id).ToListAsync(cancellationToken);
+        }
+
+        foreach (var id in overdue)
+        {
+            try
+            {
+                await desk.ExpireAsync(id, "No reviewer decided in time; the call was denied.");
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Closed meanwhile by whoever else noticed: nothing left to do.
+            }
+        }
+
+        var request = await NewRequestAsync(call, settings, ApprovalWaiting.InRounds);
+        try
+        {
+            _ = await desk.OpenAsync(request);
+            return request.Id;
+        }
+        catch (DbUpdateException e) when (mayJoin && DatabaseErrors.IsUniqueViolation(e))
+        {
+            return null;
+        }
+    }
+
     // The outcome of a request that can let nothing through any more, as the round that asks about it reads it.
     private static ApprovalVerdict Closed(ApprovalRequest request, DateTime now) => request switch
     {
@@ -117,7 +167,7 @@ public sealed class ApprovalGate(
 
     private static int RequiredApprovals(RiskLevel risk, ApprovalOptions settings) => risk == RiskLevel.Critical ? settings.CriticalApprovers : 1;
 
-    private async Task<ApprovalRequest> NewRequestAsync(ApprovalCall call, ApprovalOptions settings)
+    private async Task<ApprovalRequest> NewRequestAsync(ApprovalCall call, ApprovalOptions settings, ApprovalWaiting waiting)
     {
         string owner;
         await using (var db = await contexts.CreateDbContextAsync())
@@ -147,6 +197,7 @@ public sealed class ApprovalGate(
             RequestedAtUtc = now,
             ExpiresAtUtc = now + settings.Timeout,
             RequiredApprovals = RequiredApprovals(call.Risk, settings),
+            Waiting = waiting,
         };
     }
 }

@@ -31,6 +31,7 @@ internal static class RelayExtensions
         services.AddHttpContextAccessor();
         services.AddSingleton<RelayReads>();
         services.AddSingleton<RelayOffered>();
+        services.AddSingleton<RelayDiscovery>();
         services.AddSingleton<RelayHandlers>();
         // The MCP SDK logs each request and response stream at Information, and every refusal a handler answers with as
         // an error with its stack trace; its client warns on each error an upstream answers. The relay records every

@@ -24,6 +24,7 @@ public sealed class RelayHandlers(
     RelayCalls calls,
     RelayReads reads,
     RelayOffered offered,
+    RelayDiscovery discovery,
     UpstreamLinks upstreams,
     IOptionsMonitor<RelayOptions> options,
     TimeProvider time,
@@ -58,6 +59,13 @@ public sealed class RelayHandlers(
             Logging = new LoggingCapability(),
             Completions = new CompletionsCapability(),
         };
+        if (relay.Stateless)
+        {
+            // A 2025-11-25 session keeps what initialize told it for its whole life, and hears of changes; a stateless
+            // client learns from server/discover what its session may use at that moment.
+            discovery.Shape(server, relay);
+        }
+
         var handlers = server.Handlers;
         handlers.ListToolsHandler = (request, ct) => ListToolsAsync(relay, ct);
         handlers.CallToolHandler = (request, ct) => calls.CallAsync(request, relay, ct);

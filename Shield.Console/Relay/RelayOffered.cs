@@ -28,30 +28,35 @@ public sealed class RelayOffered(RelayCatalog catalog, PolicyStore policy, Upstr
         return PrivateCache.Marked(await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = hop.Meta }, cancellationToken));
     }
 
-    /// <summary>The servers whose resources and prompts the session may use now.</summary>
-    private async Task<List<(string Name, McpClient Client)>> UsableServersAsync(McpServer downstream, RelaySession relay, CancellationToken cancellationToken,
-        Dictionary<string, UpstreamUnavailableException>? unavailable = null)
+    /// <summary>
+    /// The servers whose resources and prompts the session may use now (it holds a tool of each that it may call), as
+    /// registered: what their last discovery found, with no connection opened.
+    /// </summary>
+    public async Task<List<RegisteredServer>> UsableServersAsync(RelaySession relay, CancellationToken cancellationToken)
     {
         var entries = await catalog.CurrentAsync(cancellationToken);
         var snapshot = policy.Current;
-        List<(string, McpClient)> usable = [];
-        foreach (var server in relay.ScopeServers.Where(entries.Servers.ContainsKey))
-        {
-            var callable = relay.Scope.Any(q => QualifiedToolName.TryParse(q, out var s, out var t) && s == server &&
-                entries.Tools.ContainsKey((s, t)) && snapshot.Decide(relay.Session.AgentName, s, t).Kind != DecisionKind.Deny);
-            if (!callable)
-            {
-                continue;
-            }
+        return [.. relay.ScopeServers.Where(entries.Servers.ContainsKey)
+            .Where(server => relay.Scope.Any(q => QualifiedToolName.TryParse(q, out var s, out var t) && s == server &&
+                entries.Tools.ContainsKey((s, t)) && snapshot.Decide(relay.Session.AgentName, s, t).Kind != DecisionKind.Deny))
+            .Select(server => entries.Servers[server])];
+    }
 
+    /// <summary>The upstream sessions of the servers whose resources and prompts the session may use now.</summary>
+    private async Task<List<(string Name, McpClient Client)>> UsableServersAsync(McpServer downstream, RelaySession relay, CancellationToken cancellationToken,
+        Dictionary<string, UpstreamUnavailableException>? unavailable = null)
+    {
+        List<(string, McpClient)> usable = [];
+        foreach (var server in await UsableServersAsync(relay, cancellationToken))
+        {
             try
             {
-                usable.Add((server, await upstreams.ClientAsync(relay, entries.Servers[server], downstream, cancellationToken)));
+                usable.Add((server.Name, await upstreams.ClientAsync(relay, server, downstream, cancellationToken)));
             }
             catch (UpstreamUnavailableException e)
             {
                 // One unreachable server does not hide the others' resources and prompts.
-                unavailable?.Add(server, e);
+                unavailable?.Add(server.Name, e);
             }
         }
 

@@ -53,6 +53,9 @@ public sealed class ApprovalRequest
 
     public DateTime ExpiresAtUtc { get; set; }
 
+    /// <summary>How its call waits: held in one process, or in rounds that outlive it.</summary>
+    public ApprovalWaiting Waiting { get; set; }
+
     /// <summary>How many distinct reviewers must approve.</summary>
     public int RequiredApprovals { get; set; } = 1;
 

@@ -12,6 +12,10 @@ internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<Ap
         builder.HasKey(r => r.Id);
         builder.HasIndex(r => new { r.Status, r.RequestedAtUtc });
         builder.HasIndex(r => r.SessionId);
+        // One request waiting in rounds per call (session, tool, arguments) and what it asks for: two rounds of the same
+        // call at the same moment, on one instance or two, cannot both open one; the second joins the first.
+        builder.HasIndex(r => new { r.SessionId, r.Server, r.Tool, r.ArgumentsFingerprint, r.Risk, r.RequiredApprovals }).IsUnique()
+            .HasFilter($"[Status] = '{nameof(ApprovalStatus.Pending)}' AND [Waiting] = '{nameof(ApprovalWaiting.InRounds)}'");
         builder.Property(r => r.AgentName).HasMaxLength(ServerName.MaxLength);
         builder.Property(r => r.AgentOwner).HasMaxLength(256);
         builder.Property(r => r.Task).HasMaxLength(500);
@@ -28,6 +32,7 @@ internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<Ap
             builder.Property(field.Property).HasMaxLength(field.MaxLength!.Value);
         }
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.Waiting).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.DecidedBy).HasMaxLength(1000);
         builder.Property(r => r.DecisionReason).HasMaxLength(1000);
         builder.Property(r => r.Version).IsConcurrencyToken();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Shield.Console.Approvals;
 using Shield.Core.Approvals;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
@@ -38,4 +39,37 @@ public sealed class ApprovalRecoveryTests
         var record = await check.AuditRecords.SingleAsync(r => r.ApprovalId == id, _cancel);
         Assert.Equal((AuditEventTypes.CallExpired, "expired"), (record.EventType, record.Outcome));
     }
+
+    [Fact]
+    public async Task AfterARestart_ARequestWaitingInRounds_StaysPendingAndQueuedUntilItsDeadline_WhileOneHeldInTheProcessExpires()
+    {
+        using var folder = new TempFolder();
+        var now = DateTime.UtcNow;
+        var inRounds = Request(ApprovalWaiting.InRounds, now.AddMinutes(5));
+        var held = Request(ApprovalWaiting.Held, now.AddMinutes(5));
+        // Its deadline passed while Shield was down (and a round after it besides).
+        var overdue = Request(ApprovalWaiting.InRounds, now - ApprovalExpiry.Interval - TimeSpan.FromMinutes(1));
+        await using (var before = new ShieldAppFactory { DataDirectory = folder.Path })
+        {
+            await using var db = await before.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+            db.ApprovalRequests.AddRange(inRounds, held, overdue);
+            await db.SaveChangesAsync(_cancel);
+        }
+
+        await using var after = new ShieldAppFactory { DataDirectory = folder.Path };
+        _ = after.Services;
+        await after.Services.GetRequiredService<ApprovalExpiry>().ExpireOverdueAsync(_cancel);
+
+        await using var check = await after.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        var status = await check.ApprovalRequests.ToDictionaryAsync(r => r.Id, r => r.Status, _cancel);
+        Assert.Equal((ApprovalStatus.Pending, ApprovalStatus.Expired, ApprovalStatus.Expired), (status[inRounds.Id], status[held.Id], status[overdue.Id]));
+        // Reviewers still see it, and may decide it.
+        Assert.Equal([inRounds.Id], after.Services.GetRequiredService<ApprovalFeed>().Pending.Select(v => v.Id));
+    }
+
+    private static ApprovalRequest Request(ApprovalWaiting waiting, DateTime expiresAtUtc) => new()
+    {
+        SessionId = Guid.NewGuid(), AgentName = "invoice-bot", Task = "t", Server = "crm", Tool = "delete_record", Reason = "r",
+        ArgumentsFingerprint = "hmac:1", RequestedAtUtc = expiresAtUtc.AddMinutes(-5), ExpiresAtUtc = expiresAtUtc, Waiting = waiting,
+    };
 }

@@ -1,13 +1,11 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shield.Console.Approvals;
 using Shield.Console.Registry;
 using Shield.Core.Auditing;
+using Shield.Core.Persistence;
 using Shield.Core.Registry;
 using Shield.Tests.Infrastructure;
 
@@ -21,92 +19,90 @@ namespace Shield.Tests.Console.Approvals;
 public sealed class ApprovalRoundsTests : IAsyncLifetime
 {
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
-    private RelayHarness _relay = default!;
-    private ApprovalWatch _watch = default!;
-    private HttpClient _reviewer = default!;
-    private int _calls;
+    private ApprovalHarness _approvals = default!;
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => _approvals = await ApprovalHarness.StartAsync(new ShieldAppFactory
     {
-        _relay = await RelayHarness.StartAsync(new ShieldAppFactory
-        {
-            Settings = new Dictionary<string, string?> { ["Shield:Approvals:RoundWait"] = "00:00:01", ["Shield:Relay:MaxCallsInFlightPerSession"] = "2" },
-        });
-        _watch = new ApprovalWatch(_relay.App);
-        _reviewer = await ApprovalFlowTests.ReviewerAsync(_relay);
-        _relay.Upstream.OnCall = (request, _) =>
-        {
-            Interlocked.Increment(ref _calls);
-            return ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = "deleted " + request.Params!.Arguments!["text"].GetString() }] });
-        };
-    }
+        Settings = new Dictionary<string, string?> { ["Shield:Approvals:RoundWait"] = "00:00:01", ["Shield:Relay:MaxCallsInFlightPerSession"] = "2" },
+    });
 
-    public async ValueTask DisposeAsync()
-    {
-        _watch.Dispose();
-        _reviewer.Dispose();
-        await _relay.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _approvals.DisposeAsync();
+
+    private RelayHarness Relay => _approvals.Relay;
 
     [Fact]
     public async Task TheFirstRoundSaysStillWaiting_LaterRoundsToo_AndTheRoundAfterTheApprovalRunsTheCallOnce()
     {
-        using var agent = Agent(await _relay.TokenAsync());
+        using var agent = Agent(await Relay.TokenAsync());
 
-        var first = await CallAsync(agent, "42", state: null);
-        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+        var first = await _approvals.RoundAsync(agent, "42", state: null);
+        var pending = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
         Assert.Equal(("input_required", pending.Id.ToString("N")), (first["resultType"]?.GetValue<string>(), first["requestState"]?.GetValue<string>()));
-        var stillWaiting = await CallAsync(agent, "42", state: pending.Id.ToString("N")); // held for one round, then answered
+        var stillWaiting = await _approvals.RoundAsync(agent, "42", state: pending.Id.ToString("N")); // held for one round, then answered
         Assert.Equal("input_required", stillWaiting["resultType"]?.GetValue<string>());
-        Assert.Equal(0, _calls);
+        Assert.Equal(0, _approvals.Calls);
 
-        (await _reviewer.PostAsJsonAsync($"/api/approvals/{pending.Id}/decision", new { approve = true }, _cancel)).EnsureSuccessStatusCode();
-        var done = await CallAsync(agent, "42", state: pending.Id.ToString("N"));
+        await _approvals.DecideAsync(pending.Id, approve: true);
+        var done = await _approvals.RoundAsync(agent, "42", state: pending.Id.ToString("N"));
 
         Assert.Equal("deleted 42", done["content"]![0]!["text"]!.GetValue<string>());
-        Assert.Equal(1, _calls);
-        Assert.Equal(pending.Id, Assert.Single(await _relay.App.RecordsAsync(AuditEventTypes.CallCompleted)).ApprovalId);
+        Assert.Equal(1, _approvals.Calls);
+        Assert.Equal(pending.Id, Assert.Single(await Relay.App.RecordsAsync(AuditEventTypes.CallCompleted)).ApprovalId);
     }
 
     [Fact]
     public async Task AskingAgainAfterTheCallRan_NeverRunsItTwice()
     {
-        using var agent = Agent(await _relay.TokenAsync());
-        await CallAsync(agent, "42", state: null);
-        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
-        (await _reviewer.PostAsJsonAsync($"/api/approvals/{pending.Id}/decision", new { approve = true }, _cancel)).EnsureSuccessStatusCode();
-        await CallAsync(agent, "42", state: pending.Id.ToString("N"));
+        using var agent = Agent(await Relay.TokenAsync());
+        await _approvals.RoundAsync(agent, "42", state: null);
+        var pending = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
+        await _approvals.DecideAsync(pending.Id, approve: true);
+        await _approvals.RoundAsync(agent, "42", state: pending.Id.ToString("N"));
 
-        var again = await CallAsync(agent, "42", state: pending.Id.ToString("N")); // its answer was lost, say
+        var again = await _approvals.RoundAsync(agent, "42", state: pending.Id.ToString("N")); // its answer was lost, say
 
         Assert.Contains("already ran once with this approval", again["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(1, _calls);
+        Assert.Equal(1, _approvals.Calls);
     }
 
     [Fact]
     public async Task TheSameCallAskedAfresh_JoinsTheRequestThatWaits_WhileOtherArgumentsAskAnew()
     {
-        using var agent = Agent(await _relay.TokenAsync());
-        var first = await CallAsync(agent, "42", state: null);
-        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
+        using var agent = Agent(await Relay.TokenAsync());
+        var first = await _approvals.RoundAsync(agent, "42", state: null);
+        var pending = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
 
-        var retried = await CallAsync(agent, "42", state: null); // a client that lost the state retries the call as it was
-        var other = await CallAsync(agent, "43", state: pending.Id.ToString("N")); // the state of a call with other arguments
+        var retried = await _approvals.RoundAsync(agent, "42", state: null); // a client that lost the state retries the call as it was
+        var other = await _approvals.RoundAsync(agent, "43", state: pending.Id.ToString("N")); // the state of a call with other arguments
 
         Assert.Equal(first["requestState"]!.GetValue<string>(), retried["requestState"]!.GetValue<string>());
-        var second = await _watch.NextAsync(ApprovalEventKind.Requested);
+        var second = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
         Assert.Equal((second.Id.ToString("N"), "{\"text\":\"43\"}"), (other["requestState"]!.GetValue<string>(), second.Arguments));
+    }
+
+    [Fact]
+    public async Task IdenticalFirstRoundsAtTheSameMoment_OpenOneRequest_AndEveryOneWaitsOnIt()
+    {
+        using var agent = Agent(await Relay.TokenAsync());
+
+        var rounds = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => _approvals.RoundAsync(agent, "42", state: null)));
+
+        var pending = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
+        Assert.All(rounds, round => Assert.Equal(("input_required", pending.Id.ToString("N")),
+            (round["resultType"]?.GetValue<string>(), round["requestState"]?.GetValue<string>())));
+        await using var db = await Relay.App.Services.GetRequiredService<IDbContextFactory<ShieldDbContext>>().CreateDbContextAsync(_cancel);
+        Assert.Equal(pending.Id, (await db.ApprovalRequests.SingleAsync(_cancel)).Id);
     }
 
     [Fact]
     public async Task ASessionWithAsManyCallsWaitingAsItMayHaveInFlight_IsRefusedAnother_WhileItsWaitingCallsGoOn()
     {
-        using var agent = Agent(await _relay.TokenAsync());
-        await CallAsync(agent, "1", state: null);
-        await CallAsync(agent, "2", state: null);
+        using var agent = Agent(await Relay.TokenAsync());
+        await _approvals.RoundAsync(agent, "1", state: null);
+        await _approvals.RoundAsync(agent, "2", state: null);
 
-        var third = await CallAsync(agent, "3", state: null);
-        var again = await CallAsync(agent, "2", state: null);
+        var third = await _approvals.RoundAsync(agent, "3", state: null);
+        var again = await _approvals.RoundAsync(agent, "2", state: null);
 
         Assert.EndsWith("already has 2 calls waiting for approval (or approved and not yet asked for again); wait for their verdicts.",
             third["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -116,73 +112,32 @@ public sealed class ApprovalRoundsTests : IAsyncLifetime
     [Fact]
     public async Task ARequestApprovedBeforeItsToolWasRaisedToCritical_IsNotJoined_TheCallAsksForTwoReviewers()
     {
-        using var agent = Agent(await _relay.TokenAsync());
-        await CallAsync(agent, "42", state: null);
-        var low = await _watch.NextAsync(ApprovalEventKind.Requested);
-        (await _reviewer.PostAsJsonAsync($"/api/approvals/{low.Id}/decision", new { approve = true }, _cancel)).EnsureSuccessStatusCode();
-        var tool = (await _relay.App.ToolsAsync("crm")).Single(t => t.Name == "delete_record");
-        await _relay.App.Services.GetRequiredService<ToolReview>().SetRiskAsync(tool.Id, RiskLevel.Critical, Registrations.Admin, _cancel);
+        using var agent = Agent(await Relay.TokenAsync());
+        await _approvals.RoundAsync(agent, "42", state: null);
+        var low = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
+        await _approvals.DecideAsync(low.Id, approve: true);
+        var tool = (await Relay.App.ToolsAsync("crm")).Single(t => t.Name == "delete_record");
+        await Relay.App.Services.GetRequiredService<ToolReview>().SetRiskAsync(tool.Id, RiskLevel.Critical, Registrations.Admin, _cancel);
 
-        var round = await CallAsync(agent, "42", state: low.Id.ToString("N"));
+        var round = await _approvals.RoundAsync(agent, "42", state: low.Id.ToString("N"));
 
-        var critical = await _watch.NextAsync(ApprovalEventKind.Requested);
+        var critical = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
         Assert.Equal((critical.Id.ToString("N"), 2), (round["requestState"]!.GetValue<string>(), critical.RequiredApprovals));
-        Assert.Equal(0, _calls);
+        Assert.Equal(0, _approvals.Calls);
     }
 
     [Fact]
     public async Task TheCSharpSdkClientOfTheRevision_WaitsInRounds_AndGetsTheResult()
     {
-        await using var client = await _relay.ConnectAsync(await _relay.TokenAsync(), new McpClientOptions { ProtocolVersion = "2026-07-28" });
+        await using var client = await Relay.ConnectAsync(await Relay.TokenAsync(), new McpClientOptions { ProtocolVersion = "2026-07-28" });
 
         var call = client.CallToolAsync("crm__delete_record", new Dictionary<string, object?> { ["text"] = "7" }, cancellationToken: _cancel).AsTask();
-        var pending = await _watch.NextAsync(ApprovalEventKind.Requested);
-        (await _reviewer.PostAsJsonAsync($"/api/approvals/{pending.Id}/decision", new { approve = true }, _cancel)).EnsureSuccessStatusCode();
+        var pending = await _approvals.Watch.NextAsync(ApprovalEventKind.Requested);
+        await _approvals.DecideAsync(pending.Id, approve: true);
 
         Assert.Equal("deleted 7", Assert.IsType<TextContentBlock>(Assert.Single((await call).Content)).Text);
-        Assert.Equal(1, _calls);
+        Assert.Equal(1, _approvals.Calls);
     }
 
-    private HttpClient Agent(string token)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(_relay.Root) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        return http;
-    }
-
-    // One tools/call of the revision, as its client sends it: the result (or the whole response when it is an error).
-    private async Task<JsonNode> CallAsync(HttpClient agent, string text, string? state)
-    {
-        var parameters = new JsonObject
-        {
-            ["name"] = "crm__delete_record",
-            ["arguments"] = new JsonObject { ["text"] = text },
-            ["_meta"] = new JsonObject
-            {
-                ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
-                ["io.modelcontextprotocol/clientInfo"] = new JsonObject { ["name"] = "raw", ["version"] = "1" },
-                ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
-            },
-        };
-        if (state is not null)
-        {
-            parameters["requestState"] = state;
-        }
-
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "tools/call", ["params"] = parameters }.ToJsonString();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.Add("Mcp-Method", "tools/call");
-        request.Headers.Add("Mcp-Name", "crm__delete_record");
-        using var response = await agent.SendAsync(request, _cancel);
-        response.EnsureSuccessStatusCode();
-        var answer = await response.Content.ReadAsStringAsync(_cancel);
-        var json = response.Content.Headers.ContentType?.MediaType == "text/event-stream"
-            ? answer.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..]
-            : answer;
-        var message = JsonNode.Parse(json)!;
-        return message["result"] ?? message;
-    }
+    private HttpClient Agent(string token) => StatelessMcp.Agent(Relay.Root, token);
 }

@@ -451,11 +451,20 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Waiting")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
 
                     b.HasIndex("Status", "RequestedAtUtc");
+
+                    b.HasIndex("SessionId", "Server", "Tool", "ArgumentsFingerprint", "Risk", "RequiredApprovals")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Pending' AND \"Waiting\" = 'InRounds'");
 
                     b.ToTable("ApprovalRequests", (string)null);
                 });

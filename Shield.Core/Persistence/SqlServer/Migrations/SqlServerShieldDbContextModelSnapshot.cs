@@ -454,11 +454,20 @@ namespace Shield.Core.Persistence.SqlServer.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("Waiting")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
 
                     b.HasIndex("Status", "RequestedAtUtc");
+
+                    b.HasIndex("SessionId", "Server", "Tool", "ArgumentsFingerprint", "Risk", "RequiredApprovals")
+                        .IsUnique()
+                        .HasFilter("[Status] = 'Pending' AND [Waiting] = 'InRounds'");
 
                     b.ToTable("ApprovalRequests", (string)null);
                 });

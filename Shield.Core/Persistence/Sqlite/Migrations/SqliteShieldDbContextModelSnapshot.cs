@@ -441,11 +441,20 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Waiting")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
 
                     b.HasIndex("Status", "RequestedAtUtc");
+
+                    b.HasIndex("SessionId", "Server", "Tool", "ArgumentsFingerprint", "Risk", "RequiredApprovals")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Pending' AND \"Waiting\" = 'InRounds'");
 
                     b.ToTable("ApprovalRequests", (string)null);
                 });

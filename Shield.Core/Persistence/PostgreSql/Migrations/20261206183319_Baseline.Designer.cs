@@ -13,7 +13,7 @@ using Shield.Core.Persistence.PostgreSql;
 namespace Shield.Core.Persistence.PostgreSql.Migrations
 {
     [DbContext(typeof(PostgreSqlShieldDbContext))]
-    [Migration("20261206175652_Baseline")]
+    [Migration("20261206183319_Baseline")]
     partial class Baseline
     {
         /// <inheritdoc />
@@ -454,11 +454,20 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Waiting")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId");
 
                     b.HasIndex("Status", "RequestedAtUtc");
+
+                    b.HasIndex("SessionId", "Server", "Tool", "ArgumentsFingerprint", "Risk", "RequiredApprovals")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Pending' AND \"Waiting\" = 'InRounds'");
 
                     b.ToTable("ApprovalRequests", (string)null);
                 });

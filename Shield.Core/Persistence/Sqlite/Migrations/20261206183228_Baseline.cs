@@ -57,6 +57,7 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                     ShadowReason = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     RequestedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ExpiresAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Waiting = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     RequiredApprovals = table.Column<int>(type: "INTEGER", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     DecidedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -608,6 +609,13 @@ namespace Shield.Core.Persistence.Sqlite.Migrations
                 name: "IX_ApprovalRequests_SessionId",
                 table: "ApprovalRequests",
                 column: "SessionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApprovalRequests_SessionId_Server_Tool_ArgumentsFingerprint_Risk_RequiredApprovals",
+                table: "ApprovalRequests",
+                columns: new[] { "SessionId", "Server", "Tool", "ArgumentsFingerprint", "Risk", "RequiredApprovals" },
+                unique: true,
+                filter: "\"Status\" = 'Pending' AND \"Waiting\" = 'InRounds'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApprovalRequests_Status_RequestedAtUtc",

@@ -59,6 +59,7 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                     ShadowReason = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     RequestedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     ExpiresAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Waiting = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     RequiredApprovals = table.Column<int>(type: "integer", nullable: false),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     DecidedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -610,6 +611,13 @@ namespace Shield.Core.Persistence.PostgreSql.Migrations
                 name: "IX_ApprovalRequests_SessionId",
                 table: "ApprovalRequests",
                 column: "SessionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApprovalRequests_SessionId_Server_Tool_ArgumentsFingerprint~",
+                table: "ApprovalRequests",
+                columns: new[] { "SessionId", "Server", "Tool", "ArgumentsFingerprint", "Risk", "RequiredApprovals" },
+                unique: true,
+                filter: "\"Status\" = 'Pending' AND \"Waiting\" = 'InRounds'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApprovalRequests_Status_RequestedAtUtc",
