@@ -104,6 +104,30 @@ public sealed class GrantBook(IDbContextFactory<ShieldDbContext> contexts, Polic
                 grant], days, cancellationToken));
     }
 
+    /// <summary>
+    /// Before a grant's effect is changed in place: how the policy with that change would have decided the calls of the
+    /// last <paramref name="days"/> days. Saves nothing.
+    /// </summary>
+    public async Task<Result<HistoryPreview>> PreviewEffectAsync(Guid id, GrantEffect effect, int days, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(effect))
+        {
+            return Refusal.Invalid("effect", "The effect is allow, approve or deny.");
+        }
+
+        if (TrailPreview.DaysProblem(days) is { } tooMany)
+        {
+            return Refusal.Invalid("days", tooMany);
+        }
+
+        return Result<HistoryPreview>.Ok(await history.PreviewAsync(grants =>
+            [.. grants.Select(g => g.Id != id ? g : new Grant
+            {
+                Id = g.Id, SubjectKind = g.SubjectKind, Subject = g.Subject, Server = g.Server, Tool = g.Tool, Effect = effect, When = g.When, Mode = g.Mode,
+                CreatedAtUtc = g.CreatedAtUtc, CreatedBy = g.CreatedBy,
+            })], days, cancellationToken));
+    }
+
     /// <summary>Changes what a grant does, in place: recorded with the grant before and after, in force at once.</summary>
     public async Task<Result<GrantView>> ChangeEffectAsync(Guid id, GrantEffect effect, Actor actor, CancellationToken cancellationToken = default)
     {

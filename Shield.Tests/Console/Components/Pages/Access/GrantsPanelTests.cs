@@ -104,13 +104,31 @@ public sealed class GrantsPanelTests : ComponentTestContext, IAsyncLifetime
     }
 
     [Fact]
-    public async Task AGrantsEffect_IsChangedInPlace_InForceAndRecorded()
+    public async Task AGrantsEffect_IsPreviewedAgainstTheTrail_ThenChangedInPlace_InForceAndRecorded()
     {
+        await _app.Services.GetRequiredService<Shield.Console.Auditing.AuditWriter>().AppendAsync(new Shield.Core.Auditing.AuditRecord
+        {
+            AtUtc = DateTime.UtcNow.AddHours(-1), EventType = Shield.Core.Auditing.AuditEventTypes.CallAllowed, ActorKind = "agent", ActorId = "id",
+            ActorName = "invoice-bot", Server = "crm", Tool = "lookup", RedactedArguments = """{"text":"INV-1"}""", Decision = "Allow",
+        }, _cancel);
         var panel = RenderAs<GrantsPanel>([], p => p.Add(g => g.Admin, true));
+        var dialogs = Render<MudDialogProvider>();
         panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("#grants-table tbody tr").Count));
         var lookup = panel.FindComponents<MudSelect<GrantEffect>>().Single(s => s.Instance.Value == GrantEffect.Allow && s.Instance.Class == "grant-effect");
 
-        await panel.InvokeAsync(() => lookup.Instance.ValueChanged.InvokeAsync(GrantEffect.Approve));
+        // Cancelled after the preview: nothing changes.
+        var changing = panel.InvokeAsync(() => lookup.Instance.ValueChanged.InvokeAsync(GrantEffect.Deny));
+        // The tool is discovered at high risk, so its recorded call needed approval; denied, it would not have.
+        dialogs.WaitForAssertion(() => Assert.Contains("1 call(s) examined, 1 would have been decided otherwise. needs approval → denied: 1.", dialogs.Markup, StringComparison.Ordinal));
+        Assert.Contains("Change agent:invoice-bot → crm__lookup", dialogs.Markup, StringComparison.Ordinal);
+        dialogs.FindAll("button").Single(b => b.TextContent.Contains("Cancel", StringComparison.Ordinal)).Click();
+        await changing;
+        Assert.Equal(GrantEffect.Allow, Assert.Single(await Book.ListAsync(_cancel), g => g.Subject == "invoice-bot").Effect);
+
+        changing = panel.InvokeAsync(() => lookup.Instance.ValueChanged.InvokeAsync(GrantEffect.Approve));
+        dialogs.WaitForAssertion(() => Assert.Contains("approve each call?", dialogs.Markup, StringComparison.Ordinal));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Change").Click();
+        await changing;
 
         var changed = Assert.Single(await Book.ListAsync(_cancel), g => g.Subject == "invoice-bot");
         Assert.Equal(GrantEffect.Approve, changed.Effect);
