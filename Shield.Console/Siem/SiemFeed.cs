@@ -29,7 +29,7 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
     public const long MaxBytes = 32L * 1024 * 1024;
 
     private readonly bool _active = options.Value.Sinks.Any(s => s.Enabled);
-    private readonly ConcurrentQueue<AuditRecord[]> _committed = new();
+    private readonly ConcurrentQueue<(AuditRecord[] Records, long Bytes)> _committed = new();
     private const int WakeAt = SiemSink.BatchSize / 2;
     private int _queued;
     private long _queuedBytes;
@@ -59,7 +59,7 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
         }
 
         Interlocked.Add(ref _queuedBytes, bytes);
-        _committed.Enqueue(copies);
+        _committed.Enqueue((copies, bytes));
         var queued = Interlocked.Add(ref _queued, copies.Length);
         if (queued >= WakeAt && queued - copies.Length < WakeAt)
         {
@@ -101,9 +101,9 @@ internal sealed class SiemFeed(IOptions<SiemOptions> options) : IAuditCommitted
     {
         while (_committed.TryDequeue(out var commit))
         {
-            Interlocked.Add(ref _queued, -commit.Length);
-            Interlocked.Add(ref _queuedBytes, -commit.Sum(SizeOf));
-            Extend(commit);
+            Interlocked.Add(ref _queued, -commit.Records.Length);
+            Interlocked.Add(ref _queuedBytes, -commit.Bytes);
+            Extend(commit.Records);
         }
 
         var start = Start(after);
