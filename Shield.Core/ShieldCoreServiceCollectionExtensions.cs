@@ -47,7 +47,8 @@ public static class ShieldCoreServiceCollectionExtensions
 
         services.AddDbContextFactory<SqliteShieldDbContext>((provider, builder) => builder
             .UseSqlite(ConnectionString(provider))
-            .AddInterceptors(Interceptors(provider, "sqlite")));
+            .AddInterceptors(Interceptors(provider, "sqlite"))
+            .AddInterceptors(new SqliteBusyWait()));
         services.AddDbContextFactory<SqlServerShieldDbContext>((provider, builder) => builder
             .UseSqlServer(ConnectionString(provider), sql => sql.EnableRetryOnFailure())
             .AddInterceptors(Interceptors(provider, "microsoft.sql_server")));

@@ -29,10 +29,12 @@ internal sealed partial class SiemSink(
 {
     public const int BatchSize = 500;
     public static readonly TimeSpan LeaseInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopSaveTimeout = TimeSpan.FromSeconds(5);
 
     private readonly SiemSinkOptions _sink = state.Sink;
     private readonly SiemFormat _anchors = SiemFormat.Create(state.Sink.Format, productVersion);
     private readonly List<SiemMessage> _messages = new(BatchSize * 2);
+    private readonly SiemSinkCursor _cursor = new(state.Sink.Name, time);
     private ISiemTransport? _transport;
     private long? _sentThrough; // on this connection; null: none yet
     private long? _heldAt;
@@ -94,6 +96,7 @@ internal sealed partial class SiemSink(
         finally
         {
             await CloseAsync();
+            await SaveOnStopAsync();
             state.Streaming = false;
             await job.ReleaseAsync();
         }
@@ -115,6 +118,11 @@ internal sealed partial class SiemSink(
 
         var held = await job.HoldAsync(cancellationToken);
         _heldAt = held ? time.GetTimestamp() : null;
+        if (!held)
+        {
+            _cursor.Forget(); // another instance streams the sink from the cursor it reads
+        }
+
         state.Streaming = held;
         return held;
     }
@@ -130,27 +138,19 @@ internal sealed partial class SiemSink(
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var head = await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0;
-        var cursor = await db.SiemCursors.SingleOrDefaultAsync(c => c.Name == _sink.Name, cancellationToken);
-        if (cursor is null)
+        var read = await _cursor.ReadAsync(db, head, cancellationToken);
+        if (read.MovedBack)
         {
-            cursor = new SiemCursor { Name = _sink.Name };
-            db.SiemCursors.Add(cursor);
-        }
-        else if (cursor.Sequence > head)
-        {
-            // The trail ends before the cursor: acknowledged tampering cut its tail, and new records take those numbers.
-            LogTrailCut(logger, _sink.Name, cursor.Sequence, head);
-            cursor.Sequence = head;
-            _sentThrough = null;
+            _sentThrough = null; // a cut tail: go on from the cursor
         }
 
-        if (_sentThrough > cursor.Sequence)
+        if (read.CutFrom is { } cutFrom)
         {
-            _sentThrough = null; // the cursor was moved back (a cut tail acknowledged): go on from it
+            LogTrailCut(logger, _sink.Name, cutFrom, head);
         }
 
-        state.Sequence = cursor.Sequence;
-        state.Head = Math.Max(head, cursor.Sequence);
+        state.Sequence = _cursor.Sequence;
+        state.Head = Math.Max(head, _cursor.Sequence);
         if (_transport is null)
         {
             _transport = await open(cancellationToken);
@@ -158,10 +158,10 @@ internal sealed partial class SiemSink(
         }
 
         // A new syslog connection starts with the last records sent again: TCP delivered nothing it can vouch for.
-        var from = _sentThrough ??= _transport.Acknowledges ? cursor.Sequence : Math.Max(0, cursor.Sequence - _sink.ResendOnReconnect);
+        var from = _sentThrough ??= _transport.Acknowledges ? _cursor.Sequence : Math.Max(0, _cursor.Sequence - _sink.ResendOnReconnect);
         var records = await feed.ReadAsync(db, from, BatchSize, _sink.Format, cancellationToken);
         var through = records.Count > 0 ? records[^1].Record.Sequence : from;
-        var lastCheckpoint = cursor.CheckpointId;
+        var lastCheckpoint = _cursor.CheckpointId;
         var checkpoints = await db.AuditCheckpoints.AsNoTracking()
             .Where(c => c.Sequence <= through && (c.Id > lastCheckpoint || c.Sequence > from))
             .OrderBy(c => c.Sequence).ThenBy(c => c.Id).ToListAsync(cancellationToken);
@@ -191,17 +191,10 @@ internal sealed partial class SiemSink(
         }
 
         _sentThrough = through;
-        var sentCheckpoint = checkpoints.Count > 0 ? Math.Max(cursor.CheckpointId, checkpoints.Max(c => c.Id)) : cursor.CheckpointId;
-        if (through > cursor.Sequence || sentCheckpoint > cursor.CheckpointId || db.ChangeTracker.HasChanges())
-        {
-            cursor.Sequence = Math.Max(cursor.Sequence, through);
-            cursor.CheckpointId = sentCheckpoint;
-            cursor.UpdatedAtUtc = time.GetUtcNow().UtcDateTime;
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        state.Sequence = cursor.Sequence;
-        state.Head = Math.Max(state.Head, cursor.Sequence); // records from the feed can be newer than the head read at the start
+        _cursor.Advance(through, checkpoints.Count > 0 ? checkpoints.Max(c => c.Id) : 0);
+        await _cursor.SaveAsync(db, now: false, cancellationToken);
+        state.Sequence = _cursor.Sequence;
+        state.Head = Math.Max(state.Head, _cursor.Sequence); // records from the feed can be newer than the head read at the start
         return records.Count == BatchSize;
     }
 
@@ -237,6 +230,26 @@ internal sealed partial class SiemSink(
         return anchors;
     }
 
+    /// <summary>Writes what was sent since the cursor's last write, while this instance still holds the sink's lease.</summary>
+    private async Task SaveOnStopAsync()
+    {
+        if (!_cursor.Unsaved || _heldAt is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(StopSaveTimeout);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(timeout.Token);
+            await _cursor.SaveAsync(db, now: true, timeout.Token);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            LogCursorNotSaved(logger, error, _sink.Name, _cursor.Sequence);
+        }
+    }
+
     private async Task CloseAsync()
     {
         if (_transport is { } transport)
@@ -264,6 +277,9 @@ internal sealed partial class SiemSink(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIEM sink {Sink} had been sent the trail through record {Cursor}, but the trail now ends at record {Head} (acknowledged tampering cut its tail): the sink goes on from there, and the records that take those numbers are sent.")]
     private static partial void LogTrailCut(ILogger logger, string sink, long cursor, long head);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIEM sink {Sink} stopped without recording that it had been sent the trail through record {Sequence}; when it starts again it resends from its last recorded position.")]
+    private static partial void LogCursorNotSaved(ILogger logger, Exception error, string sink, long sequence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SIEM sink {Sink}: the checkpoint at record {Sequence} is signed by no key this Shield holds; it is not sent as an anchor.")]
     private static partial void LogUnsignedCheckpoint(ILogger logger, string sink, long sequence);

@@ -42,6 +42,7 @@ public static class DatabaseErrors
         if (db.Database.GetDbConnection() is SqliteConnection sqlite)
         {
             sqlite.DefaultTimeout = seconds;
+            Sqlite.SqliteBusyWait.Apply(sqlite); // when already open; otherwise on opening
         }
     }
 

@@ -25,7 +25,8 @@ public sealed class SyslogStreamingTests
     {
         await using var receiver = new RsyslogReceiver();
         receiver.Start();
-        await using var app = new ShieldAppFactory { Settings = Sink("rsyslog", receiver.Port) };
+        using var folder = new TempFolder();
+        await using var app = new ShieldAppFactory { Settings = Sink("rsyslog", receiver.Port), DataDirectory = folder.Path };
         var writer = app.Services.GetRequiredService<AuditWriter>();
 
         var head = await AppendAsync(writer, 10);
@@ -65,7 +66,10 @@ public sealed class SyslogStreamingTests
         var firstAnchor = lines.ToList().FindIndex(l => l.IsAnchor);
         Assert.Contains(lines.Take(firstAnchor), l => !l.IsAnchor && l.Sequence == anchors[0].Sequence);
 
-        var cursor = await db.SiemCursors.SingleAsync(_cancel);
+        // A sink writes its cursor at most once a second, and on stopping what it had been sent since.
+        await app.DisposeAsync();
+        await using var stopped = app.OpenDatabase();
+        var cursor = await stopped.SiemCursors.SingleAsync(_cancel);
         Assert.Equal(("rsyslog", head), (cursor.Name, cursor.Sequence));
     }
 
