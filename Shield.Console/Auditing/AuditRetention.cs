@@ -96,7 +96,7 @@ public sealed partial class AuditRetention(
         }
 
         var last = await db.AuditRecords.Where(r => r.Sequence == through).Select(r => r.Hash).SingleAsync(cancellationToken);
-        var governance = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
+        var governance = await db.AuditRecords.LastGovernanceChangeAsync(cancellationToken) ?? 0;
         // The key that seals the first record kept: the sealing record that said so may be among those removed.
         var sealing = await AuditTailCheck.SealingAsync(db, through, cancellationToken);
         var pruning = new AuditPruning(through, last, olderThan, through - first.Value + 1, governance, sealing?.KeyId);

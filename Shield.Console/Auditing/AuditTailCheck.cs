@@ -165,13 +165,13 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
     }
 
     private static Task<List<AuditRecord>> TrailEventsAsync(ShieldDbContext db, CancellationToken cancellationToken) =>
-        db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.TamperDetected || r.EventType == AuditEventTypes.Pruned)
+        db.AuditRecords.AsNoTracking().TrailEvents(AuditEventTypes.TamperDetected, AuditEventTypes.Pruned)
             .ToListAsync(cancellationToken);
 
     /// <summary>The sealing record in force at a sequence: the last one at or before it.</summary>
     public static async Task<AuditSealing?> SealingAsync(ShieldDbContext db, long sequence, CancellationToken cancellationToken)
     {
-        var record = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Sealing && r.Sequence <= sequence)
+        var record = await db.AuditRecords.AsNoTracking().TrailEvents(AuditEventTypes.Sealing).Where(r => r.Sequence <= sequence)
             .OrderByDescending(r => r.Sequence).FirstOrDefaultAsync(cancellationToken);
         if (record is not null)
         {
@@ -179,7 +179,7 @@ internal sealed class AuditTailCheck(IDbContextFactory<ShieldDbContext> contexts
         }
 
         // Pruned with the records before it: the newest pruning record says which key sealed the records it kept.
-        var pruning = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Pruned && r.Sequence <= sequence)
+        var pruning = await db.AuditRecords.AsNoTracking().TrailEvents(AuditEventTypes.Pruned).Where(r => r.Sequence <= sequence)
             .OrderByDescending(r => r.Sequence).FirstOrDefaultAsync(cancellationToken);
         return pruning is not null && AuditPruning.Read(pruning) is { SealKeyId: { } keyId } ? new AuditSealing(keyId, "pruned", null) : null;
     }

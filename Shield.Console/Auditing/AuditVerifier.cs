@@ -88,7 +88,7 @@ public sealed class AuditVerifier(IDbContextFactory<ShieldDbContext> contexts, A
         var anchorsNow = writer.Anchors.InForce(writer.Anchors.Length).GetEnumerator();
         var newest = await db.AuditCheckpoints.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
         var trailEvents = await db.AuditRecords.AsNoTracking()
-            .Where(r => r.EventType == AuditEventTypes.TamperDetected || r.EventType == AuditEventTypes.Pruned).ToListAsync(cancellationToken);
+            .TrailEvents(AuditEventTypes.TamperDetected, AuditEventTypes.Pruned).ToListAsync(cancellationToken);
         var verifier = new AuditChainVerifier(keys, trailEvents);
         var checkpoints = new CheckpointFeed(db, verifier, newest);
         var anchors = new AnchorFeed(anchorsNow, verifier);

@@ -66,7 +66,7 @@ internal sealed class GovernanceOutbox(TimeProvider time)
         // not make real changes look chained.
         var newest = await db.GovernanceChanges.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
         var cursor = Math.Min(newest, Math.Max(_through ?? await CursorAsync(db, cancellationToken),
-            await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0));
+            await db.AuditRecords.LastGovernanceChangeAsync(cancellationToken) ?? 0));
         // Only recent ones: records of old changes may have been pruned by retention, and must not be chained again.
         // Never one that is already chained, here or by another instance.
         var lookBack = cursor - LookBack;
@@ -153,8 +153,8 @@ internal sealed class GovernanceOutbox(TimeProvider time)
     // The last governance change chained: from the records, or, when retention pruned them, from the pruning record.
     private static async Task<long> CursorAsync(ShieldDbContext db, CancellationToken cancellationToken)
     {
-        var chained = await db.AuditRecords.MaxAsync(r => r.GovernanceChangeId, cancellationToken) ?? 0;
-        var pruning = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Pruned).OrderByDescending(r => r.Sequence)
+        var chained = await db.AuditRecords.LastGovernanceChangeAsync(cancellationToken) ?? 0;
+        var pruning = await db.AuditRecords.AsNoTracking().TrailEvents(AuditEventTypes.Pruned).OrderByDescending(r => r.Sequence)
             .FirstOrDefaultAsync(cancellationToken);
         return Math.Max(chained, pruning is null ? 0 : AuditPruning.Read(pruning)?.GovernanceThrough ?? 0);
     }

@@ -128,7 +128,7 @@ public sealed class PostureReporter(
 
     private async Task<PostureIntegrity> IntegrityAsync(ShieldDbContext db, Dictionary<string, long> byType, CancellationToken cancellationToken)
     {
-        var gaps = await db.AuditRecords.AsNoTracking().Where(r => r.EventType == AuditEventTypes.Gap).ToListAsync(cancellationToken);
+        var gaps = await db.AuditRecords.AsNoTracking().TrailEvents(AuditEventTypes.Gap).ToListAsync(cancellationToken);
         var outside = keyring.ChainKeyOutsideDatabase;
         return new PostureIntegrity(
             outside ? "file" : "database",

@@ -6,11 +6,14 @@ namespace Shield.Benchmarks.OutsideProcess;
 /// <summary>
 /// A process the benchmark started (Shield, the upstream, the TypeScript driver): its output lines as they come, its
 /// CPU time and resident memory as Linux counts them (<c>/proc/&lt;pid&gt;/stat</c> and <c>status</c>). Disposing
-/// kills it and its children.
+/// kills it and its children. <c>SHIELD_BENCH_LOG=&lt;file&gt;</c> keeps every line they print, for a profile's questions.
 /// </summary>
 internal sealed class ChildApp : IAsyncDisposable
 {
     private static readonly double TicksPerSecond = ClockTicks();
+    private static readonly StreamWriter? Log = Environment.GetEnvironmentVariable("SHIELD_BENCH_LOG") is { Length: > 0 } path
+        ? new StreamWriter(path, append: true) { AutoFlush = true }
+        : null;
     private readonly Process _process;
     private readonly System.Threading.Channels.Channel<string> _lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
     private readonly List<string> _tail = [];
@@ -134,6 +137,7 @@ internal sealed class ChildApp : IAsyncDisposable
 
         lock (_tail)
         {
+            Log?.WriteLine($"{_process.Id}: {line}");
             _tail.Add(line);
             if (_tail.Count > 20)
             {
