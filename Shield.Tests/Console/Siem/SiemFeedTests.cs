@@ -3,38 +3,22 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shield.Console.Siem;
 using Shield.Core.Auditing;
-using Shield.Core.Persistence.Sqlite;
 using Shield.Core.Siem;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Siem;
 
-public sealed class SiemFeedTests : IAsyncLifetime
+public sealed class SiemFeedTests : MigratedSqliteTest
 {
-    private readonly TempFolder _folder = new();
-    private SqliteShieldDbContext _db = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _db = StoppedTrail.Open(_folder);
-        await _db.Database.MigrateAsync(TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _db.DisposeAsync();
-        _folder.Dispose();
-    }
-
     [Fact]
     public async Task SinksThatKeepUp_ShareOneReadAndOneBodyPerFormat()
     {
         await AppendAsync(1, 5);
         var feed = Feed();
 
-        var first = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        var second = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        var cef = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Cef, Ct);
+        var first = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var second = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var cef = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Cef, Ct);
 
         Assert.Equal([1L, 2, 3, 4, 5], first.Select(r => r.Record.Sequence));
         Assert.All(first.Zip(second), pair =>
@@ -52,11 +36,11 @@ public sealed class SiemFeedTests : IAsyncLifetime
     {
         await AppendAsync(1, 3);
         var feed = Feed();
-        var early = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var early = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
         await AppendAsync(4, 6);
 
-        var ahead = await feed.ReadAsync(_db, 3, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        var behind = await feed.ReadAsync(_db, 1, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var ahead = await feed.ReadAsync(Db, 3, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var behind = await feed.ReadAsync(Db, 1, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([4L, 5, 6], ahead.Select(r => r.Record.Sequence));
         Assert.Equal([2L, 3, 4, 5, 6], behind.Select(r => r.Record.Sequence));
@@ -69,10 +53,10 @@ public sealed class SiemFeedTests : IAsyncLifetime
     {
         await AppendAsync(1, SiemFeed.Capacity + 10);
         var feed = Feed();
-        var latest = await feed.ReadAsync(_db, 10, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var latest = await feed.ReadAsync(Db, 10, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
-        var far = await feed.ReadAsync(_db, 0, 5, SiemFormatKind.Ocsf, Ct);
-        var again = await feed.ReadAsync(_db, 10, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var far = await feed.ReadAsync(Db, 0, 5, SiemFormatKind.Ocsf, Ct);
+        var again = await feed.ReadAsync(Db, 10, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([1L, 2, 3, 4, 5], far.Select(r => r.Record.Sequence));
         Assert.Equal(SiemSink.BatchSize, again.Count);
@@ -84,14 +68,14 @@ public sealed class SiemFeedTests : IAsyncLifetime
     {
         await AppendAsync(1, 4);
         var feed = Feed();
-        await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         // The tail is cut after record 2 (acknowledged tampering) and new records take its numbers.
-        await _db.AuditRecords.Where(r => r.Sequence > 2).ExecuteDeleteAsync(Ct);
+        await Db.AuditRecords.Where(r => r.Sequence > 2).ExecuteDeleteAsync(Ct);
         await AppendAsync(3, 5, task: "after the cut");
 
-        var behind = await feed.ReadAsync(_db, 1, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        var ahead = await feed.ReadAsync(_db, 4, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var behind = await feed.ReadAsync(Db, 1, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var ahead = await feed.ReadAsync(Db, 4, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([2L, 3, 4, 5], behind.Select(r => r.Record.Sequence));
         Assert.All(behind.Skip(1), r => Assert.Equal("after the cut", r.Record.Task));
@@ -103,11 +87,11 @@ public sealed class SiemFeedTests : IAsyncLifetime
     {
         await AppendAsync(1, 4);
         var feed = Feed();
-        await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        await _db.AuditRecords.Where(r => r.Sequence > 2).ExecuteDeleteAsync(Ct);
+        await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        await Db.AuditRecords.Where(r => r.Sequence > 2).ExecuteDeleteAsync(Ct);
         await AppendAsync(3, 4, task: "after the cut");
 
-        var two = await feed.ReadAsync(_db, 1, 2, SiemFormatKind.Ocsf, Ct);
+        var two = await feed.ReadAsync(Db, 1, 2, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal("after the cut", two[1].Record.Task);
     }
@@ -121,7 +105,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
         feed.Committed(records);
         records[1].Task = "changed by its caller afterwards";
 
-        var sent = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var sent = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([1L, 2, 3], sent.Select(r => r.Record.Sequence));
         Assert.Equal("as committed", sent[1].Record.Task); // the database says "task 2": this came from the writer
@@ -133,11 +117,11 @@ public sealed class SiemFeedTests : IAsyncLifetime
         var records = await AppendAsync(1, 6);
         var feed = Feed();
         feed.Committed(records[..2]);
-        await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
         records[4].Task = "handed over";
         feed.Committed(records[4..]); // 3 and 4 never handed over (another writer's, say)
 
-        var sent = await feed.ReadAsync(_db, 2, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var sent = await feed.ReadAsync(Db, 2, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([3L, 4, 5, 6], sent.Select(r => r.Record.Sequence));
         Assert.Equal("task 5", sent[2].Record.Task);
@@ -164,8 +148,8 @@ public sealed class SiemFeedTests : IAsyncLifetime
         await AppendAsync(1, 12, arguments: new string('a', 1024 * 1024));
         var feed = Feed();
 
-        var first = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        var second = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var first = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var second = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), first.Select(r => r.Record.Sequence));
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), second.Select(r => r.Record.Sequence));
@@ -175,13 +159,13 @@ public sealed class SiemFeedTests : IAsyncLifetime
     public async Task AHoleInTheTrail_NeitherShiftsNorSkipsWhatAnotherSinkIsSent()
     {
         await AppendAsync(1, 20);
-        await _db.AuditRecords.Where(r => r.Sequence == 12).ExecuteDeleteAsync(Ct); // someone with the database deletes one
+        await Db.AuditRecords.Where(r => r.Sequence == 12).ExecuteDeleteAsync(Ct); // someone with the database deletes one
         var feed = Feed();
 
-        var slow = await feed.ReadAsync(_db, 9, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
-        var other = await feed.ReadAsync(_db, 14, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var slow = await feed.ReadAsync(Db, 9, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var other = await feed.ReadAsync(Db, 14, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
         await AppendAsync(21, 25);
-        var next = await feed.ReadAsync(_db, 20, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var next = await feed.ReadAsync(Db, 20, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal([10L, 11, 13, 14, 15, 16, 17, 18, 19, 20], slow.Select(r => r.Record.Sequence));
         Assert.Equal([15L, 16, 17, 18, 19, 20], other.Select(r => r.Record.Sequence));
@@ -195,7 +179,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
         var feed = Feed();
         feed.Committed(records);
 
-        var sent = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var sent = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal(3, sent.Count);
         Assert.Equal(new string('t', 10) + "\ufffd…", JsonOf(sent[1]).GetProperty("unmapped").GetProperty("shield").GetProperty("task").GetString());
@@ -209,12 +193,10 @@ public sealed class SiemFeedTests : IAsyncLifetime
         records[0].Task = "handed over";
         feed.Committed(records);
 
-        var sent = await feed.ReadAsync(_db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
+        var sent = await feed.ReadAsync(Db, 0, SiemSink.BatchSize, SiemFormatKind.Ocsf, Ct);
 
         Assert.Equal("task 1", sent[0].Record.Task);
     }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static SiemFeed Feed(bool enabled = true) =>
         new(Options.Create(new SiemOptions { Sinks = [new SiemSinkOptions { Name = "siem", Host = "127.0.0.1", Port = 6514, Enabled = enabled }] }));
@@ -224,7 +206,7 @@ public sealed class SiemFeedTests : IAsyncLifetime
     private async Task<List<AuditRecord>> AppendAsync(int from, int through, string? task = null, string? arguments = null)
     {
         List<AuditRecord> appended = [];
-        var previous = from == 1 ? AuditChain.Genesis : await _db.AuditRecords.Where(r => r.Sequence == from - 1).Select(r => r.Hash).SingleAsync(Ct);
+        var previous = from == 1 ? AuditChain.Genesis : await Db.AuditRecords.Where(r => r.Sequence == from - 1).Select(r => r.Hash).SingleAsync(Ct);
         for (var i = from; i <= through; i++)
         {
             var record = StoppedTrail.Call(i);
@@ -232,12 +214,12 @@ public sealed class SiemFeedTests : IAsyncLifetime
             record.RedactedArguments = arguments ?? record.RedactedArguments;
             AuditChain.Link(record, i, previous);
             previous = record.Hash;
-            _db.AuditRecords.Add(record);
+            Db.AuditRecords.Add(record);
             appended.Add(record.Copy());
         }
 
-        await _db.SaveChangesAsync(Ct);
-        _db.ChangeTracker.Clear();
+        await Db.SaveChangesAsync(Ct);
+        Db.ChangeTracker.Clear();
         return appended;
     }
 }

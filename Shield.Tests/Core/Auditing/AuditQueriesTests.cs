@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Auditing;
-using Shield.Core.Persistence.Sqlite;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Core.Auditing;
@@ -10,34 +9,17 @@ namespace Shield.Tests.Core.Auditing;
 /// The trail's queries that must reach a partial index do, on SQLite, which uses one only when the query states the
 /// index's own condition: asked plainly, each of them read every record.
 /// </summary>
-public sealed class AuditQueriesTests : IAsyncLifetime
+public sealed class AuditQueriesTests : MigratedSqliteTest
 {
-    private readonly TempFolder _folder = new();
-    private SqliteShieldDbContext _db = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _db = StoppedTrail.Open(_folder);
-        await _db.Database.MigrateAsync(Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _db.DisposeAsync();
-        _folder.Dispose();
-    }
-
     [Fact]
     public async Task TheNewestChainedGovernanceChange_IsReadFromItsIndex_NotFromEveryRecord()
     {
-        var plain = await PlanAsync(_db.AuditRecords.Select(r => r.GovernanceChangeId).Where(_ => true), "MAX");
-        var stated = await PlanAsync(_db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId), "MAX");
+        var plain = await PlanAsync(Db.AuditRecords.Select(r => r.GovernanceChangeId).Where(_ => true), "MAX");
+        var stated = await PlanAsync(Db.AuditRecords.Where(r => r.GovernanceChangeId != null).Select(r => r.GovernanceChangeId), "MAX");
 
         Assert.DoesNotContain("IX_AuditRecords_GovernanceChangeId", plain, StringComparison.Ordinal); // what the query was
         Assert.Contains("USING COVERING INDEX IX_AuditRecords_GovernanceChangeId", stated, StringComparison.Ordinal);
-        Assert.Null(await _db.AuditRecords.LastGovernanceChangeAsync(Ct));
+        Assert.Null(await Db.AuditRecords.LastGovernanceChangeAsync(Ct));
     }
 
     [Theory]
@@ -45,8 +27,8 @@ public sealed class AuditQueriesTests : IAsyncLifetime
     [InlineData("audit.tamper-detected", "audit.pruned")]
     public async Task TheTrailsOwnEvents_AreFoundThroughTheIndexThatHoldsOnlyThem(params string[] types)
     {
-        var plain = await PlanAsync(_db.AuditRecords.Where(r => r.EventType == types[0]).OrderByDescending(r => r.Sequence).Select(r => r.Sequence));
-        var stated = await PlanAsync(_db.AuditRecords.TrailEvents(types).OrderByDescending(r => r.Sequence).Select(r => r.Sequence));
+        var plain = await PlanAsync(Db.AuditRecords.Where(r => r.EventType == types[0]).OrderByDescending(r => r.Sequence).Select(r => r.Sequence));
+        var stated = await PlanAsync(Db.AuditRecords.TrailEvents(types).OrderByDescending(r => r.Sequence).Select(r => r.Sequence));
 
         Assert.DoesNotContain("IX_AuditRecords_EventType_Sequence", plain, StringComparison.Ordinal);
         Assert.Contains("INDEX IX_AuditRecords_EventType_Sequence", stated, StringComparison.Ordinal);
@@ -62,7 +44,7 @@ public sealed class AuditQueriesTests : IAsyncLifetime
             sql = $"SELECT {aggregate}(q.\"GovernanceChangeId\") FROM ({sql}) AS q";
         }
 
-        await using var connection = new SqliteConnection(_db.Database.GetConnectionString());
+        await using var connection = new SqliteConnection(Db.Database.GetConnectionString());
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
