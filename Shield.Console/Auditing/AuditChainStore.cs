@@ -104,7 +104,7 @@ internal sealed class AuditChainStore(
             await db.AuditCheckpoints.Where(c => c.Sequence > tail.Sequence).ExecuteDeleteAsync();
             // SIEM sinks sent records that are gone go on from the cut, so the acknowledgement and the new records that
             // take those numbers are sent too (receivers keep the latest copy of a sequence).
-            await db.SiemCursors.Where(c => c.Sequence > tail.Sequence).ExecuteUpdateAsync(set => set.SetProperty(c => c.Sequence, tail.Sequence));
+            await Siem.SiemSinkCursor.MoveBackAsync(db, tail.Sequence, time.GetUtcNow().UtcDateTime);
         }
 
         var now = time.GetUtcNow().UtcDateTime;

@@ -242,6 +242,7 @@ internal sealed partial class SiemSink(
         try
         {
             await using var db = await contexts.CreateDbContextAsync(timeout.Token);
+            DatabaseErrors.Bound(db, StopSaveTimeout); // SQLite's wait for a lock does not hear the token
             await _cursor.SaveAsync(db, now: true, timeout.Token);
         }
         catch (Exception error) when (error is not OutOfMemoryException)

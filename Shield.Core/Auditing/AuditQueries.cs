@@ -11,8 +11,16 @@ namespace Shield.Core.Auditing;
 public static class AuditQueries
 {
     /// <summary>The trail's own events of the given types (<see cref="AuditEventTypes.Trail"/>), through the index that holds only them.</summary>
-    public static IQueryable<AuditRecord> TrailEvents(this IQueryable<AuditRecord> records, params string[] types) =>
-        records.Where(r => EF.Constant(AuditEventTypes.Trail).Contains(r.EventType) && types.Contains(r.EventType));
+    /// <exception cref="ArgumentException">A type is not one of the trail's own: the index does not hold it.</exception>
+    public static IQueryable<AuditRecord> TrailEvents(this IQueryable<AuditRecord> records, params string[] types)
+    {
+        if (types.FirstOrDefault(t => !AuditEventTypes.Trail.Contains(t)) is { } other)
+        {
+            throw new ArgumentException($"'{other}' is not one of the trail's own event types.", nameof(types));
+        }
+
+        return records.Where(r => EF.Constant(AuditEventTypes.Trail).Contains(r.EventType) && types.Contains(r.EventType));
+    }
 
     /// <summary>The newest governance change the trail holds a record of; null when none.</summary>
     public static Task<long?> LastGovernanceChangeAsync(this IQueryable<AuditRecord> records, CancellationToken cancellationToken) =>

@@ -36,22 +36,45 @@ public sealed class SiemSinkCursorTests : MigratedSqliteTest
     }
 
     [Fact]
-    public async Task ACursorMovedBackAfterItWasRead_IsNotOverwritten_AndTheNextReadGoesOnFromIt()
+    public async Task ACutAcknowledgedWhileTheStoredPositionLagsWhatWasSent_SendsFromTheStoredPosition_AndIsNotOverwritten()
     {
         var cursor = new SiemSinkCursor("siem", _time);
-        await cursor.ReadAsync(Db, head: 100, Ct);
-        cursor.Advance(50, 0);
+        await cursor.ReadAsync(Db, head: 1000, Ct);
+        cursor.Advance(900, 0);
         await cursor.SaveAsync(Db, now: true, Ct);
+        await cursor.ReadAsync(Db, head: 1000, Ct);
+        cursor.Advance(1000, 0); // sent, not yet written
 
-        await cursor.ReadAsync(Db, head: 100, Ct);
-        cursor.Advance(60, 0);
-        await Db.SiemCursors.ExecuteUpdateAsync(set => set.SetProperty(c => c.Sequence, 40), Ct); // a cut tail acknowledged
-        await cursor.SaveAsync(Db, now: true, Ct);
-        Assert.Equal(40, await StoredAsync());
+        // Records 951 to 1000 are cut, and the cut acknowledged: the stored 900 is not past it, yet the sink must hear of it.
+        await SiemSinkCursor.MoveBackAsync(Db, tail: 950, _time.GetUtcNow().UtcDateTime);
+        await cursor.SaveAsync(Db, now: true, Ct); // a round that read before the acknowledgement
+        Assert.Equal(900, await StoredAsync());
 
-        var read = await cursor.ReadAsync(Db, head: 100, Ct);
+        var read = await cursor.ReadAsync(Db, head: 1005, Ct); // the acknowledgement and new records took 951 on
         Assert.True(read.MovedBack);
-        Assert.Equal(40, cursor.Sequence);
+        Assert.Equal(900, cursor.Sequence);
+
+        cursor.Advance(1005, 0);
+        await cursor.SaveAsync(Db, now: true, Ct);
+        Assert.Equal(1005, await StoredAsync());
+    }
+
+    [Fact]
+    public async Task ACutAcknowledged_MovesBackOnlyTheCursorsPastIt()
+    {
+        foreach (var (name, sequence) in new[] { ("behind", 10L), ("past", 60L) })
+        {
+            var cursor = new SiemSinkCursor(name, _time);
+            await cursor.ReadAsync(Db, head: 100, Ct);
+            cursor.Advance(sequence, 0);
+            await cursor.SaveAsync(Db, now: true, Ct);
+        }
+
+        await SiemSinkCursor.MoveBackAsync(Db, tail: 40, _time.GetUtcNow().UtcDateTime);
+
+        Db.ChangeTracker.Clear();
+        var cursors = await Db.SiemCursors.OrderBy(c => c.Name).ToListAsync(Ct);
+        Assert.Equal([("behind", 10L), ("past", 40L)], cursors.Select(c => (c.Name, c.Sequence)));
     }
 
     [Fact]
