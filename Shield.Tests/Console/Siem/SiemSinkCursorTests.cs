@@ -1,13 +1,37 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using Shield.Console.Siem;
+using Shield.Core.Persistence;
 using Shield.Tests.Infrastructure;
 
 namespace Shield.Tests.Console.Siem;
 
-public sealed class SiemSinkCursorTests : MigratedSqliteTest
+/// <summary>A sink's cursor on each database it runs on: its stamps must read back as written.</summary>
+public abstract class SiemSinkCursorSuite : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private ShieldAppFactory _app = null!;
+
+    protected virtual PostgresServer? Postgres => null;
+
+    private ShieldDbContext Db { get; set; } = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = new ShieldAppFactory { Postgres = Postgres };
+        _ = _app.Services; // started: the database is migrated
+        Db = _app.OpenDatabase();
+        await Db.SiemCursors.ExecuteDeleteAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Db.DisposeAsync();
+        await _app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task ANewCursorIsWrittenAtOnce_ThenAtMostOncePerInterval_AndAlwaysWhenAskedOnStopping()
@@ -98,4 +122,12 @@ public sealed class SiemSinkCursorTests : MigratedSqliteTest
         Db.ChangeTracker.Clear();
         return await Db.SiemCursors.Where(c => c.Name == "siem").Select(c => c.Sequence).SingleAsync(Ct);
     }
+}
+
+public sealed class SiemSinkCursorTests : SiemSinkCursorSuite;
+
+[Collection(PostgresCollection.Name)]
+public sealed class SiemSinkCursorOnPostgresTests(PostgresServer postgres) : SiemSinkCursorSuite
+{
+    protected override PostgresServer? Postgres => postgres;
 }
