@@ -139,9 +139,9 @@ internal sealed partial class SiemSink(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var head = await db.AuditRecords.MaxAsync(r => (long?)r.Sequence, cancellationToken) ?? 0;
         var read = await _cursor.ReadAsync(db, head, cancellationToken);
-        if (read.MovedBack)
+        if (read.Moved)
         {
-            _sentThrough = null; // a cut tail: go on from the cursor
+            _sentThrough = null; // written elsewhere (a cut tail acknowledged, another instance): go on from the cursor
         }
 
         if (read.CutFrom is { } cutFrom)

@@ -110,5 +110,8 @@ internal sealed class SiemSinkCursor(string name, TimeProvider time)
     public bool Unsaved => _unsaved;
 }
 
-/// <summary>What reading a sink's cursor found: whether it moved back, and from where when the trail was cut under it.</summary>
-internal readonly record struct SiemCursorRead(bool MovedBack, long? CutFrom);
+/// <summary>
+/// What reading a sink's cursor found: whether someone else wrote it (or the trail was cut under it), so that what this
+/// connection sent no longer counts; and from where, when the trail was cut.
+/// </summary>
+internal readonly record struct SiemCursorRead(bool Moved, long? CutFrom);

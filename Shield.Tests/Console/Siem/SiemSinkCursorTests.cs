@@ -75,7 +75,7 @@ public abstract class SiemSinkCursorSuite : IAsyncLifetime
         Assert.Equal(900, await StoredAsync());
 
         var read = await cursor.ReadAsync(Db, head: 1005, Ct); // the acknowledgement and new records took 951 on
-        Assert.True(read.MovedBack);
+        Assert.True(read.Moved);
         Assert.Equal(900, cursor.Sequence);
 
         cursor.Advance(1005, 0);

@@ -34,6 +34,10 @@ public sealed class AuditQueriesTests : MigratedSqliteTest
         Assert.Contains("INDEX IX_AuditRecords_EventType_Sequence", stated, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AnEventTypeTheIndexDoesNotHold_IsRefused_RatherThanSilentlyMatchingNothing() =>
+        Assert.Throws<ArgumentException>(() => Db.AuditRecords.TrailEvents(AuditEventTypes.CallAllowed));
+
     /// <summary>SQLite's plan for the query (wrapped in <paramref name="aggregate"/> when given), with its parameters bound.</summary>
     private async Task<string> PlanAsync<T>(IQueryable<T> query, string? aggregate = null)
     {
