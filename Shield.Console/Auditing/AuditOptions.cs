@@ -73,6 +73,13 @@ public sealed class AuditOptions
     /// </summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a record nobody waits for (a call's outcome, written after the call was answered) may wait for one that
+    /// somebody does (the agent's next call), so that both share one commit and one sync to disk. Zero: commit it at
+    /// once. Whatever else arrives (a record awaited, a flush, a governance change, Shield stopping) ends the wait.
+    /// </summary>
+    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>What to do when the trail is found altered at start.</summary>
     public AuditTamperResponse OnTamper { get; set; } = AuditTamperResponse.Halt;
 
@@ -129,6 +136,11 @@ internal sealed class AuditOptionsValidator(IHostEnvironment environment) : IVal
         if (options.StoreTimeout < TimeSpan.FromMilliseconds(200) || options.StoreTimeout > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{AuditOptions.SectionName}:StoreTimeout is {options.StoreTimeout}; give a duration from 00:00:00.2 to 00:01:00 (default 00:00:02).");
+        }
+
+        if (options.GroupCommitWindow < TimeSpan.Zero || options.GroupCommitWindow > TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add($"{AuditOptions.SectionName}:GroupCommitWindow is {options.GroupCommitWindow}; give a duration from 00:00:00 (commit at once) to 00:00:00.1 (default 00:00:00.005).");
         }
 
         if (!Enum.IsDefined(options.OnTamper))

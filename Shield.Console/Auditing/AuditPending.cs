@@ -7,7 +7,7 @@ namespace Shield.Console.Auditing;
 /// the writer takes it into a commit, or the caller, tired of waiting on a stuck store, abandons it, and then it is
 /// never written (so a refused call is never recorded as allowed).
 /// </summary>
-internal sealed class AuditPending(AuditRecord? record, bool checkpoint = false)
+internal sealed class AuditPending(AuditRecord? record, bool checkpoint = false, bool awaited = true)
 {
     private const int Waiting = 0;
     private const int Taken = 1;
@@ -19,6 +19,9 @@ internal sealed class AuditPending(AuditRecord? record, bool checkpoint = false)
 
     /// <summary>Sign a checkpoint in the same commit.</summary>
     public bool Checkpoint { get; } = checkpoint;
+
+    /// <summary>False for a record handed over without waiting for its commit (a call's outcome).</summary>
+    public bool Awaited { get; } = awaited;
 
     public TaskCompletionSource<AuditReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

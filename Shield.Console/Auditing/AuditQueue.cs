@@ -102,7 +102,7 @@ internal sealed class AuditQueue(AuditOptions options, TimeProvider time)
     /// <summary>Hands a record over without waiting for its commit; waits only while the queue is full.</summary>
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        var pending = new AuditPending(record);
+        var pending = new AuditPending(record, awaited: false);
         // Nobody awaits this record: its failure is observed here (the writer has logged it already).
         _ = pending.Done.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return _channel.Writer.TryWrite(pending) ? ValueTask.CompletedTask : _channel.Writer.WriteAsync(pending, cancellationToken);
@@ -143,6 +143,16 @@ internal sealed class AuditQueue(AuditOptions options, TimeProvider time)
             return false;
         }
     }
+
+    /// <summary>
+    /// Whether the batch should wait up to <see cref="AuditOptions.GroupCommitWindow"/> for more before it is committed:
+    /// when nobody waits for any of its records (outcomes of calls already answered) and no flush waits on it. One
+    /// agent's next call then shares the commit of the last one's outcome, one transaction (and one sync to disk)
+    /// where there were two. Whatever arrives in the meantime (a record awaited, a flush, a wake-up) ends the wait.
+    /// </summary>
+    public bool MayWaitForMore(List<AuditPending> batch) =>
+        options.GroupCommitWindow > TimeSpan.Zero && batch.Count > 0 && batch.Count < options.BatchSize && _flushes.Count == 0
+        && batch.TrueForAll(static pending => !pending.Awaited);
 
     /// <summary>Takes up to a batch of records the callers still wait for; flushes wait for the batch's outcome.</summary>
     public void Drain(List<AuditPending> batch)

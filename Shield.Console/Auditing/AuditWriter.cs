@@ -154,6 +154,11 @@ public sealed partial class AuditWriter : BackgroundService
 
                 await _tamper.RecordAsync();
                 _queue.Drain(batch);
+                if (_queue.MayWaitForMore(batch) && await _queue.WaitForWorkAsync(_options.GroupCommitWindow, stoppingToken))
+                {
+                    _queue.Drain(batch);
+                }
+
                 await CommitAsync(batch);
                 _queue.Flushed(batch);
             }
@@ -164,13 +169,15 @@ public sealed partial class AuditWriter : BackgroundService
         finally
         {
             // Whatever was handed over before the stop is still committed (or refused), never silently dropped.
+            // A batch taken before the stop (waiting to share its commit) goes first.
             _queue.Complete();
-            while (_queue.HasWork)
+            do
             {
                 _queue.Drain(batch);
                 await CommitAsync(batch);
                 _queue.Flushed(batch);
             }
+            while (_queue.HasWork);
 
             await CheckpointOnStopAsync();
             _store.Forget();
