@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
+using Shield.Core.Persistence.Sqlite;
 
 namespace Shield.Console.Auditing;
 
@@ -33,7 +34,8 @@ internal sealed class AuditChainStore(
     private IReadOnlyList<AuditChainKey> _keys = [];
     private AuditChainKey? _key;
     private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
-    private ShieldDbContext? _db;
+    private ShieldDbContext? _db; // the writer's, with its connection held open and its insert prepared, until a failure
+    private AuditRecordInserter? _insert;
 
     /// <summary>Starts after the tail the start-up check found, sealing with <paramref name="key"/> from now on.</summary>
     public void Start(AuditTailState state, AuditChainKey key, IReadOnlyList<AuditChainKey> keys)
@@ -67,6 +69,8 @@ internal sealed class AuditChainStore(
     public void Forget()
     {
         _tail = null;
+        _insert?.Dispose();
+        _insert = null;
         _db?.Dispose();
         _db = null;
     }
@@ -74,12 +78,13 @@ internal sealed class AuditChainStore(
     // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
     public async Task<GovernanceOutbox.Sweep?> CommitAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
-        _db ??= await OpenAsync(cancellationToken);
-        var db = _db;
+        _db ??= await OpenHeldAsync(cancellationToken);
+        var (db, insert) = (_db, _insert);
+        SqliteFileCheck.EnsureInPlace(db.Database.GetDbConnection());
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear(); // a batch, or a retry, starts from nothing an earlier one left behind
-            return await CommitCoreAsync(db, batch, sweep, cancellationToken);
+            return await CommitCoreAsync(db, insert, batch, sweep, cancellationToken);
         });
     }
 
@@ -141,6 +146,30 @@ internal sealed class AuditChainStore(
         checkpointer.Committed(checkpoint, _key);
     }
 
+    // On SQLite the writer's connection is held, with its insert prepared once (decision 20). A server database's is
+    // not: a connection held idle there may be dropped by the network or a pooler, and fail the next call's commit.
+    private async Task<ShieldDbContext> OpenHeldAsync(CancellationToken cancellationToken)
+    {
+        var db = await OpenAsync(cancellationToken);
+        if (!db.Database.IsSqlite())
+        {
+            return db;
+        }
+
+        try
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+
+        _insert = new AuditRecordInserter(db);
+        return db;
+    }
+
     private async Task<ShieldDbContext> OpenAsync(CancellationToken cancellationToken)
     {
         var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -148,7 +177,7 @@ internal sealed class AuditChainStore(
         return db;
     }
 
-    private async Task<GovernanceOutbox.Sweep?> CommitCoreAsync(ShieldDbContext db, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
+    private async Task<GovernanceOutbox.Sweep?> CommitCoreAsync(ShieldDbContext db, AuditRecordInserter? insert, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Instances on one server database take turns, so that two never chain after the same head (which only the
@@ -178,7 +207,7 @@ internal sealed class AuditChainStore(
         records.AddRange(batch.Select(p => p.Record!));
 
         var (sequence, hash) = Chain(records, _tail.Value);
-        await AuditRecordInserter.InsertAsync(db, records, cancellationToken);
+        await (insert?.InsertAsync(records, cancellationToken) ?? AuditRecordInserter.InsertAsync(db, records, cancellationToken));
         var checkpoint = checkpointer.Due(records.Count > 0, batch.Any(p => p.Checkpoint), sequence, hash, now, _key);
         if (checkpoint is not null)
         {
@@ -187,6 +216,7 @@ internal sealed class AuditChainStore(
         }
 
         await transaction.CommitAsync(cancellationToken);
+        SqliteFileCheck.EnsureInPlace(db.Database.GetDbConnection()); // moved during the commit: its callers are refused
         _tail = (sequence, hash);
         _trusted = _tail.Value;
         _sealKey = _key;

@@ -36,6 +36,7 @@ public sealed partial class AuditWriter : BackgroundService
     private readonly AuditTamperDesk _tamper;
     private long _attemptStarted;
     private volatile bool _running;
+    private bool _chainStarted;
     private readonly Func<bool> _isRunning;
 
     public AuditWriter(
@@ -145,6 +146,7 @@ public sealed partial class AuditWriter : BackgroundService
         try
         {
             await StartChainAsync(stoppingToken);
+            _chainStarted = true;
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (!await _queue.WaitForWorkAsync(SweepInterval, stoppingToken))
@@ -169,15 +171,23 @@ public sealed partial class AuditWriter : BackgroundService
         finally
         {
             // Whatever was handed over before the stop is still committed (or refused), never silently dropped.
-            // A batch taken before the stop (waiting to share its commit) goes first.
+            // A batch taken before the stop (waiting to share its commit) goes first. Stopped before the chain was
+            // checked and started, nothing may be chained: what waits is refused.
             _queue.Complete();
-            do
+            while (batch.Count > 0 || _queue.HasWork)
             {
                 _queue.Drain(batch);
-                await CommitAsync(batch);
+                if (_chainStarted)
+                {
+                    await CommitAsync(batch);
+                }
+                else
+                {
+                    Refuse(batch, "Shield stopped before the audit trail was ready.", null);
+                }
+
                 _queue.Flushed(batch);
             }
-            while (_queue.HasWork);
 
             await CheckpointOnStopAsync();
             _store.Forget();
@@ -304,36 +314,6 @@ public sealed partial class AuditWriter : BackgroundService
         }
     }
 
-    private void Refuse(List<AuditPending> batch, string cause, Exception? error)
-    {
-        if (error is not null && (batch.Count > 0 || _failure is null))
-        {
-            LogWriteFailed(_logger, batch.Count, error);
-        }
-
-        _failure = cause;
-        if (_options.FailOpen && _tamper.Alarm is not { Halted: true })
-        {
-            _gaps.Unrecorded(batch.Select(p => p.Record!), cause, _time.GetUtcNow().UtcDateTime);
-            foreach (var pending in batch)
-            {
-                pending.Done.TrySetResult(AuditReceipt.NotRecorded);
-            }
-
-            _outbox.ReleaseAll();
-            return;
-        }
-
-        var refusal = new AuditUnavailableException(
-            $"The audit trail cannot be written, so Shield refuses to go on without a record: {cause} Try again shortly; operators see the cause at /healthz.", error);
-        foreach (var pending in batch)
-        {
-            pending.Done.TrySetException(refusal);
-        }
-
-        _outbox.FailAll(refusal);
-    }
-
     private async Task CheckpointOnStopAsync()
     {
         if (_tamper.Unacknowledged)
@@ -350,31 +330,4 @@ public sealed partial class AuditWriter : BackgroundService
             LogCheckpointFailed(_logger, exception);
         }
     }
-
-    private AuditReceipt Unrecorded(AuditRecord record, string cause)
-    {
-        if (!_options.FailOpen)
-        {
-            throw new AuditUnavailableException(
-                $"The audit trail cannot be written, so Shield refuses to go on without a record: {cause} Try again shortly; operators see the cause at /healthz.");
-        }
-
-        _gaps.Unrecorded([record], cause, _time.GetUtcNow().UtcDateTime);
-        return AuditReceipt.NotRecorded;
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit trail could not be written; {Count} waiting record(s) were refused.")]
-    private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit writer could not sign a checkpoint while stopping.")]
-    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit trail cannot be read to check its tail; trying again.")]
-    private static partial void LogStartFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Section}:KeyFile is not set: records are sealed with the audit key kept in the database, so whoever can read and write the database can forge them. Set a key file kept outside the database's reach (docs/audit.md).")]
-    private static partial void LogKeyInDatabase(ILogger logger, string section);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "This instance joins the cluster's audit trail with a new, empty anchor file {Path}: it checked the records after the newest signed checkpoint in the database and anchors from record {Sequence} on; earlier records are anchored in the other instances' files.")]
-    private static partial void LogJoined(ILogger logger, string path, long sequence);
 }

@@ -8,37 +8,53 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Shield.Core.Auditing;
 
 /// <summary>
-/// Inserts a batch of audit records with one prepared statement in the caller's transaction. Change tracking costs
+/// Inserts batches of audit records with one prepared statement in the caller's transaction. Change tracking costs
 /// more than the insert itself at audit volumes, so the writer bypasses it; columns, names and value conversions still
 /// come from the EF Core model, so the statement fits whichever provider is configured. The statement is built once
-/// per model, so a batch costs its command's preparation and its rows.
+/// per model and prepared once per inserter: one kept for the life of a context whose connection stays open (the
+/// writer's) pays only for its rows.
 /// </summary>
-public static class AuditRecordInserter
+public sealed class AuditRecordInserter(DbContext db) : IDisposable
 {
     private static readonly ConditionalWeakTable<IModel, Plan> Plans = [];
+    private readonly Plan _plan = Plans.GetValue(db.Model, _ => new Plan(db));
+    private DbCommand? _command;
 
+    /// <summary>Inserts one batch with a statement prepared for it alone.</summary>
     public static async Task InsertAsync(DbContext db, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        using var once = new AuditRecordInserter(db);
+        await once.InsertAsync(records, cancellationToken);
+    }
+
+    public async Task InsertAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count == 0)
         {
             return;
         }
 
-        var plan = Plans.GetValue(db.Model, _ => new Plan(db));
-        await using var command = plan.CreateCommand(db.Database.GetDbConnection());
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        if (db.Database.GetCommandTimeout() is { } timeout)
+        if (_command is null)
         {
-            command.CommandTimeout = timeout;
+            _command = _plan.CreateCommand(db.Database.GetDbConnection());
+            if (db.Database.GetCommandTimeout() is { } timeout)
+            {
+                _command.CommandTimeout = timeout;
+            }
+
+            _command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await _command.PrepareAsync(cancellationToken);
         }
 
-        await command.PrepareAsync(cancellationToken);
+        _command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         foreach (var record in records)
         {
-            plan.Bind(command, record);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            _plan.Bind(_command, record);
+            await _command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    public void Dispose() => _command?.Dispose();
 
     private sealed class Plan
     {
