@@ -9,7 +9,8 @@ namespace Shield.Console.Auditing;
 /// The chain as stored: commits a batch in one transaction after the tail it reads (sealing it, opening with a sealing
 /// record when the key changed and a gap record when fail-open left one, sweeping governance changes in), and signs
 /// checkpoints. Each command waits at most the commit bound for a lock or an answer. It keeps one database context for
-/// its lifetime (made again after any failure), so a batch costs what its rows cost. Whenever it reads the stored head
+/// its lifetime (made again after any failure), on SQLite with its connection held and its insert prepared, checking the
+/// file is still in place around each commit, so a batch costs what its rows cost. Whenever it reads the stored head
 /// again (a failed commit, another instance's records), it checks every record since the last head it knew good before
 /// chaining after it, so nothing is ever signed over records it has not checked. Shared by the instances of a cluster
 /// (<paramref name="shared"/>), it looks at the stored head under the chain lock before each batch, rather than learn
