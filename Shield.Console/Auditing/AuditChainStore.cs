@@ -79,7 +79,7 @@ internal sealed class AuditChainStore(
     // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
     public async Task<GovernanceOutbox.Sweep?> CommitAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
-        _db ??= await OpenHeldAsync(cancellationToken);
+        _db ??= await OpenWritersAsync(cancellationToken);
         var (db, insert) = (_db, _insert);
         SqliteFileCheck.EnsureInPlace(db.Database.GetDbConnection());
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
@@ -149,25 +149,24 @@ internal sealed class AuditChainStore(
 
     // On SQLite the writer's connection is held, with its insert prepared once (decision 20). A server database's is
     // not: a connection held idle there may be dropped by the network or a pooler, and fail the next call's commit.
-    private async Task<ShieldDbContext> OpenHeldAsync(CancellationToken cancellationToken)
+    private async Task<ShieldDbContext> OpenWritersAsync(CancellationToken cancellationToken)
     {
         var db = await OpenAsync(cancellationToken);
-        if (!db.Database.IsSqlite())
+        if (db.Database.IsSqlite())
         {
-            return db;
+            try
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken);
+            }
+            catch
+            {
+                await db.DisposeAsync();
+                throw;
+            }
+
+            _insert = new AuditRecordInserter(db);
         }
 
-        try
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
-
-        _insert = new AuditRecordInserter(db);
         return db;
     }
 

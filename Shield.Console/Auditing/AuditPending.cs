@@ -20,7 +20,7 @@ internal sealed class AuditPending(AuditRecord? record, bool checkpoint = false,
     /// <summary>Sign a checkpoint in the same commit.</summary>
     public bool Checkpoint { get; } = checkpoint;
 
-    /// <summary>False for a record handed over without waiting for its commit (a call's outcome).</summary>
+    /// <summary>False for a record handed over without waiting for its commit (a call's outcome, a security event).</summary>
     public bool Awaited { get; } = awaited;
 
     public TaskCompletionSource<AuditReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

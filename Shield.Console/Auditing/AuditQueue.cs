@@ -146,9 +146,9 @@ internal sealed class AuditQueue(AuditOptions options, TimeProvider time)
 
     /// <summary>
     /// Whether the batch should wait up to <see cref="AuditOptions.GroupCommitWindow"/> for more before it is committed:
-    /// when nobody waits for any of its records (outcomes of calls already answered) and no flush waits on it. One
-    /// agent's next call then shares the commit of the last one's outcome, one transaction (and one sync to disk)
-    /// where there were two. Whatever arrives in the meantime (a record awaited, a flush, a wake-up) ends the wait.
+    /// when nobody waits for any of its records (outcomes of calls already answered, security events) and no flush
+    /// waits on it. One agent's next call then shares the commit of the last one's outcome, one transaction (and one
+    /// sync to disk) where there were two. Whatever arrives in the meantime (a record awaited, a flush, a wake-up) ends the wait.
     /// </summary>
     public bool MayWaitForMore(List<AuditPending> batch) =>
         options.GroupCommitWindow > TimeSpan.Zero && batch.Count > 0 && batch.Count < options.BatchSize && _flushes.Count == 0

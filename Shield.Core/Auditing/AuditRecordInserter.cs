@@ -34,19 +34,14 @@ public sealed class AuditRecordInserter(DbContext db) : IDisposable
             return;
         }
 
-        if (_command is null)
+        var prepare = _command is null;
+        _command ??= _plan.CreateCommand(db.Database.GetDbConnection(), db.Database.GetCommandTimeout());
+        _command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction(); // each batch's own
+        if (prepare)
         {
-            _command = _plan.CreateCommand(db.Database.GetDbConnection());
-            if (db.Database.GetCommandTimeout() is { } timeout)
-            {
-                _command.CommandTimeout = timeout;
-            }
-
-            _command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             await _command.PrepareAsync(cancellationToken);
         }
 
-        _command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         foreach (var record in records)
         {
             _plan.Bind(_command, record);
@@ -78,9 +73,14 @@ public sealed class AuditRecordInserter(DbContext db) : IDisposable
                 $"VALUES ({string.Join(", ", _parameterNames)})";
         }
 
-        public DbCommand CreateCommand(DbConnection connection)
+        public DbCommand CreateCommand(DbConnection connection, int? timeout)
         {
             var command = connection.CreateCommand();
+            if (timeout is { } seconds)
+            {
+                command.CommandTimeout = seconds;
+            }
+
             for (var i = 0; i < _properties.Length; i++)
             {
                 var mapping = (RelationalTypeMapping)_properties[i].GetRelationalTypeMapping();
