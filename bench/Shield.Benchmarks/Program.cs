@@ -45,6 +45,19 @@ if (args is ["relay-cluster", var clusterDatabase, var clusterRedis, ..])
     return;
 }
 
+if (args is ["relay-floor", ..])
+{
+    await SdkFloor.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3_000, args.Length > 2 ? int.Parse(args[2]) : 3,
+        args.Length > 3 ? [.. args[3..].Select(int.Parse)] : [1, 16]);
+    return;
+}
+
+if (args is ["sdk-floor", var floor, ..])
+{
+    await SdkFloor.ServeAsync(floor == "relay" ? args[2] : null);
+    return;
+}
+
 if (args is ["canned-upstream", ..])
 {
     await CannedUpstream.RunAsync(args.Length > 1 ? args[1] : "2025-11-25");

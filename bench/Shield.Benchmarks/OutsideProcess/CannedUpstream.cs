@@ -12,12 +12,14 @@ namespace Shield.Benchmarks.OutsideProcess;
 /// streamable HTTP answered with plain JSON (no event stream), one tool, <c>echo</c>, which returns its <c>text</c>.
 /// It answers just what a client needs (initialize, the initialized notification, tools/list, tools/call, ping; and
 /// server/discover when it speaks 2026-07-28, whose requests stand alone and carry no session): a benchmark fixture,
-/// not a server to copy. Prints its address once it listens.
+/// not a server to copy. Prints its address once it listens, then every 10 s how many requests of each kind it has
+/// answered (with <c>SHIELD_BENCH_LOG</c>, to see what a relay sends for each call).
 /// Run: dotnet Shield.Benchmarks.dll canned-upstream [2025-11-25|2026-07-28]
 /// </summary>
 internal static class CannedUpstream
 {
     private const string Session = "canned-upstream-session";
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> Seen = new(StringComparer.Ordinal);
     private static bool _stateless;
 
     public static async Task RunAsync(string revision)
@@ -31,11 +33,30 @@ internal static class CannedUpstream
         app.MapDelete("/mcp", context => Status(context, StatusCodes.Status200OK));
         await app.StartAsync();
         System.Console.WriteLine("listening on " + app.Urls.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/mcp");
+        using var counting = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        var printed = "";
+        try
+        {
+            while (await counting.WaitForNextTickAsync(app.Lifetime.ApplicationStopping))
+            {
+                var seen = "requests so far: " + string.Join(", ", Seen.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
+                if (seen != printed)
+                {
+                    System.Console.WriteLine(printed = seen);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
         await app.WaitForShutdownAsync();
     }
 
     private static Task Status(HttpContext context, int status)
     {
+        Seen.AddOrUpdate(context.Request.Method, 1, (_, n) => n + 1);
         context.Response.StatusCode = status;
         return Task.CompletedTask;
     }
@@ -44,6 +65,7 @@ internal static class CannedUpstream
     {
         using var request = await JsonDocument.ParseAsync(context.Request.Body);
         var root = request.RootElement;
+        Seen.AddOrUpdate(root.TryGetProperty("method", out var called) ? called.GetString() ?? "?" : "(answer)", 1, (_, n) => n + 1);
         if (!root.TryGetProperty("id", out var id))
         {
             context.Response.StatusCode = StatusCodes.Status202Accepted; // a notification

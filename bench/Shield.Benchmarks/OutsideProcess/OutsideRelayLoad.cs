@@ -82,7 +82,7 @@ public static class OutsideRelayLoad
     {
         var added = directP50 is { } baseline ? Range(rounds.Select(m => m.Round.P50 - baseline), "+0.00;-0.00") : "";
         return $"| {client} | {sessions} | {path} | {Range(rounds.Select(m => m.Round.Calls / m.Round.Seconds), "N0")} | {Range(rounds.Select(m => m.Round.P50), "0.00")} | " +
-            $"{Range(rounds.Select(m => m.Round.P99), "0.00")} | {added} | {Range(rounds.Select(m => m.ShieldMicros), "N0")} | {Range(rounds.Select(m => m.UpstreamMicros), "N0")} | " +
+            $"{Range(rounds.Select(m => m.Round.P99), "0.00")} | {added} | {Range(rounds.Select(m => m.ServedMicros), "N0")} | {Range(rounds.Select(m => m.UpstreamMicros), "N0")} | " +
             $"{Range(rounds.Select(m => m.DriverMicros), "N0")} |";
     }
 
@@ -111,6 +111,8 @@ public static class OutsideRelayLoad
             (_folder, _repository, _upstream, _upstreamUrl, Shield) = (folder, repository, upstream, upstreamUrl, shield);
 
         public ShieldProcess Shield { get; }
+
+        public string UpstreamUrl => _upstreamUrl;
 
         public static async Task<BenchProcesses> StartAsync(string upstreamRevision = "2025-11-25")
         {
@@ -149,12 +151,28 @@ public static class OutsideRelayLoad
         public async Task<List<Measured>> MeasureAsync(string client, bool direct, int sessions, int each, int rounds, TimeSpan warmUp)
         {
             await using var driver = await DriverAsync(client, direct, sessions, each, rounds, warmUp);
+            return await MeasureAsync(driver, Shield.App, rounds);
+        }
+
+        /// <summary>Rounds of <paramref name="client"/>s calling <paramref name="tool"/> at <paramref name="url"/>, one session per token, with the CPU of <paramref name="serving"/>.</summary>
+        public async Task<List<Measured>> MeasureAsync(string client, string url, string tool, IReadOnlyList<string?> tokens, ChildApp serving, int each, int rounds, TimeSpan warmUp)
+        {
+            await using ILoadDriver driver = client == CSharp
+                ? await CSharpDriver.StartAsync([url], tool, tokens, each, warmUp)
+                : await NodeDriver.StartAsync(_repository, url, tool, tokens, each, rounds, warmUp);
+            return await MeasureAsync(driver, serving, rounds);
+        }
+
+        private async Task<List<Measured>> MeasureAsync(ILoadDriver driver, ChildApp serving, int rounds)
+        {
             List<Measured> measured = [];
             for (var i = 0; i < rounds; i++)
             {
-                var (shield, upstream) = (TimeSpan.Zero, TimeSpan.Zero);
-                var round = await driver.RoundAsync(() => (shield, upstream) = (Shield.App.Cpu(), _upstream.Cpu()));
-                measured.Add(new Measured(round, Shield.App.Cpu() - shield, _upstream.Cpu() - upstream));
+                var (served, upstream) = (TimeSpan.Zero, TimeSpan.Zero);
+                var round = await driver.RoundAsync(() => (served, upstream) = (serving.Cpu(), _upstream.Cpu()));
+                measured.Add(new Measured(round, serving.Cpu() - served, _upstream.Cpu() - upstream));
+                System.Console.WriteLine($"  round {i + 1}: {round.Calls / round.Seconds:N0} calls/s, p50 {round.P50:0.00} ms, " +
+                    $"{measured[^1].ServedMicros:N0} µs/call served, {measured[^1].UpstreamMicros:N0} upstream, {measured[^1].DriverMicros:N0} driver");
             }
 
             return measured;
@@ -199,9 +217,10 @@ public static class OutsideRelayLoad
         }
     }
 
-    internal sealed record Measured(Round Round, TimeSpan Shield, TimeSpan Upstream)
+    /// <param name="Served">The CPU time of the process that served the calls (Shield, or what it is compared with).</param>
+    internal sealed record Measured(Round Round, TimeSpan Served, TimeSpan Upstream)
     {
-        public double ShieldMicros => Shield.TotalMicroseconds / Round.Calls;
+        public double ServedMicros => Served.TotalMicroseconds / Round.Calls;
 
         public double UpstreamMicros => Upstream.TotalMicroseconds / Round.Calls;
 
