@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 
@@ -6,6 +7,8 @@ namespace Shield.Core.Redaction;
 /// <summary>The checks that tell a detector's match from a look-alike: Luhn for cards, mod 97 for IBANs, entropy for keys.</summary>
 internal static class ValueChecks
 {
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
     // The length of an IBAN in each country that issues them (the SWIFT IBAN registry): two letters and two digits are
     // too common to go on, and a country's own length cuts look-alikes to a few in thousands before the checksum.
     private static readonly FrozenDictionary<string, int> IbanLengths = new Dictionary<string, int>(StringComparer.Ordinal)
@@ -126,12 +129,14 @@ internal static class ValueChecks
             }
         }
 
-        if (text.All(char.IsAsciiHexDigit))
+        var span = text.AsSpan();
+        var digits = span.ContainsAnyInRange('0', '9');
+        if (!span.ContainsAnyExcept(HexDigits))
         {
-            return entropy >= 3.0 && text.Any(char.IsAsciiDigit) && text.Any(char.IsAsciiLetter);
+            return entropy >= 3.0 && digits && span.ContainsAnyExceptInRange('0', '9');
         }
 
-        var classes = (text.Any(char.IsAsciiDigit) ? 1 : 0) + (text.Any(char.IsAsciiLetterLower) ? 1 : 0) + (text.Any(char.IsAsciiLetterUpper) ? 1 : 0);
+        var classes = (digits ? 1 : 0) + (span.ContainsAnyInRange('a', 'z') ? 1 : 0) + (span.ContainsAnyInRange('A', 'Z') ? 1 : 0);
         return entropy >= 4.0 && classes >= 2;
     }
 }
