@@ -188,6 +188,25 @@ public sealed class AuditWriterTests : AuditWriterSuite
     private readonly CancellationToken _cancel = TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task AWriteAheadLogDeletedUnderTheWriter_RefusesTheNextRecord_AndLosesNoneCommittedBefore()
+    {
+        await using var app = new ShieldAppFactory();
+        var writer = app.Services.GetRequiredService<AuditWriter>();
+        var before = await writer.AppendAsync(Call(1), _cancel);
+
+        File.Delete(app.DatabasePath + "-wal"); // the records committed so far are in it, not yet in the database file
+
+        var refused = await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(Call(2), _cancel));
+        Assert.Contains("cannot be written", refused.Message, StringComparison.Ordinal);
+        var after = await writer.AppendAsync(Call(3), _cancel);
+        Assert.True(after.Recorded);
+        await using var db = await Db(app);
+        Assert.Equal(before.Hash, (await db.AuditRecords.SingleAsync(r => r.Sequence == before.Sequence, _cancel)).Hash);
+        Assert.Equal(before.Sequence + 1, after.Sequence); // the refused record was never chained
+        Assert.True((await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync("test", _cancel)).Intact);
+    }
+
+    [Fact]
     public async Task WhatEachCommitChained_IsHandedOver_InChainOrder()
     {
         var handed = new HandedOver();
