@@ -11,8 +11,9 @@ namespace Shield.Core.Persistence.Sqlite;
 /// holds its own, would otherwise go on committing into a file that was moved, renamed or deleted under it: records
 /// nobody would read again, or, for the log, records lost with the process. This makes that an outage (fail closed)
 /// like any other store that cannot be written, copies what a log removed under it holds into the database file, and
-/// clears the connection pool of the path, whose idle connections hold the old files as well. A log deleted and made again at its path by another connection is not seen: SQLite
-/// opens a log without the bookkeeping <c>SQLITE_FCNTL_HAS_MOVED</c> compares.
+/// clears the connection pool of the path, whose idle connections hold the old files as well. A log deleted and made
+/// again at its path by another connection is not seen: SQLite opens a log without the bookkeeping
+/// <c>SQLITE_FCNTL_HAS_MOVED</c> compares, so for the log the check is whether its path exists.
 /// </summary>
 public static class SqliteFileCheck
 {
@@ -24,7 +25,7 @@ public static class SqliteFileCheck
     // Each connection's journal mode, read once: Shield sets WAL when it opens the database and never changes it.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, string> LogSuffixes = [];
 
-    /// <exception cref="IOException">The file was moved, renamed or deleted since the connection opened it.</exception>
+    /// <exception cref="IOException">The file, or the log the connection holds, was moved, renamed or deleted since it was opened.</exception>
     public static void EnsureInPlace(DbConnection connection)
     {
         if (connection is not SqliteConnection { State: System.Data.ConnectionState.Open } sqlite)
