@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Shield.Core.Auditing;
 using Shield.Core.Persistence;
-using Shield.Core.Persistence.Sqlite;
 
 namespace Shield.Console.Auditing;
 
@@ -9,10 +8,9 @@ namespace Shield.Console.Auditing;
 /// The chain as stored: commits a batch in one transaction after the tail it reads (sealing it, opening with a sealing
 /// record when the key changed and a gap record when fail-open left one, sweeping governance changes in), and signs
 /// checkpoints. Each command waits at most the commit bound for a lock or an answer. It keeps one database context for
-/// its lifetime (made again after any failure), on SQLite with its connection held and its insert prepared, checking the
-/// file is still in place around each commit, so a batch costs what its rows cost. Whenever it reads the stored head
-/// again (a failed commit, another instance's records), it checks every record since the last head it knew good before
-/// chaining after it, so nothing is ever signed over records it has not checked. Shared by the instances of a cluster
+/// its lifetime (<see cref="AuditWriterContext"/>, made again after any failure), so a batch costs what its rows cost.
+/// Whenever it reads the stored head again (a failed commit, another instance's records), it checks every record since
+/// the last head it knew good before chaining after it, so nothing is ever signed over records it has not checked. Shared by the instances of a cluster
 /// (<paramref name="shared"/>), it looks at the stored head under the chain lock before each batch, rather than learn
 /// from a failed insert that another instance chained first. Alone, it tells <paramref name="committed"/> what each commit
 /// chained. Only the writer's loop uses it.
@@ -35,8 +33,7 @@ internal sealed class AuditChainStore(
     private IReadOnlyList<AuditChainKey> _keys = [];
     private AuditChainKey? _key;
     private AuditChainKey? _sealKey; // the key the stored tail is sealed with; null before the trail is sealed
-    private ShieldDbContext? _db; // the writer's, with its connection held open and its insert prepared, until a failure
-    private AuditRecordInserter? _insert;
+    private AuditWriterContext? _writer;
 
     /// <summary>Starts after the tail the start-up check found, sealing with <paramref name="key"/> from now on.</summary>
     public void Start(AuditTailState state, AuditChainKey key, IReadOnlyList<AuditChainKey> keys)
@@ -70,22 +67,20 @@ internal sealed class AuditChainStore(
     public void Forget()
     {
         _tail = null;
-        _insert?.Dispose();
-        _insert = null;
-        _db?.Dispose();
-        _db = null;
+        _writer?.Dispose();
+        _writer = null;
     }
 
     // SQL Server retries transient failures only around a whole transaction: each attempt starts afresh.
     public async Task<GovernanceOutbox.Sweep?> CommitAsync(List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
-        _db ??= await OpenWritersAsync(cancellationToken);
-        var (db, insert) = (_db, _insert);
-        SqliteFileCheck.EnsureInPlace(db.Database.GetDbConnection());
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        _writer ??= await AuditWriterContext.OpenAsync(await OpenAsync(cancellationToken), cancellationToken);
+        var writer = _writer;
+        writer.EnsureInPlace();
+        return await writer.Db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            db.ChangeTracker.Clear(); // a batch, or a retry, starts from nothing an earlier one left behind
-            return await CommitCoreAsync(db, insert, batch, sweep, cancellationToken);
+            writer.Db.ChangeTracker.Clear(); // a batch, or a retry, starts from nothing an earlier one left behind
+            return await CommitCoreAsync(writer, batch, sweep, cancellationToken);
         });
     }
 
@@ -147,29 +142,6 @@ internal sealed class AuditChainStore(
         checkpointer.Committed(checkpoint, _key);
     }
 
-    // On SQLite the writer's connection is held, with its insert prepared once (decision 20). A server database's is
-    // not: a connection held idle there may be dropped by the network or a pooler, and fail the next call's commit.
-    private async Task<ShieldDbContext> OpenWritersAsync(CancellationToken cancellationToken)
-    {
-        var db = await OpenAsync(cancellationToken);
-        if (db.Database.IsSqlite())
-        {
-            try
-            {
-                await db.Database.OpenConnectionAsync(cancellationToken);
-            }
-            catch
-            {
-                await db.DisposeAsync();
-                throw;
-            }
-
-            _insert = new AuditRecordInserter(db);
-        }
-
-        return db;
-    }
-
     private async Task<ShieldDbContext> OpenAsync(CancellationToken cancellationToken)
     {
         var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -177,8 +149,9 @@ internal sealed class AuditChainStore(
         return db;
     }
 
-    private async Task<GovernanceOutbox.Sweep?> CommitCoreAsync(ShieldDbContext db, AuditRecordInserter? insert, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
+    private async Task<GovernanceOutbox.Sweep?> CommitCoreAsync(AuditWriterContext writer, List<AuditPending> batch, bool sweep, CancellationToken cancellationToken)
     {
+        var db = writer.Db;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Instances on one server database take turns, so that two never chain after the same head (which only the
         // unique key would catch, at the cost of a retry each time, and of a refusal after three in a row).
@@ -207,7 +180,7 @@ internal sealed class AuditChainStore(
         records.AddRange(batch.Select(p => p.Record!));
 
         var (sequence, hash) = Chain(records, _tail.Value);
-        await (insert?.InsertAsync(records, cancellationToken) ?? AuditRecordInserter.InsertAsync(db, records, cancellationToken));
+        await writer.InsertAsync(records, cancellationToken);
         var checkpoint = checkpointer.Due(records.Count > 0, batch.Any(p => p.Checkpoint), sequence, hash, now, _key);
         if (checkpoint is not null)
         {
@@ -216,7 +189,7 @@ internal sealed class AuditChainStore(
         }
 
         await transaction.CommitAsync(cancellationToken);
-        SqliteFileCheck.EnsureInPlace(db.Database.GetDbConnection()); // moved during the commit: its callers are refused
+        writer.EnsureInPlace(); // moved during the commit: its callers are refused
         _tail = (sequence, hash);
         _trusted = _tail.Value;
         _sealKey = _key;
